@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "AuthDeck",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "authdeck", targets: ["authdeck"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+  ],
+  targets: [
+    // curses headers for Swift; only AuthDeckTerminal imports it.
+    .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+    // libcurl behind a small C surface, loaded with dlopen on first use so that
+    // `authdeck token` does not pay libcurl's 3.7 ms load cost.
+    .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
+    .target(
+      name: "AuthDeckCore",
+      dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+    ),
+    .target(name: "AuthDeckNet", dependencies: ["AuthDeckCore", "CCurl"]),
+    .target(name: "AuthDeckBoard", dependencies: ["AuthDeckCore"]),
+    .target(name: "AuthDeckTerminal", dependencies: ["AuthDeckBoard", "CNcurses"]),
+    .executableTarget(
+      name: "authdeck",
+      dependencies: [
+        "AuthDeckCore", "AuthDeckNet", "AuthDeckBoard", "AuthDeckTerminal",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "AuthDeckCoreTests", dependencies: ["AuthDeckCore"]),
+    .testTarget(name: "AuthDeckNetTests", dependencies: ["AuthDeckNet", "AuthDeckCore"]),
+    .testTarget(name: "AuthDeckBoardTests", dependencies: ["AuthDeckBoard", "AuthDeckCore"]),
+  ]
+)

@@ -1,0 +1,27 @@
+import Foundation
+
+/// When a token really dies: the earliest of what the provider said (expires_in),
+/// the provider's daily cutoff, and the token's own `exp` claim when it is a JWT.
+public enum Expiry {
+  public static func realExpiry(
+    issuedAt: Date, expiresIn: TimeInterval?, dailyCutoff: DailyCutoff?, accessToken: String
+  ) -> Date? {
+    var candidates: [Date] = []
+    if let expiresIn { candidates.append(issuedAt.addingTimeInterval(expiresIn)) }
+    if let dailyCutoff { candidates.append(dailyCutoff.next(after: issuedAt)) }
+    if let exp = JWT.expiry(of: accessToken) { candidates.append(exp) }
+    return candidates.min()
+  }
+}
+
+/// Just enough of JWT to read `exp`; the signature is the API's business, not ours.
+public enum JWT {
+  public static func expiry(of token: String) -> Date? {
+    let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 3, let payload = Base64URL.decode(parts[1]),
+      let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
+      let exp = object["exp"] as? NSNumber
+    else { return nil }
+    return Date(timeIntervalSince1970: exp.doubleValue)
+  }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// What a successful token response left us with.
+public struct TokenSet: Codable, Equatable, Sendable {
+  public var accessToken: String
+  public var tokenType: String
+  public var scope: String?
+  public var refreshToken: String?
+  public var idToken: String?
+  public var issuedAt: Date
+  /// The real expiry (see `Expiry`); nil when nothing said when it ends.
+  public var expiresAt: Date?
+
+  public init(
+    accessToken: String, tokenType: String = "Bearer", scope: String? = nil, refreshToken: String? = nil,
+    idToken: String? = nil, issuedAt: Date, expiresAt: Date?
+  ) {
+    self.accessToken = accessToken
+    self.tokenType = tokenType
+    self.scope = scope
+    self.refreshToken = refreshToken
+    self.idToken = idToken
+    self.issuedAt = issuedAt
+    self.expiresAt = expiresAt
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case accessToken = "access_token", tokenType = "token_type", scope, refreshToken = "refresh_token"
+    case idToken = "id_token", issuedAt = "issued_at", expiresAt = "expires_at"
+  }
+}
+
+/// An authorization request that waits for its redirect. It holds the secrets that make
+/// the redirect trustworthy (state, PKCE verifier), so it lives only in the 0600 store.
+public struct PendingLogin: Codable, Equatable, Sendable {
+  public var state: String
+  public var codeVerifier: String?
+  public var redirectURI: String
+  public var authorizeURL: String
+  public var issuer: String?
+  public var startedAt: Date
+  public var deadline: Date
+
+  /// Authorization codes live 5 minutes at Lime; nobody should wait longer than that.
+  public static let lifetime: TimeInterval = 5 * 60
+
+  public init(
+    state: String, codeVerifier: String?, redirectURI: String, authorizeURL: String, issuer: String?,
+    startedAt: Date
+  ) {
+    self.state = state
+    self.codeVerifier = codeVerifier
+    self.redirectURI = redirectURI
+    self.authorizeURL = authorizeURL
+    self.issuer = issuer
+    self.startedAt = startedAt
+    self.deadline = startedAt.addingTimeInterval(Self.lifetime)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case state, codeVerifier = "code_verifier", redirectURI = "redirect_uri", authorizeURL = "authorize_url"
+    case issuer, startedAt = "started_at", deadline
+  }
+}
+
+public enum SessionStatus: String, Sendable, Equatable, CaseIterable {
+  case valid, expiring, expired, pending, none
+}
+
+/// One account at one provider, as stored.
+public struct Session: Codable, Equatable, Sendable {
+  public var id: SessionID
+  public var grant: Grant
+  public var tokens: TokenSet?
+  public var pending: PendingLogin?
+
+  public init(id: SessionID, grant: Grant = .authorizationCode, tokens: TokenSet? = nil, pending: PendingLogin? = nil) {
+    self.id = id
+    self.grant = grant
+    self.tokens = tokens
+    self.pending = pending
+  }
+
+  /// A pending login counts only until its deadline.
+  public func activePending(at now: Date) -> PendingLogin? {
+    guard let pending, pending.deadline > now else { return nil }
+    return pending
+  }
+
+  public func status(at now: Date, expiringWithin: TimeInterval = 15 * 60) -> SessionStatus {
+    if activePending(at: now) != nil { return .pending }
+    guard let tokens else { return .none }
+    guard let expiresAt = tokens.expiresAt else { return .valid }
+    if expiresAt <= now { return .expired }
+    if expiresAt.timeIntervalSince(now) < expiringWithin { return .expiring }
+    return .valid
+  }
+
+  /// Whether a new access token can be had without a person: a refresh token, or client credentials.
+  public var refreshable: Bool { grant == .clientCredentials || tokens?.refreshToken != nil }
+
+  enum CodingKeys: String, CodingKey { case id, grant, tokens, pending }
+
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let text = try container.decode(String.self, forKey: .id)
+    guard let id = try? SessionID(parsing: text) else {
+      throw DecodingError.dataCorruptedError(forKey: .id, in: container, debugDescription: "bad id")
+    }
+    self.id = id
+    let grantText = try container.decode(String.self, forKey: .grant)
+    guard let grant = Grant(rawValue: grantText) else {
+      throw DecodingError.dataCorruptedError(forKey: .grant, in: container, debugDescription: "bad grant")
+    }
+    self.grant = grant
+    self.tokens = try container.decodeIfPresent(TokenSet.self, forKey: .tokens)
+    self.pending = try container.decodeIfPresent(PendingLogin.self, forKey: .pending)
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(id.description, forKey: .id)
+    try container.encode(grant.rawValue, forKey: .grant)
+    try container.encodeIfPresent(tokens, forKey: .tokens)
+    try container.encodeIfPresent(pending, forKey: .pending)
+  }
+}

@@ -1,0 +1,496 @@
+#!/usr/bin/env python3
+"""A strict OAuth 2.0 authorization server (RFC 6749, RFC 7636) for AuthDeck's tests.
+
+Shapes:
+  lime   IdentityServer-like: /connect/authorize, /connect/token, client_secret_post,
+         no refresh token, expires_in 28800, scope "email profile".
+  limio  Cognito-like: /oauth2/authorize, /oauth2/token, client_secret_basic,
+         id_token + rotating refresh token, client_credentials, expires_in 3600.
+Test-only control endpoints live under /_control/ (faults, request log, issued tokens).
+
+Prints exactly one line "PORT <n>" on stdout once listening; nothing else goes to stdout.
+Standard library only.
+"""
+import argparse
+import base64
+import hashlib
+import json
+import re
+import secrets
+import signal
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SHAPES = {
+    "lime": {"authorize": "/connect/authorize", "token": "/connect/token", "auth": "post",
+             "expires_in": 28800, "grants": {"authorization_code"}},
+    "limio": {"authorize": "/oauth2/authorize", "token": "/oauth2/token", "auth": "basic",
+              "expires_in": 3600,
+              "grants": {"authorization_code", "refresh_token", "client_credentials"}},
+}
+FAULTS = {"500", "503", "html", "not_json", "oversized", "slow", "ansi_error", "error_200",
+          "no_expires_in", "negative_expires_in", "redirect", "invalid_grant",
+          "access_denied_authorize"}
+MAX_BODY = 1024 * 1024
+BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # a '%' not starting a valid escape
+S256_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # RFC 7636 §4.2: base64url(SHA-256), no pad
+VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # RFC 7636 §4.1
+ANSI_TEXT = ("\u001b[31mERROR\u001b[0m \u001b]52;c;aGVsbG8=\u0007 visible\rOVERWRITTEN "
+             "\u009b2J C1 \u202eesrever\u202c " + "lorem ipsum dolor sit amet " * 400)
+PORTAL = b"<html><head><title>Hotel WiFi</title></head><body><h1>Welcome!</h1>" \
+         b"<p>Accept the terms to continue.</p></body></html>"
+
+
+class OAuthError(Exception):
+    """An RFC 6749 §5.2 error; 401 for invalid_client (always with WWW-Authenticate)."""
+    def __init__(self, error, description, status=None):
+        super().__init__(description)
+        self.error, self.description = error, description
+        self.status = status or (401 if error == "invalid_client" else 400)
+
+
+class State:
+    """Everything shared between handler threads, behind one lock."""
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.codes = {}      # code -> dict(client_id, redirect_uri, challenge, scope, nonce, t, grant)
+        self.refresh = {}    # refresh token -> dict(client_id, scope, grant)
+        self.revoked_grants = set()  # grants whose code was replayed (RFC 6749 §4.1.2)
+        self.issued, self.requests, self.faults = [], [], []
+
+    def take_fault(self, authorize):
+        """Use up one count of the first queued fault for this endpoint, if any."""
+        with self.lock:
+            for f in self.faults:
+                if (f["fault"] == "access_denied_authorize") == authorize:
+                    f["count"] -= 1
+                    if f["count"] <= 0:
+                        self.faults.remove(f)
+                    return f
+        return None
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def strict_unquote(value, what):
+    """Form-decode (RFC 6749 App. B): '+' is space, escapes must be valid UTF-8."""
+    if BAD_PERCENT.search(value):
+        raise OAuthError("invalid_request", f"{what}: malformed percent-encoding")
+    try:
+        return urllib.parse.unquote_plus(value, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise OAuthError("invalid_request", f"{what}: percent-encoded bytes are not UTF-8")
+
+
+def parse_params(text, what):
+    """Parse a query or form body strictly: no repeats (RFC 6749 §3.1, §3.2), empty = absent."""
+    out = {}
+    for field in filter(None, text.split("&")):
+        name, _, value = field.partition("=")
+        name, value = strict_unquote(name, what), strict_unquote(value, what)
+        if value == "":
+            continue  # "sent without a value MUST be treated as if they were omitted"
+        if name in out:
+            raise OAuthError("invalid_request", f"parameter {name!r} repeated")
+        out[name] = value
+    return out
+
+
+def with_query(uri, params):
+    """Add params to the redirect URI, keeping any query it already has (RFC 6749 §3.1.2)."""
+    query = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+    return uri + ("&" if "?" in uri else "?") + query  # uri never has a fragment here
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so every response carries its length
+    server_version = "oauth-test-server/1"
+
+    # ---- plumbing -------------------------------------------------------------------
+    def log_message(self, fmt, *args):
+        if self.server.opts.verbose:
+            sys.stderr.write("%s %s\n" % (self.log_date_time_string(), fmt % args))
+
+    def send(self, status, body=b"", ctype="text/plain; charset=utf-8", headers=()):
+        self.send_response(status)
+        if body or status not in (204, 302):
+            self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_json(self, status, obj, headers=()):
+        # RFC 6749 §5.1: token responses must not be cached.
+        body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        self.send(status, body, "application/json; charset=utf-8",
+                  [("Cache-Control", "no-store"), ("Pragma", "no-cache"), *headers])
+
+    def send_oauth_error(self, err):
+        headers = [("WWW-Authenticate", 'Basic realm="oauth-test-server"')] \
+            if err.status == 401 else []
+        self.send_json(err.status, {"error": err.error, "error_description": err.description},
+                       headers)
+
+    def do_GET(self): self.dispatch()
+    def do_POST(self): self.dispatch()
+    def do_PUT(self): self.dispatch()
+    def do_DELETE(self): self.dispatch()
+    def do_PATCH(self): self.dispatch()
+
+    def dispatch(self):
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            self.close_connection = True
+            return self.send(413 if length > 0 else 400, b"bad or too large body\n")
+        body = self.rfile.read(length)  # always drain it, or keep-alive breaks
+        path, _, query = self.path.partition("?")
+        shape = SHAPES[self.server.opts.shape]
+        try:
+            if path == shape["token"]:
+                self.token(shape, body)
+            elif path == shape["authorize"]:
+                self.authorize(query)
+            elif path.startswith("/_control/"):
+                self.control(path, body)
+            else:
+                self.send(404, b"not found\n")
+        except OAuthError as err:
+            self.send_oauth_error(err)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # client hung up (e.g. refused an oversized body)
+
+    # ---- authorization endpoint (RFC 6749 §4.1.1, RFC 7636 §4.3) ---------------------
+    def authorize(self, query):
+        opts = self.server.opts
+        if self.command != "GET":
+            return self.send(405, b"use GET\n", headers=[("Allow", "GET")])
+        try:
+            p = parse_params(query, "query")
+        except OAuthError as err:
+            return self.send(400, f"{err.description}\n".encode())
+        # Client and redirect URI errors must NOT redirect (RFC 6749 §4.1.2.1).
+        if p.get("client_id") != opts.client_id:
+            return self.send(400, b"unknown or missing client_id\n")
+        uri = p.get("redirect_uri", "")
+        parts = urllib.parse.urlsplit(uri)
+        if not parts.scheme or parts.fragment or "#" in uri or \
+                (parts.scheme in ("http", "https") and not parts.hostname):
+            return self.send(400, b"redirect_uri missing, not absolute, or has a fragment\n")
+
+        def redirect(params):
+            if "state" in p:
+                params["state"] = p["state"]  # echoed exactly (RFC 6749 §4.1.2)
+            self.send(302, headers=[("Location", with_query(uri, params)),
+                                    ("Cache-Control", "no-store")])
+
+        def fail(error, description):
+            redirect({"error": error, "error_description": description})
+
+        if self.server.state.take_fault(authorize=True):
+            return fail("access_denied", "User denied")
+        if "response_type" not in p:
+            return fail("invalid_request", "response_type missing")
+        if p["response_type"] != "code":
+            return fail("unsupported_response_type", "only response_type=code is supported")
+        challenge, method = p.get("code_challenge"), p.get("code_challenge_method")
+        if method and not challenge:
+            return fail("invalid_request", "code_challenge_method without code_challenge")
+        if challenge and (method or "plain") != "S256":  # absent method means plain (§4.3)
+            return fail("invalid_request", "transform algorithm not supported; use S256")
+        if challenge and not S256_CHALLENGE.match(challenge):
+            return fail("invalid_request", "code_challenge must be 43 base64url characters")
+        code = secrets.token_urlsafe(32)
+        with self.server.state.lock:
+            self.server.state.codes[code] = dict(
+                client_id=opts.client_id, redirect_uri=uri, challenge=challenge,
+                scope=p.get("scope"), nonce=p.get("nonce"), t=time.monotonic(),
+                grant=secrets.token_hex(8))
+        redirect({"code": code})
+
+    # ---- token endpoint (RFC 6749 §3.2, §4.1.3, §4.4, §6) -----------------------------
+    def token(self, shape, body):
+        state = self.server.state
+        text = body.decode("utf-8", "replace")
+        loose = {}
+        for k, v in urllib.parse.parse_qsl(text, keep_blank_values=True, errors="replace"):
+            loose[k] = v if k not in loose else [*(loose[k] if isinstance(loose[k], list)
+                                                  else [loose[k]]), v]
+        with state.lock:
+            state.requests.append({
+                "path": self.path, "method": self.command,
+                "headers": {k.lower(): ", ".join(self.headers.get_all(k))
+                            for k in dict.fromkeys(self.headers.keys())},
+                "body": text, "form": loose})
+        fault = state.take_fault(authorize=False)
+        name = fault["fault"] if fault else None
+        if name == "slow":
+            time.sleep(float(fault.get("seconds", 5)))  # only this handler thread waits
+        elif name and name not in ("no_expires_in", "negative_expires_in"):
+            return self.canned_fault(fault)
+
+        if self.command != "POST":  # RFC 6749 §3.2
+            return self.send_json(405, {"error": "invalid_request", "error_description":
+                                        "the token endpoint requires POST"}, [("Allow", "POST")])
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype != "application/x-www-form-urlencoded":
+            raise OAuthError("invalid_request",
+                             "Content-Type must be application/x-www-form-urlencoded")
+        try:
+            form_text = body.decode("ascii")  # a form body is all-ASCII once encoded
+        except UnicodeDecodeError:
+            raise OAuthError("invalid_request", "form body contains raw non-ASCII bytes")
+        form = parse_params(form_text, "form body")
+        client_id = self.authenticate(shape, form)
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise OAuthError("invalid_request", "grant_type missing")
+        if grant_type not in shape["grants"]:
+            raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} not supported")
+        result = getattr(self, "grant_" + grant_type)(form, client_id)
+        if name == "no_expires_in":
+            result.pop("expires_in", None)
+        elif name == "negative_expires_in":
+            result["expires_in"] = -5
+        with state.lock:
+            state.issued.append(result["access_token"])
+        self.send_json(200, result)
+
+    def authenticate(self, shape, form):
+        """client_secret_post for lime, client_secret_basic for limio; never both (§2.3)."""
+        opts = self.server.opts
+        headers = self.headers.get_all("Authorization") or []
+        if headers and "client_secret" in form:
+            raise OAuthError("invalid_request", "more than one client authentication method")
+        if shape["auth"] == "post":
+            if headers:
+                raise OAuthError("invalid_client", "this client must use client_secret_post")
+            client_id, secret = form.get("client_id"), form.get("client_secret")
+            if client_id is None or secret is None:
+                raise OAuthError("invalid_client", "client_id and client_secret required in body")
+        else:
+            if len(headers) != 1:
+                raise OAuthError("invalid_client", "HTTP Basic client authentication required")
+            scheme, _, cred = headers[0].strip().partition(" ")
+            if scheme.lower() != "basic":
+                raise OAuthError("invalid_client", "HTTP Basic client authentication required")
+            try:
+                decoded = base64.b64decode(cred.strip(), validate=True).decode("ascii")
+            except (ValueError, UnicodeDecodeError):
+                # Non-ASCII here means the parts were not form-encoded first (§2.3.1).
+                raise OAuthError("invalid_client", "Basic credentials are not valid base64 "
+                                 "of form-encoded ASCII")
+            raw_id, colon, raw_secret = decoded.partition(":")
+            if not colon:
+                raise OAuthError("invalid_client", "Basic credentials lack ':'")
+            try:
+                client_id = strict_unquote(raw_id, "client id")
+                secret = strict_unquote(raw_secret, "client secret")
+            except OAuthError as err:
+                raise OAuthError("invalid_client", err.description)
+            if form.get("client_id", client_id) != client_id:
+                raise OAuthError("invalid_client", "client_id in body differs from Basic")
+        ok_id = secrets.compare_digest(client_id.encode(), opts.client_id.encode())
+        ok_secret = secrets.compare_digest(secret.encode(), opts.client_secret.encode())
+        if not (ok_id and ok_secret):
+            raise OAuthError("invalid_client", "client authentication failed")
+        return client_id
+
+    def grant_authorization_code(self, form, client_id):
+        opts, state = self.server.opts, self.server.state
+        for key in ("code", "redirect_uri"):  # redirect_uri: it was sent at authorize
+            if key not in form:
+                raise OAuthError("invalid_request", f"{key} missing")
+        with state.lock:
+            entry = state.codes.get(form["code"])
+            if entry is None:
+                raise OAuthError("invalid_grant", "unknown authorization code")
+            if entry.get("used"):
+                # Replay: deny, and revoke what the code already produced (§4.1.2).
+                state.revoked_grants.add(entry["grant"])
+                raise OAuthError("invalid_grant", "authorization code already used")
+            if entry["client_id"] != client_id:
+                raise OAuthError("invalid_grant", "code was issued to another client")
+            entry["used"] = True  # any real attempt consumes the code, as IdentityServer does
+        if time.monotonic() - entry["t"] >= opts.code_lifetime:
+            raise OAuthError("invalid_grant", "code expired")
+        if form["redirect_uri"] != entry["redirect_uri"]:
+            raise OAuthError("invalid_grant", "redirect_uri differs from the authorization request")
+        if entry["challenge"]:  # RFC 7636 §4.6; a verifier without a challenge is ignored
+            verifier = form.get("code_verifier")
+            if verifier is None:
+                raise OAuthError("invalid_grant", "code_verifier missing")
+            if not VERIFIER.match(verifier):
+                raise OAuthError("invalid_grant", "code_verifier malformed")
+            computed = b64url(hashlib.sha256(verifier.encode("ascii")).digest())
+            if not secrets.compare_digest(computed, entry["challenge"]):
+                raise OAuthError("invalid_grant", "code_verifier does not match code_challenge")
+        if opts.shape == "lime":
+            return self.access(scope="email profile")
+        result = self.access(id_token=self.id_token(client_id, entry["nonce"]))
+        result["refresh_token"] = self.new_refresh(client_id, entry["scope"], entry["grant"])
+        return result
+
+    def grant_refresh_token(self, form, client_id):
+        state = self.server.state
+        if "refresh_token" not in form:
+            raise OAuthError("invalid_request", "refresh_token missing")
+        with state.lock:
+            entry = state.refresh.get(form["refresh_token"])
+            if entry is None or entry["grant"] in state.revoked_grants:
+                raise OAuthError("invalid_grant", "refresh token invalid, expired or rotated")
+            if entry["client_id"] != client_id:
+                raise OAuthError("invalid_grant", "refresh token was issued to another client")
+            granted = set((entry["scope"] or "").split())
+            if "scope" in form and not set(form["scope"].split()) <= granted:
+                raise OAuthError("invalid_scope", "scope exceeds the original grant (§6)")
+            del state.refresh[form["refresh_token"]]  # rotation: the old one dies at once
+        result = self.access()
+        result["refresh_token"] = self.new_refresh(client_id, entry["scope"], entry["grant"])
+        return result
+
+    def grant_client_credentials(self, form, client_id):
+        return self.access()  # §4.4.3: a refresh token SHOULD NOT be included
+
+    def access(self, **extra):
+        opts = self.server.opts
+        expires = opts.expires_in if opts.expires_in is not None \
+            else SHAPES[opts.shape]["expires_in"]
+        return {"access_token": secrets.token_urlsafe(32), "token_type": "Bearer",
+                "expires_in": expires, **extra}
+
+    def new_refresh(self, client_id, scope, grant):
+        token = secrets.token_urlsafe(48)
+        with self.server.state.lock:
+            self.server.state.refresh[token] = dict(client_id=client_id, scope=scope, grant=grant)
+        return token
+
+    def id_token(self, client_id, nonce):
+        """An unsecured JWT (RFC 7519 §6): syntactically valid, with exp, not signed."""
+        now = int(time.time())
+        opts = self.server.opts
+        expires = opts.expires_in if opts.expires_in is not None else 3600
+        claims = {"iss": f"http://127.0.0.1:{self.server.server_port}", "sub": "test-user",
+                  "aud": client_id, "iat": now, "exp": now + expires, "token_use": "id",
+                  "email": "test-user@example.com"}
+        if nonce:
+            claims["nonce"] = nonce
+        header = {"alg": "none", "typ": "JWT"}
+        return ".".join(b64url(json.dumps(x, separators=(",", ":")).encode())
+                        for x in (header, claims)) + "."
+
+    # ---- faults -----------------------------------------------------------------------
+    def canned_fault(self, fault):
+        name = fault["fault"]
+        if name == "500":
+            self.send(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>",
+                      "text/html; charset=utf-8")
+        elif name == "503":
+            self.send(503, b"<html><body><h1>503 Service Unavailable</h1></body></html>",
+                      "text/html; charset=utf-8",
+                      [("Retry-After", str(fault.get("retry_after", 30)))])
+        elif name == "html":
+            self.send(200, PORTAL, "text/html; charset=utf-8")
+        elif name == "not_json":
+            self.send(200, b"not json{", "application/json")
+        elif name == "oversized":
+            self.send_oversized(bool(fault.get("chunked")))
+        elif name == "ansi_error":
+            self.send_json(400, {"error": "invalid_request", "error_description": ANSI_TEXT})
+        elif name == "error_200":
+            self.send_json(200, {"error": "invalid_grant"})
+        elif name == "redirect":
+            self.send(302, headers=[("Location", "http://127.0.0.1:1/elsewhere")])
+        elif name == "invalid_grant":
+            self.send_oauth_error(OAuthError("invalid_grant", "injected invalid_grant"))
+
+    def send_oversized(self, chunked):
+        """2 MiB of otherwise valid token JSON, so only a size limit can refuse it."""
+        pieces = [b'{"access_token":"'] + [b"A" * 65536] * 32 + \
+                 [b'","token_type":"Bearer","expires_in":3600}']
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(sum(map(len, pieces))))
+        self.end_headers()
+        for piece in pieces:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+            self.wfile.flush()
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    # ---- control endpoints (test-only) ------------------------------------------------
+    def control(self, path, body):
+        state = self.server.state
+        route = (self.command, path)
+        if route == ("GET", "/_control/requests"):
+            with state.lock:
+                return self.send_json(200, list(state.requests))
+        if route == ("GET", "/_control/issued"):
+            with state.lock:
+                return self.send_json(200, list(state.issued))
+        if route == ("POST", "/_control/reset"):
+            with state.lock:
+                state.requests.clear()
+                state.faults.clear()
+            return self.send_json(200, {"ok": True})
+        if route == ("POST", "/_control/fault"):
+            try:
+                spec = json.loads(body or b"{}")
+                spec["count"] = int(spec.get("count", 1))
+                float(spec.get("seconds", 0))
+                assert spec.get("fault") in FAULTS and spec["count"] > 0
+            except (ValueError, TypeError, AttributeError, AssertionError):
+                return self.send_json(400, {"error": "bad fault spec",
+                                            "faults": sorted(FAULTS)})
+            with state.lock:
+                state.faults.append(spec)
+            return self.send_json(200, {"ok": True})
+        self.send(404, b"unknown control endpoint\n")
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if self.opts.verbose:  # stay off stdout; stderr only when asked
+            super().handle_error(request, client_address)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shape", choices=sorted(SHAPES), required=True)
+    ap.add_argument("--port", type=int, default=0, help="0 = any free port")
+    ap.add_argument("--code-lifetime", type=float, default=300, help="seconds")
+    ap.add_argument("--expires-in", type=int, default=None,
+                    help="override expires_in (default 28800 lime, 3600 limio)")
+    ap.add_argument("--client-id", default="test-client")
+    ap.add_argument("--client-secret", default="s3cret: +%&=\u00e9")
+    ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    opts = ap.parse_args()
+
+    server = Server(("127.0.0.1", opts.port), Handler)  # loopback only
+    server.opts, server.state = opts, State()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"PORT {server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
