@@ -46,10 +46,10 @@ PORTAL = b"<html><head><title>Hotel WiFi</title></head><body><h1>Welcome!</h1>" 
 
 class OAuthError(Exception):
     """An RFC 6749 §5.2 error; 401 for invalid_client (always with WWW-Authenticate)."""
-    def __init__(self, error, description, status=None):
+    def __init__(self, error, description):
         super().__init__(description)
         self.error, self.description = error, description
-        self.status = status or (401 if error == "invalid_client" else 400)
+        self.status = 401 if error == "invalid_client" else 400
 
 
 class State:
@@ -138,13 +138,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(err.status, {"error": err.error, "error_description": err.description},
                        headers)
 
-    def do_GET(self): self.dispatch()
-    def do_POST(self): self.dispatch()
-    def do_PUT(self): self.dispatch()
-    def do_DELETE(self): self.dispatch()
-    def do_PATCH(self): self.dispatch()
-
     def dispatch(self):
+        if self.headers.get("Transfer-Encoding"):  # we only read Content-Length bodies
+            self.close_connection = True
+            return self.send(411, b"send a Content-Length\n")
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -169,6 +166,8 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # client hung up (e.g. refused an oversized body)
 
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = dispatch  # methods are checked per path
+
     # ---- authorization endpoint (RFC 6749 §4.1.1, RFC 7636 §4.3) ---------------------
     def authorize(self, query):
         opts = self.server.opts
@@ -182,9 +181,12 @@ class Handler(BaseHTTPRequestHandler):
         if p.get("client_id") != opts.client_id:
             return self.send(400, b"unknown or missing client_id\n")
         uri = p.get("redirect_uri", "")
-        parts = urllib.parse.urlsplit(uri)
-        if not parts.scheme or parts.fragment or "#" in uri or \
-                (parts.scheme in ("http", "https") and not parts.hostname):
+        try:  # RFC 6749 §3.1.2: an absolute URI without a fragment
+            parts = urllib.parse.urlsplit(uri)
+            absolute = parts.scheme and (parts.hostname or parts.scheme not in ("http", "https"))
+        except ValueError:
+            absolute = False
+        if not absolute or "#" in uri:
             return self.send(400, b"redirect_uri missing, not absolute, or has a fragment\n")
 
         def redirect(params):
@@ -221,10 +223,7 @@ class Handler(BaseHTTPRequestHandler):
     def token(self, shape, body):
         state = self.server.state
         text = body.decode("utf-8", "replace")
-        loose = {}
-        for k, v in urllib.parse.parse_qsl(text, keep_blank_values=True, errors="replace"):
-            loose[k] = v if k not in loose else [*(loose[k] if isinstance(loose[k], list)
-                                                  else [loose[k]]), v]
+        loose = dict(urllib.parse.parse_qsl(text, keep_blank_values=True))  # for the log only
         with state.lock:
             state.requests.append({
                 "path": self.path, "method": self.command,
@@ -278,10 +277,8 @@ class Handler(BaseHTTPRequestHandler):
             if client_id is None or secret is None:
                 raise OAuthError("invalid_client", "client_id and client_secret required in body")
         else:
-            if len(headers) != 1:
-                raise OAuthError("invalid_client", "HTTP Basic client authentication required")
-            scheme, _, cred = headers[0].strip().partition(" ")
-            if scheme.lower() != "basic":
+            scheme, _, cred = (headers or [""])[0].strip().partition(" ")
+            if len(headers) != 1 or scheme.lower() != "basic":
                 raise OAuthError("invalid_client", "HTTP Basic client authentication required")
             try:
                 decoded = base64.b64decode(cred.strip(), validate=True).decode("ascii")
@@ -361,12 +358,13 @@ class Handler(BaseHTTPRequestHandler):
     def grant_client_credentials(self, form, client_id):
         return self.access()  # §4.4.3: a refresh token SHOULD NOT be included
 
-    def access(self, **extra):
+    def expires_in(self):
         opts = self.server.opts
-        expires = opts.expires_in if opts.expires_in is not None \
-            else SHAPES[opts.shape]["expires_in"]
+        return SHAPES[opts.shape]["expires_in"] if opts.expires_in is None else opts.expires_in
+
+    def access(self, **extra):
         return {"access_token": secrets.token_urlsafe(32), "token_type": "Bearer",
-                "expires_in": expires, **extra}
+                "expires_in": self.expires_in(), **extra}
 
     def new_refresh(self, client_id, scope, grant):
         token = secrets.token_urlsafe(48)
@@ -377,10 +375,8 @@ class Handler(BaseHTTPRequestHandler):
     def id_token(self, client_id, nonce):
         """An unsecured JWT (RFC 7519 §6): syntactically valid, with exp, not signed."""
         now = int(time.time())
-        opts = self.server.opts
-        expires = opts.expires_in if opts.expires_in is not None else 3600
         claims = {"iss": f"http://127.0.0.1:{self.server.server_port}", "sub": "test-user",
-                  "aud": client_id, "iat": now, "exp": now + expires, "token_use": "id",
+                  "aud": client_id, "iat": now, "exp": now + self.expires_in(), "token_use": "id",
                   "email": "test-user@example.com"}
         if nonce:
             claims["nonce"] = nonce
@@ -419,10 +415,8 @@ class Handler(BaseHTTPRequestHandler):
                  [b'","token_type":"Bearer","expires_in":3600}']
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        if chunked:
-            self.send_header("Transfer-Encoding", "chunked")
-        else:
-            self.send_header("Content-Length", str(sum(map(len, pieces))))
+        self.send_header(*(("Transfer-Encoding", "chunked") if chunked
+                           else ("Content-Length", str(sum(map(len, pieces))))))
         self.end_headers()
         for piece in pieces:
             self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Builds the URL the browser opens and the pending login that will check its answer.
+public enum AuthorizationRequest {
+  /// `random` supplies 32 bytes for state and 32 for the PKCE verifier (RFC 7636 §4.1).
+  public static func start(
+    provider: Provider, now: Date, random: any RandomSource
+  ) throws(AuthDeckError) -> PendingLogin {
+    guard provider.grant == .authorizationCode, let authorizeURL = provider.authorizeURL,
+      let redirectURI = provider.redirectURI
+    else {
+      throw .usage("\(provider.id) uses client credentials: there is no browser login")
+    }
+    let state = Base64URL.encode(random.bytes(32))
+    let pkce = provider.pkce ? PKCE(randomBytes: random.bytes(32)) : nil
+    var fields: [(String, String)] = [
+      ("response_type", "code"), ("client_id", provider.clientID), ("redirect_uri", redirectURI.absoluteString),
+      ("state", state),
+    ]
+    if let scope = provider.scope { fields.append(("scope", scope)) }
+    if let pkce { fields += [("code_challenge", pkce.challenge), ("code_challenge_method", PKCE.method)] }
+    let base = authorizeURL.absoluteString
+    let separator = authorizeURL.query == nil ? "?" : "&"
+    return PendingLogin(
+      state: state, codeVerifier: pkce?.verifier, redirectURI: redirectURI.absoluteString,
+      authorizeURL: base + separator + FormEncoding.encode(fields), issuer: provider.issuer, startedAt: now)
+  }
+}

@@ -1,0 +1,162 @@
+import Foundation
+
+/// Logins, code exchange, refresh and client credentials for every session, with the store
+/// as the single source of truth. No terminal code; the network comes in as a transport.
+public struct TokenService: Sendable {
+  public let configuration: Configuration
+  public let store: SessionStore
+  let transport: any HTTPTransport
+  let secrets: any SecretResolving
+  let random: any RandomSource
+  public var deadline: TimeInterval = 30
+  /// A refreshable token this close to its end is renewed before it is handed out.
+  public var refreshMargin: TimeInterval = 60
+
+  public init(
+    configuration: Configuration, store: SessionStore, transport: any HTTPTransport,
+    secrets: any SecretResolving, random: any RandomSource = SystemRandom()
+  ) {
+    self.configuration = configuration
+    self.store = store
+    self.transport = transport
+    self.secrets = secrets
+    self.random = random
+  }
+
+  // MARK: Authorization code
+
+  /// Starts a browser login: stores a pending login (creating the session if it is new)
+  /// and returns it; its `authorizeURL` is what the browser opens.
+  public func startLogin(_ id: SessionID, now: Date) throws(AuthDeckError) -> PendingLogin {
+    let provider = try configuration.provider(for: id)
+    let pending = try AuthorizationRequest.start(provider: provider, now: now, random: random)
+    try store.update(id) { (session: inout Session?) throws(AuthDeckError) in
+      var updated = session ?? Session(id: id, grant: provider.grant)
+      updated.pending = pending
+      session = updated
+    }
+    return pending
+  }
+
+  /// Finds the pending login a redirect belongs to, by its state, among all sessions.
+  public func pendingSession(for redirect: Redirect, now: Date) throws(AuthDeckError) -> SessionID {
+    guard let state = redirect.state, !state.isEmpty else {
+      throw .redirect("the redirect has no state, so it cannot be matched to a login; nothing was sent")
+    }
+    let sessions = try store.loadAll().sessions
+    for session in sessions {
+      if let pending = session.activePending(at: now), constantTimeEquals(pending.state, state) {
+        return session.id
+      }
+    }
+    if sessions.contains(where: { $0.pending.map { constantTimeEquals($0.state, state) } ?? false }) {
+      throw .redirect("that login's 5 minutes are up; start it again")
+    }
+    throw .redirect("the redirect's state matches no waiting login (already used, or from another login); nothing was sent")
+  }
+
+  /// Completes a login with a pasted or received redirect. A wrong, missing or replayed state
+  /// sends nothing to the token endpoint; any failure keeps the pending login.
+  @discardableResult
+  public func completeLogin(redirect: Redirect, now: Date) throws(AuthDeckError) -> Session {
+    let id = try pendingSession(for: redirect, now: now)
+    let provider = try configuration.provider(for: id)
+    return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
+      // Re-checked under the lock: another process may have completed it meanwhile.
+      guard var current = session, let pending = current.activePending(at: now) else {
+        throw .redirect("\(id) no longer waits for a login (completed elsewhere or expired)")
+      }
+      let code = try redirect.code(for: pending, sessionID: id)
+      let endpoint = try endpoint(for: provider)
+      let tokens = try endpoint.tokens(from: try transport.send(endpoint.codeExchange(code: code, pending: pending)), issuedAt: now)
+      current.tokens = tokens
+      current.pending = nil
+      session = current
+      return current
+    }
+  }
+
+  // MARK: Tokens without a person
+
+  /// A token that is valid now: the stored one, or a refreshed one when it is (nearly) expired
+  /// and can be refreshed. Otherwise `.loginRequired` says when it expired and what to run.
+  public func validToken(_ id: SessionID, now: Date) throws(AuthDeckError) -> TokenSet {
+    guard let session = try store.load(id) else {
+      throw .loginRequired("\(id) has never logged in; run: authdeck login \(id)")
+    }
+    if let tokens = session.tokens, !needsRenewal(tokens, refreshable: session.refreshable, now: now) {
+      return tokens
+    }
+    guard session.refreshable else { throw Self.loginRequired(session, now: now) }
+    guard let tokens = try renew(id, now: now).tokens else { throw Self.loginRequired(session, now: now) }
+    return tokens
+  }
+
+  private func needsRenewal(_ tokens: TokenSet, refreshable: Bool, now: Date) -> Bool {
+    guard let expiresAt = tokens.expiresAt else { return false }
+    return expiresAt <= now || (refreshable && expiresAt.timeIntervalSince(now) < refreshMargin)
+  }
+
+  static func loginRequired(_ session: Session, now: Date) -> AuthDeckError {
+    guard let expiresAt = session.tokens?.expiresAt else {
+      return .loginRequired("\(session.id) has no token; run: authdeck login \(session.id)")
+    }
+    return .loginRequired(
+      "\(session.id) expired \(TimeFormat.local(expiresAt)) (\(TimeFormat.ago(expiresAt, now: now))); run: authdeck login \(session.id)")
+  }
+
+  /// Refreshes with the refresh token, or fetches anew with client credentials. Under the
+  /// session's lock, so one session is never refreshed twice at once; a rotated refresh token
+  /// is on disk before anyone else can read the session.
+  @discardableResult
+  public func renew(_ id: SessionID, now: Date, force: Bool = false) throws(AuthDeckError) -> Session {
+    let provider = try configuration.provider(for: id)
+    return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
+      var current = session ?? Session(id: id, grant: provider.grant)
+      // Another process may have renewed it while we waited for the lock.
+      if !force, let tokens = current.tokens, !needsRenewal(tokens, refreshable: true, now: now) { return current }
+      let endpoint = try endpoint(for: provider)
+      if provider.grant == .clientCredentials {
+        current.tokens = try endpoint.tokens(from: try transport.send(endpoint.clientCredentials()), issuedAt: now)
+      } else if let refreshToken = current.tokens?.refreshToken {
+        var tokens: TokenSet
+        do throws(AuthDeckError) {
+          tokens = try endpoint.tokens(from: try transport.send(endpoint.refresh(refreshToken: refreshToken)), issuedAt: now)
+        } catch {
+          guard case .loginRequired(let reason) = error else { throw error }
+          throw .loginRequired("\(reason); the refresh token was refused, log in again: authdeck login \(id)")
+        }
+        if tokens.refreshToken == nil { tokens.refreshToken = refreshToken }  // §6: the old one stays valid
+        if tokens.idToken == nil { tokens.idToken = current.tokens?.idToken }
+        current.tokens = tokens
+      } else {
+        throw Self.loginRequired(current, now: now)
+      }
+      session = current
+      return current
+    }
+  }
+
+  /// The client-credentials grant, for a session of a service provider.
+  @discardableResult
+  public func fetchClientCredentials(_ id: SessionID, now: Date) throws(AuthDeckError) -> Session {
+    try renew(id, now: now, force: true)
+  }
+
+  /// Drops the tokens (and the pending login); with `forget`, the whole session.
+  public func logout(_ id: SessionID, forget: Bool) throws(AuthDeckError) {
+    try store.update(id) { (session: inout Session?) throws(AuthDeckError) in
+      guard session != nil else { throw .usage("no session \(id); see: authdeck list") }
+      if forget {
+        session = nil
+      } else {
+        session?.tokens = nil
+        session?.pending = nil
+      }
+    }
+  }
+
+  private func endpoint(for provider: Provider) throws(AuthDeckError) -> TokenEndpoint {
+    TokenEndpoint(provider: provider, clientSecret: try secrets.secret(for: provider), deadline: deadline)
+  }
+}
