@@ -84,17 +84,24 @@ public struct TokenService: Sendable {
     guard let session = try store.load(id) else {
       throw .loginRequired("\(id) has never logged in; run: authdeck login \(id)")
     }
-    if let tokens = session.tokens, !needsRenewal(tokens, refreshable: session.refreshable, now: now) {
-      return tokens
-    }
+    if let tokens = Self.usableToken(in: session, now: now, refreshMargin: refreshMargin) { return tokens }
     guard session.refreshable else { throw Self.loginRequired(session, now: now) }
     guard let tokens = try renew(id, now: now).tokens else { throw Self.loginRequired(session, now: now) }
     return tokens
   }
 
-  private func needsRenewal(_ tokens: TokenSet, refreshable: Bool, now: Date) -> Bool {
+  /// The stored token when it can be handed out as it is: the fast path of `authdeck token`,
+  /// which needs neither the configuration nor the network.
+  public static func usableToken(in session: Session, now: Date, refreshMargin: TimeInterval = 60) -> TokenSet? {
+    guard let tokens = session.tokens,
+      !needsRenewal(tokens, refreshable: session.refreshable, now: now, margin: refreshMargin)
+    else { return nil }
+    return tokens
+  }
+
+  static func needsRenewal(_ tokens: TokenSet, refreshable: Bool, now: Date, margin: TimeInterval) -> Bool {
     guard let expiresAt = tokens.expiresAt else { return false }
-    return expiresAt <= now || (refreshable && expiresAt.timeIntervalSince(now) < refreshMargin)
+    return expiresAt <= now || (refreshable && expiresAt.timeIntervalSince(now) < margin)
   }
 
   static func loginRequired(_ session: Session, now: Date) -> AuthDeckError {
@@ -114,7 +121,7 @@ public struct TokenService: Sendable {
     return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
       var current = session ?? Session(id: id, grant: provider.grant)
       // Another process may have renewed it while we waited for the lock.
-      if !force, let tokens = current.tokens, !needsRenewal(tokens, refreshable: true, now: now) { return current }
+      if !force, let tokens = current.tokens, !Self.needsRenewal(tokens, refreshable: true, now: now, margin: refreshMargin) { return current }
       let endpoint = try endpoint(for: provider)
       if provider.grant == .clientCredentials {
         current.tokens = try endpoint.tokens(from: try transport.send(endpoint.clientCredentials()), issuedAt: now)
@@ -145,6 +152,11 @@ public struct TokenService: Sendable {
 
   /// Drops the tokens (and the pending login); with `forget`, the whole session.
   public func logout(_ id: SessionID, forget: Bool) throws(AuthDeckError) {
+    try Self.logout(id, forget: forget, store: store)
+  }
+
+  /// Logging out needs no provider, so it works even after a provider left the configuration.
+  public static func logout(_ id: SessionID, forget: Bool, store: SessionStore) throws(AuthDeckError) {
     try store.update(id) { (session: inout Session?) throws(AuthDeckError) in
       guard session != nil else { throw .usage("no session \(id); see: authdeck list") }
       if forget {

@@ -1,0 +1,211 @@
+import AuthDeckCore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+public struct ServerRequest: Sendable {
+  public var method: String
+  public var target: String
+  public var headers: [String: String]
+  public var body: Data
+
+  public var path: String { String(target.prefix { $0 != "?" }) }
+  public var query: Substring {
+    guard let mark = target.firstIndex(of: "?") else { return "" }
+    return target[target.index(after: mark)...]
+  }
+}
+
+public struct ServerResponse: Sendable {
+  public var status: Int
+  public var headers: [(String, String)]
+  public var body: Data
+
+  public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
+    self.status = status
+    self.headers = headers
+    self.body = body
+  }
+
+  public static func text(_ status: Int, _ text: String) -> ServerResponse {
+    ServerResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Data(text.utf8))
+  }
+
+  public static func html(_ status: Int, _ html: String) -> ServerResponse {
+    ServerResponse(
+      status: status,
+      headers: [
+        ("Content-Type", "text/html; charset=utf-8"), ("Referrer-Policy", "no-referrer"),
+        ("Cache-Control", "no-store"), ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),
+      ], body: Data(html.utf8))
+  }
+
+  public static func json(_ status: Int, _ object: [String: Any]) -> ServerResponse {
+    let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return ServerResponse(
+      status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: body)
+  }
+}
+
+/// A small HTTP/1.1 server bound to a loopback address only, one connection at a time,
+/// `Connection: close`. It serves the loopback redirect (RFC 8252 §7.3) and the demo provider.
+public final class LoopbackHTTPServer: @unchecked Sendable {
+  public let port: UInt16
+  private let socket: Int32
+  private let wakeRead: Int32
+  private let wakeWrite: Int32
+
+  /// Binds now, so a busy port is reported before the browser opens. `host` must be a loopback address.
+  public init(host: String = "127.0.0.1", port: UInt16) throws(AuthDeckError) {
+    guard Loopback.isLoopbackHost(host) else { throw .usage("refusing to listen on \(host): loopback only") }
+    let ipv6 = host.contains(":")
+    let fd = Glibc.socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw .network("cannot open a socket: \(String(cString: strerror(errno)))") }
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var bound: Int32
+    if ipv6 {
+      var address = sockaddr_in6()
+      address.sin6_family = sa_family_t(AF_INET6)
+      address.sin6_port = port.bigEndian
+      inet_pton(AF_INET6, host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), &address.sin6_addr)
+      bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+      }
+    } else {
+      var address = sockaddr_in()
+      address.sin_family = sa_family_t(AF_INET)
+      address.sin_port = port.bigEndian
+      inet_pton(AF_INET, host, &address.sin_addr)
+      bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      }
+    }
+    guard bound == 0, listen(fd, 8) == 0 else {
+      let reason = errno == EADDRINUSE ? "is in use by another program" : String(cString: strerror(errno))
+      close(fd)
+      throw .network("cannot listen on \(host):\(port): it \(reason); paste the redirect URL instead")
+    }
+    var actual = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    withUnsafeMutablePointer(to: &actual) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+    }
+    let boundPort = withUnsafePointer(to: &actual) { pointer -> UInt16 in
+      ipv6
+        ? pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+        : pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+    }
+    var pipeEnds: [Int32] = [0, 0]
+    pipe(&pipeEnds)
+    for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+    self.socket = fd
+    self.port = boundPort
+    self.wakeRead = pipeEnds[0]
+    self.wakeWrite = pipeEnds[1]
+  }
+
+  deinit {
+    close(socket)
+    close(wakeRead)
+    close(wakeWrite)
+  }
+
+  /// Makes `serve` return soon, from any thread.
+  public func stop() {
+    var byte: UInt8 = 1
+    _ = Glibc.write(wakeWrite, &byte, 1)
+  }
+
+  /// Serves until the handler says stop, `stop()` is called, or the deadline passes.
+  /// Returns true when the handler asked to stop.
+  @discardableResult
+  public func serve(until deadline: Date? = nil, _ handler: (ServerRequest) -> (ServerResponse, stop: Bool)) -> Bool {
+    while true {
+      var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+      let timeout = deadline.map { Int32(max(0, min(1_000_000, $0.timeIntervalSinceNow * 1000))) } ?? -1
+      if deadline != nil && timeout == 0 { return false }
+      let ready = poll(&fds, 2, timeout)
+      if ready < 0 && errno == EINTR { continue }
+      if fds[1].revents != 0 { return false }
+      guard ready > 0, fds[0].revents != 0 else { continue }
+      let client = accept(socket, nil, nil)
+      guard client >= 0 else { continue }
+      _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+      defer { close(client) }
+      guard let request = Self.readRequest(client) else {
+        Self.respond(.text(400, "Bad request\n"), to: client)
+        continue
+      }
+      let (response, shouldStop) = handler(request)
+      Self.respond(response, to: client)
+      if shouldStop { return true }
+    }
+  }
+
+  /// Reads the head and a Content-Length body (64 KiB at most), 2 s at most.
+  private static func readRequest(_ fd: Int32) -> ServerRequest? {
+    var buffer = [UInt8]()
+    let limit = 64 * 1024
+    let started = Date()
+    var headEnd: Int?
+    var contentLength = 0
+    while buffer.count < limit {
+      if let end = headEnd, buffer.count >= end + contentLength { break }
+      var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      let remaining = 2000 - Int(Date().timeIntervalSince(started) * 1000)
+      guard remaining > 0, poll(&pfd, 1, Int32(remaining)) > 0 else { return nil }
+      var chunk = [UInt8](repeating: 0, count: 4096)
+      let n = read(fd, &chunk, chunk.count)
+      guard n > 0 else { break }
+      buffer += chunk[0..<n]
+      if headEnd == nil, let range = findHeadEnd(buffer) {
+        headEnd = range
+        let head = String(decoding: buffer[0..<range], as: UTF8.self)
+        for line in head.split(separator: "\r\n").dropFirst() where line.lowercased().hasPrefix("content-length:") {
+          contentLength = min(limit, Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0)
+        }
+      }
+    }
+    guard let end = headEnd else { return nil }
+    let head = String(decoding: buffer[0..<(end - 4)], as: UTF8.self)
+    var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
+    let requestLine = lines.removeFirst().split(separator: " ")
+    guard requestLine.count == 3, requestLine[1].hasPrefix("/") else { return nil }
+    var headers: [String: String] = [:]
+    for line in lines {
+      guard let colon = line.firstIndex(of: ":") else { continue }
+      headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+    let body = Data(buffer[end..<min(buffer.count, end + contentLength)])
+    return ServerRequest(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body)
+  }
+
+  private static func findHeadEnd(_ bytes: [UInt8]) -> Int? {
+    guard bytes.count >= 4 else { return nil }
+    for i in 0...(bytes.count - 4) where bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 {
+      return i + 4
+    }
+    return nil
+  }
+
+  private static func respond(_ response: ServerResponse, to fd: Int32) {
+    var head = "HTTP/1.1 \(response.status) \(reasonPhrase(response.status))\r\n"
+    for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+    head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
+    let bytes = Array(head.utf8) + Array(response.body)
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+      if n <= 0 { return }
+      offset += n
+    }
+  }
+
+  private static func reasonPhrase(_ status: Int) -> String {
+    [200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"][
+      status] ?? "Status"
+  }
+}

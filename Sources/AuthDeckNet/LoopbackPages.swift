@@ -1,0 +1,36 @@
+import AuthDeckCore
+
+/// The short pages the browser sees after the loopback redirect. Nothing from the request
+/// is echoed; messages are sanitized and HTML-escaped.
+public enum LoopbackPages {
+  public static func success(_ id: SessionID) -> ServerResponse {
+    .html(200, page(title: "Logged in", body: "AuthDeck has the token for \(escape(id.description)). You can close this tab."))
+  }
+
+  public static func failure(_ reason: String) -> ServerResponse {
+    .html(400, page(title: "Login not completed", body: escape(Sanitizer.inline(reason, limit: 200)) + "<br>Details are in AuthDeck."))
+  }
+
+  static func page(title: String, body: String) -> String {
+    """
+    <!doctype html><html><head><meta charset="utf-8"><title>AuthDeck: \(title)</title>
+    <style>body{font:16px system-ui,sans-serif;margin:4em auto;max-width:32em;color:#222}</style></head>
+    <body><h1>\(title)</h1><p>\(body)</p></body></html>
+    """
+  }
+
+  static func escape(_ text: String) -> String {
+    var out = ""
+    for character in text {
+      switch character {
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "&": out += "&amp;"
+      case "\"": out += "&quot;"
+      case "'": out += "&#39;"
+      default: out.append(character)
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import AuthDeckCore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@main
+struct AuthDeckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "authdeck",
+    abstract: "OAuth sessions at a glance: log in, see every expiry, hand tokens to scripts.",
+    discussion: "With no subcommand, opens the session board.",
+    subcommands: [Board.self, Login.self, Token.self, List.self, Logout.self, Providers.self],
+    defaultSubcommand: Board.self
+  )
+
+  static func main() {
+    umask(0o077)  // whatever we create is private, even if a write path forgets to chmod
+    signal(SIGPIPE, SIG_IGN)  // a clipboard tool or browser that exits early must not kill us
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
+}
+
+/// Options every subcommand shares.
+struct GlobalOptions: ParsableArguments {
+  @Option(name: .long, help: "Configuration file (default: $AUTHDECK_CONFIG or ~/.config/authdeck/config.toml).")
+  var config: String?
+}
+
+/// What a command needs, built from the environment and the options.
+struct Context {
+  let environment = ProcessInfo.processInfo.environment
+  let options: GlobalOptions
+
+  var configPath: String { ConfigurationLocation.path(explicit: options.config, environment: environment) }
+  var store: SessionStore { SessionStore(root: SessionStore.defaultRoot(environment: environment)) }
+
+  func configuration() throws(AuthDeckError) -> Configuration {
+    try ConfigurationLoader.load(path: configPath)
+  }
+
+  func service() throws(AuthDeckError) -> TokenService {
+    TokenService(
+      configuration: try configuration(), store: store, transport: CurlTransportFactory.make(),
+      secrets: SecretResolver(environment: environment))
+  }
+}
+
+/// Runs a command body, turning an AuthDeckError into one line on stderr and its exit status.
+func reportingErrors(_ body: () throws(AuthDeckError) -> Void) throws {
+  do {
+    try body()
+  } catch {
+    Terminal.error(error.description)
+    throw ExitCode(error.exitCode)
+  }
+}
+
+enum Terminal {
+  static func error(_ message: String) {
+    FileHandle.standardError.write(Data("authdeck: \(message)\n".utf8))
+  }
+
+  static func note(_ message: String) {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+  }
+}

@@ -1,0 +1,6 @@
+import AuthDeckCore
+import AuthDeckNet
+
+enum CurlTransportFactory {
+  static func make() -> any HTTPTransport { CurlTransport() }
+}
