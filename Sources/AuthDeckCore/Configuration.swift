@@ -77,8 +77,8 @@ public enum ConfigurationLoader {
     }
     var expiringWithin: TimeInterval = 15 * 60
     if let value = root["expiring_minutes"] {
-      guard let minutes = value.int, minutes >= 0 else {
-        throw .config("\(path): expiring_minutes: must be a whole number of minutes")
+      guard let minutes = value.int, (0...10_080).contains(minutes) else {
+        throw .config("\(path): expiring_minutes: must be a whole number of minutes, 0 to 10080")
       }
       expiringWithin = TimeInterval(minutes * 60)
     }
@@ -108,7 +108,7 @@ struct ProviderTableReader {
   static let knownKeys: Set<String> = [
     "preset", "name", "authorize_url", "token_url", "tenant", "region", "client_id", "client_secret_env",
     "client_secret_command", "client_secret", "client_auth", "redirect_uri", "scope", "pkce", "grant",
-    "daily_expiry", "ca_file",
+    "daily_expiry", "ca_file", "issuer",
   ]
 
   func fail(_ key: String, _ message: String) -> AuthDeckError {
@@ -198,7 +198,7 @@ struct ProviderTableReader {
       id: id, name: try string("name") ?? defaults.name, authorizeURL: authorizeURL, tokenURL: tokenURL,
       clientID: clientID, secret: secret, clientAuth: clientAuth, redirectURI: redirectURI,
       scope: try string("scope") ?? defaults.scope, pkce: try bool("pkce") ?? true, grant: grant,
-      dailyExpiry: dailyExpiry, caFile: caFile)
+      dailyExpiry: dailyExpiry, caFile: caFile, issuer: try url("issuer", try string("issuer"))?.absoluteString)
   }
 
   func redirect() throws(AuthDeckError) -> URL? {

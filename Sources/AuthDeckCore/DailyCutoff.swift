@@ -39,7 +39,7 @@ public struct DailyCutoff: Sendable, Equatable {
     let clock = String(format: "%02d:%02d", hour, minute)
     let names = [
       "America/New_York": "ET", "America/Chicago": "CT", "America/Denver": "MT", "America/Los_Angeles": "PT",
-      "UTC": "UTC", "Europe/London": "UK",
+      "UTC": "UTC", "GMT": "UTC", "Europe/London": "UK",
     ]
     return "\(clock) \(names[timeZone.identifier] ?? timeZone.identifier)"
   }

@@ -36,14 +36,23 @@ public struct Provider: Sendable, Equatable {
   public var grant: Grant
   public var dailyExpiry: DailyCutoff?
   public var caFile: String?
-  /// The issuer to expect in `iss` on the redirect (RFC 9207), derived from the authorize URL.
-  public var issuer: String? { authorizeURL.map { "\($0.scheme ?? "https")://\($0.host ?? "")" } }
+  /// The `issuer` key, when the provider's issuer identifier is known.
+  public var configuredIssuer: String?
+  /// The issuer to expect in `iss` on the redirect (RFC 9207): the configured one, else the
+  /// authorize URL's origin (scheme, host, port), which is then compared origin to origin.
+  public var issuer: String? {
+    if let configuredIssuer { return configuredIssuer }
+    guard let url = authorizeURL, let scheme = url.scheme, let host = url.host else { return nil }
+    return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+  }
 
   public init(
     id: String, name: String? = nil, authorizeURL: URL?, tokenURL: URL, clientID: String,
     secret: SecretSource = .none, clientAuth: ClientAuth = .post, redirectURI: URL?, scope: String? = nil,
-    pkce: Bool = true, grant: Grant = .authorizationCode, dailyExpiry: DailyCutoff? = nil, caFile: String? = nil
+    pkce: Bool = true, grant: Grant = .authorizationCode, dailyExpiry: DailyCutoff? = nil, caFile: String? = nil,
+    issuer: String? = nil
   ) {
+    self.configuredIssuer = issuer
     self.id = id
     self.name = name ?? id
     self.authorizeURL = authorizeURL

@@ -71,6 +71,17 @@ public struct Redirect: Equatable, Sendable {
       && Self.effectivePort(expected.port, scheme) == Self.effectivePort(port, self.scheme) && expectedPath == path
   }
 
+  /// An expected issuer with a path must match exactly (trailing slash aside); one without
+  /// (derived from the authorize URL) matches any issuer at the same origin.
+  static func sameIssuer(_ received: String, _ expected: String) -> Bool {
+    func trimmed(_ s: String) -> String { s.hasSuffix("/") ? String(s.dropLast()) : s }
+    guard let want = URLComponents(string: expected), let got = URLComponents(string: received) else { return false }
+    if !want.percentEncodedPath.isEmpty && want.percentEncodedPath != "/" { return trimmed(received) == trimmed(expected) }
+    let scheme = want.scheme?.lowercased() ?? ""
+    return scheme == got.scheme?.lowercased() && want.host?.lowercased() == got.host?.lowercased()
+      && effectivePort(want.port, scheme) == effectivePort(got.port, got.scheme?.lowercased() ?? "")
+  }
+
   private static func effectivePort(_ port: Int?, _ scheme: String) -> Int? {
     port ?? ["http": 80, "https": 443][scheme]
   }
@@ -86,7 +97,7 @@ public struct Redirect: Equatable, Sendable {
       throw .redirect(
         "that is not the redirect: it should start with \(Sanitizer.inline(pending.redirectURI, limit: 120))")
     }
-    if let issuer = parameters["iss"], let expected = pending.issuer, issuer != expected {
+    if let issuer = parameters["iss"], let expected = pending.issuer, !Self.sameIssuer(issuer, expected) {
       throw .redirect("the redirect comes from another issuer (\(Sanitizer.inline(issuer, limit: 80))); refusing it")
     }
     if let error = parameters["error"] {

@@ -25,6 +25,10 @@ public struct SessionID: Hashable, Comparable, Sendable, CustomStringConvertible
       throw .usage("the account in '\(Sanitizer.inline(text))' must be 1 to 100 printable characters")
     }
     self.init(provider: provider, account: account)
+    // The id becomes a file name (see StoreFileName), and file names stop at 255 bytes.
+    guard StoreFileName.encode(self).utf8.count <= 200 else {
+      throw .usage("the account in '\(Sanitizer.inline(text, limit: 40))' is too long")
+    }
   }
 
   public var description: String { "\(provider)/\(account)" }

@@ -70,10 +70,13 @@ public struct SessionStore: Sendable {
     defer { lock.release() }
     let path = path(of: id)
     var session: Session?
-    do {
+    do throws(AuthDeckError) {
       session = try read(path: path, expected: id)
     } catch {
-      // A corrupt file has been moved aside by read(); the change starts from nothing.
+      // Only a file that read() moved aside (corrupt, another version) is replaced; a file
+      // refused for its mode or a link stays untouched and the refusal reaches the user.
+      var info = stat()
+      guard lstat(path, &info) != 0 && errno == ENOENT else { throw error }
       session = nil
     }
     let before = session

@@ -103,9 +103,17 @@ struct StoreFiles: Sendable {
 
   /// Renames a bad file to `<name>.bad-<time>` (it keeps its 0600 mode) and returns the new path.
   func moveAside(_ path: String) -> String {
-    let aside = "\(path).bad-\(Int(Date().timeIntervalSince1970))"
-    if rename(path, aside) != 0 { return path }
-    return aside
+    // link() never replaces an existing name, so an earlier copy is never lost.
+    let stamp = Int(Date().timeIntervalSince1970)
+    for attempt in 0..<100 {
+      let aside = attempt == 0 ? "\(path).bad-\(stamp)" : "\(path).bad-\(stamp)-\(attempt)"
+      if link(path, aside) == 0 {
+        unlink(path)
+        return aside
+      }
+      if errno != EEXIST { break }
+    }
+    return path
   }
 
   /// An exclusive flock on a lock file. The kernel releases it if the holder dies.

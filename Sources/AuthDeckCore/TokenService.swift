@@ -82,6 +82,7 @@ public struct TokenService: Sendable {
   /// and can be refreshed. Otherwise `.loginRequired` says when it expired and what to run.
   public func validToken(_ id: SessionID, now: Date) throws(AuthDeckError) -> TokenSet {
     guard let session = try store.load(id) else {
+      if configuration.provider(id.provider)?.grant == .clientCredentials { return try renew(id, now: now).tokens! }
       throw .loginRequired("\(id) has never logged in; run: authdeck login \(id)")
     }
     if let tokens = Self.usableToken(in: session, now: now, refreshMargin: refreshMargin) { return tokens }

@@ -474,14 +474,17 @@ def main():
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
     opts = ap.parse_args()
 
-    server = Server(("127.0.0.1", opts.port), Handler)  # loopback only
+    try:
+        server = Server(("127.0.0.1", opts.port), Handler)  # loopback only, never 0.0.0.0
+    except OSError as err:
+        sys.exit(f"oauth_test_server: cannot listen on 127.0.0.1:{opts.port}: {err.strerror}")
     server.opts, server.state = opts, State()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Set both explicitly: a background job may inherit SIGINT as ignored.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
     print(f"PORT {server.server_port}", flush=True)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.server_close()
 

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+@testable import AuthDeckCore
+
+@Suite("application/x-www-form-urlencoded and client_secret_basic")
+struct FormEncodingTests {
+  static let escapes: [(String, String)] = [
+    ("+", "%2B"), ("&", "%26"), ("=", "%3D"), ("%", "%25"), (" ", "+"), ("é", "%C3%A9"),
+    ("a b+c&d=e%f", "a+b%2Bc%26d%3De%25f"), (":", "%3A"), ("/", "%2F"), ("?", "%3F"), ("#", "%23"),
+    ("~", "%7E"), ("\n", "%0A"), ("😀", "%F0%9F%98%80"), ("AZaz09-._*", "AZaz09-._*"), ("", ""),
+  ]
+
+  @Test(arguments: escapes)
+  func escapeEncodesEverythingButTheUnreservedSet(plain: String, encoded: String) {
+    #expect(FormEncoding.escape(plain) == encoded)
+  }
+
+  @Test func encodeJoinsPairsInOrder() {
+    let body = FormEncoding.encode([("grant type", "a&b"), ("x", ""), ("k=v", "+")])
+    #expect(body == "grant+type=a%26b&x=&k%3Dv=%2B")
+  }
+
+  @Test func decodeReadsPlusAsSpaceAndPercentEscapes() throws {
+    let fields = try #require(FormEncoding.decode("a=1&b=x+y&c=%C3%A9&d&e=%2B&f=%c3%a9&g=a=b"))
+    #expect(fields.map(\.0) == ["a", "b", "c", "d", "e", "f", "g"])
+    #expect(fields.map(\.1) == ["1", "x y", "é", "", "+", "é", "a=b"])
+  }
+
+  @Test func decodeSkipsEmptyPairs() throws {
+    let fields = try #require(FormEncoding.decode("&&a=1&&"))
+    #expect(fields.count == 1)
+    #expect(fields.first?.0 == "a")
+    #expect(FormEncoding.decode("")?.isEmpty == true)
+  }
+
+  @Test(arguments: ["a=%", "a=%4", "a=%zz", "a=%G1", "%=1", "a%2=1", "a=%FF", "a=%C3", "a=%C3%28", "a=1&b=%"])
+  func decodeOfMalformedPercentOrInvalidUTF8IsNil(text: String) {
+    #expect(FormEncoding.decode(Substring(text)) == nil)
+  }
+
+  @Test func decodeDecodesExactlyOnce() throws {
+    let fields = try #require(FormEncoding.decode("code=abc%252Fdef"))
+    #expect(fields.first?.1 == "abc%2Fdef")
+  }
+
+  static let awkward: [String] = [
+    "s3cret: +%&=é", "", " ", "%", "%25", "+", "a+b", "line\nbreak", "日本語", "😀 x", "=&=&", "~!*'()",
+  ]
+
+  @Test(arguments: awkward)
+  func encodeThenDecodeRoundTrips(value: String) throws {
+    let body = FormEncoding.encode([("key " + value, value), ("plain", "1")])
+    #expect(!body.contains(" "))
+    let fields = try #require(FormEncoding.decode(Substring(body)))
+    #expect(fields.count == 2)
+    #expect(fields[0].0 == "key " + value)
+    #expect(fields[0].1 == value)
+    #expect(fields[1].0 == "plain" && fields[1].1 == "1")
+  }
+
+  @Test func clientSecretBasicFormEncodesIDAndSecretBeforeBase64() throws {
+    let header = ClientSecretBasic.header(clientID: "client id", clientSecret: "s3cret: +%&=é")
+    let expectedInner = "client+id:s3cret%3A+%2B%25%26%3D%C3%A9"
+    #expect(header == "Basic " + Data(expectedInner.utf8).base64EncodedString())
+    #expect(header == "Basic Y2xpZW50K2lkOnMzY3JldCUzQSslMkIlMjUlMjYlM0QlQzMlQTk=")
+
+    // A server decoding it per RFC 6749 §2.3.1 gets the originals back.
+    let decoded = try #require(Data(base64Encoded: String(header.dropFirst("Basic ".count))))
+    let inner = String(decoding: decoded, as: UTF8.self)
+    let colon = try #require(inner.firstIndex(of: ":"))
+    #expect(FormEncoding.unescape(inner[..<colon]) == "client id")
+    #expect(FormEncoding.unescape(inner[inner.index(after: colon)...]) == "s3cret: +%&=é")
+  }
+
+  @Test func clientSecretBasicColonInIDIsEscapedSoTheSplitIsUnambiguous() throws {
+    let header = ClientSecretBasic.header(clientID: "a:b", clientSecret: "c")
+    let decoded = try #require(Data(base64Encoded: String(header.dropFirst("Basic ".count))))
+    #expect(String(decoding: decoded, as: UTF8.self) == "a%3Ab:c")
+  }
+
+  @Test(arguments: Array(0...12))
+  func base64MatchesFoundation(length: Int) {
+    let bytes = (0..<length).map { UInt8(truncatingIfNeeded: 250 &- $0 &* 19) }
+    #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
+  }
+}

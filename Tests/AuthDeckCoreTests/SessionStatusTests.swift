@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+@testable import AuthDeckCore
+
+@Suite("Session status")
+struct SessionStatusTests {
+  static let now = utc(2026, 6, 1, 12)
+  static let id = SessionID(provider: "lime", account: "main")
+
+  static func tokens(expiresIn seconds: TimeInterval?, refresh: String? = nil) -> TokenSet {
+    TokenSet(
+      accessToken: "at", refreshToken: refresh, issuedAt: now.addingTimeInterval(-60),
+      expiresAt: seconds.map { now.addingTimeInterval($0) })
+  }
+
+  static func pending(startedSecondsAgo seconds: TimeInterval) -> PendingLogin {
+    PendingLogin(
+      state: "s", codeVerifier: "v", redirectURI: "http://127.0.0.1:8765/cb", authorizeURL: "https://a/authorize",
+      issuer: nil, startedAt: now.addingTimeInterval(-seconds))
+  }
+
+  static let remaining: [(Double, SessionStatus)] = [
+    (3600.0, .valid),
+    (15 * 60.0, .valid),  // exactly the threshold is not yet "expiring"
+    (15 * 60.0 - 1, .expiring),
+    (1.0, .expiring),
+    (0.0, .expired),
+    (-1.0, .expired),
+    (-86_400.0, .expired),
+  ]
+
+  @Test(arguments: remaining)
+  func statusFollowsTheRemainingTime(remaining: Double, expected: SessionStatus) {
+    let session = Session(id: Self.id, tokens: Self.tokens(expiresIn: remaining))
+    #expect(session.status(at: Self.now) == expected)
+  }
+
+  @Test func theExpiringThresholdIsAParameter() {
+    let session = Session(id: Self.id, tokens: Self.tokens(expiresIn: 20 * 60))
+    #expect(session.status(at: Self.now, expiringWithin: 15 * 60) == .valid)
+    #expect(session.status(at: Self.now, expiringWithin: 30 * 60) == .expiring)
+    #expect(session.status(at: Self.now, expiringWithin: 0) == .valid)
+  }
+
+  @Test func aTokenWithoutExpiryIsValid() {
+    #expect(Session(id: Self.id, tokens: Self.tokens(expiresIn: nil)).status(at: Self.now) == .valid)
+  }
+
+  @Test func noTokensIsNone() {
+    #expect(Session(id: Self.id).status(at: Self.now) == .none)
+  }
+
+  @Test func aPendingLoginCountsUntilItsDeadline() {
+    #expect(PendingLogin.lifetime == 300)
+    let expired = Self.tokens(expiresIn: -60)
+    let fresh = Session(id: Self.id, tokens: expired, pending: Self.pending(startedSecondsAgo: 10))
+    #expect(fresh.status(at: Self.now) == .pending)
+    #expect(fresh.activePending(at: Self.now) != nil)
+
+    let almost = Session(id: Self.id, tokens: expired, pending: Self.pending(startedSecondsAgo: 299))
+    #expect(almost.status(at: Self.now) == .pending)
+
+    // At and after the deadline the underlying status shows again.
+    let atDeadline = Session(id: Self.id, tokens: expired, pending: Self.pending(startedSecondsAgo: 300))
+    #expect(atDeadline.status(at: Self.now) == .expired)
+    #expect(atDeadline.activePending(at: Self.now) == nil)
+
+    let validUnderneath = Session(
+      id: Self.id, tokens: Self.tokens(expiresIn: 3600), pending: Self.pending(startedSecondsAgo: 600))
+    #expect(validUnderneath.status(at: Self.now) == .valid)
+
+    let nothingUnderneath = Session(id: Self.id, pending: Self.pending(startedSecondsAgo: 600))
+    #expect(nothingUnderneath.status(at: Self.now) == .none)
+    #expect(Session(id: Self.id, pending: Self.pending(startedSecondsAgo: 0)).status(at: Self.now) == .pending)
+  }
+
+  @Test func pendingDeadlineIsFiveMinutesAfterTheStart() {
+    let pending = Self.pending(startedSecondsAgo: 0)
+    #expect(pending.deadline == Self.now.addingTimeInterval(300))
+  }
+
+  @Test func refreshableNeedsARefreshTokenOrClientCredentials() {
+    #expect(Session(id: Self.id, tokens: Self.tokens(expiresIn: -1, refresh: "rt")).refreshable)
+    #expect(!Session(id: Self.id, tokens: Self.tokens(expiresIn: -1)).refreshable)
+    #expect(!Session(id: Self.id).refreshable)
+    #expect(Session(id: Self.id, grant: .clientCredentials).refreshable)
+    #expect(Session(id: Self.id, grant: .clientCredentials, tokens: Self.tokens(expiresIn: -1)).refreshable)
+  }
+
+  @Test func aSessionSurvivesJSONRoundTrip() throws {
+    let session = Session(
+      id: SessionID(provider: "limio", account: "ops@acme é/2"), grant: .authorizationCode,
+      tokens: TokenSet(
+        accessToken: "at", tokenType: "Bearer", scope: "openid", refreshToken: "rt", idToken: "idt",
+        issuedAt: utc(2026, 6, 1, 11), expiresAt: utc(2026, 6, 1, 13)),
+      pending: Self.pending(startedSecondsAgo: 5))
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .secondsSince1970
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .secondsSince1970
+    let data = try encoder.encode(session)
+    #expect(try decoder.decode(Session.self, from: data) == session)
+    let text = String(decoding: data, as: UTF8.self)
+    #expect(text.contains(#""refresh_token":"rt""#))
+    #expect(text.contains(#""code_verifier":"v""#))
+  }
+
+  @Test(arguments: [
+    #"{"id":"no-slash","grant":"authorization_code"}"#,
+    #"{"id":"lime/main","grant":"password"}"#,
+    #"{"id":"bad id/main","grant":"authorization_code"}"#,
+    #"{"grant":"authorization_code"}"#,
+  ])
+  func aSessionWithABadIdOrGrantDoesNotDecode(json: String) {
+    #expect(throws: (any Error).self) { try JSONDecoder().decode(Session.self, from: Data(json.utf8)) }
+  }
+}

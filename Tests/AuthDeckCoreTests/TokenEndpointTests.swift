@@ -1,0 +1,258 @@
+import Foundation
+import Testing
+
+@testable import AuthDeckCore
+
+@Suite("Token endpoint requests and responses")
+struct TokenEndpointTests {
+  static let secret = "s3cret: +%&=é"
+  static let encodedSecret = "s3cret%3A+%2B%25%26%3D%C3%A9"
+  static let issued = utc(2026, 6, 1, 12)
+
+  static func provider(
+    auth: ClientAuth = .post, scope: String? = nil, dailyExpiry: DailyCutoff? = nil, grant: Grant = .authorizationCode
+  ) -> Provider {
+    Provider(
+      id: "acme", authorizeURL: URL(string: "https://id.acme.example/authorize"),
+      tokenURL: URL(string: "https://id.acme.example/token")!, clientID: "client id", clientAuth: auth,
+      redirectURI: URL(string: "http://127.0.0.1:8765/callback"), scope: scope, grant: grant,
+      dailyExpiry: dailyExpiry, caFile: "/etc/acme-ca.pem")
+  }
+
+  static let pending = PendingLogin(
+    state: "state", codeVerifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    redirectURI: "http://127.0.0.1:8765/callback", authorizeURL: "https://id.acme.example/authorize?x",
+    issuer: "https://id.acme.example", startedAt: issued)
+
+  func tokens(_ response: HTTPResponse, provider: Provider = TokenEndpointTests.provider()) throws(AuthDeckError) -> TokenSet {
+    try TokenEndpoint(provider: provider, clientSecret: Self.secret).tokens(from: response, issuedAt: Self.issued)
+  }
+
+  func failure(_ response: HTTPResponse, provider: Provider = TokenEndpointTests.provider()) throws -> AuthDeckError {
+    try #require(thrownError { () throws(AuthDeckError) in try tokens(response, provider: provider) })
+  }
+
+  // MARK: Responses
+
+  @Test func aGoodResponseGivesEveryField() throws {
+    let set = try tokens(
+      jsonResponse(
+        #"{"access_token":"at-1","token_type":"bearer","expires_in":3600,"refresh_token":"rt-1","scope":"openid email","id_token":"id-1"}"#
+      ))
+    #expect(set.accessToken == "at-1")
+    #expect(set.tokenType == "bearer")
+    #expect(set.refreshToken == "rt-1")
+    #expect(set.scope == "openid email")
+    #expect(set.idToken == "id-1")
+    #expect(set.issuedAt == Self.issued)
+    #expect(set.expiresAt == Self.issued.addingTimeInterval(3600))
+  }
+
+  @Test func optionalFieldsMayBeAbsent() throws {
+    let set = try tokens(jsonResponse(#"{"access_token":"at","expires_in":60}"#, contentType: nil))
+    #expect(set.tokenType == "Bearer")
+    #expect(set.refreshToken == nil)
+    #expect(set.idToken == nil)
+    #expect(set.scope == nil)
+  }
+
+  @Test func expiresInAsAStringIsAccepted() throws {
+    let set = try tokens(jsonResponse(#"{"access_token":"at","expires_in":"3600"}"#))
+    #expect(set.expiresAt == Self.issued.addingTimeInterval(3600))
+  }
+
+  @Test func theDailyCutoffAndJWTExpShortenTheLifetime() throws {
+    // Lime: issued 20:00 EST with 8 hours; the token dies at 03:00 EST.
+    let lime = Self.provider(dailyExpiry: newYorkCutoff)
+    let issued = utc(2026, 11, 24, 1)
+    let set = try TokenEndpoint(provider: lime, clientSecret: nil).tokens(
+      from: jsonResponse(#"{"access_token":"at","expires_in":28800}"#), issuedAt: issued)
+    #expect(set.expiresAt == utc(2026, 11, 24, 8))
+
+    let jwt = unsignedJWT(payload: #"{"exp":\#(Int(Self.issued.timeIntervalSince1970) + 600)}"#)
+    let short = try tokens(jsonResponse(#"{"access_token":"\#(jwt)","expires_in":3600}"#))
+    #expect(short.expiresAt == Self.issued.addingTimeInterval(600))
+  }
+
+  @Test(arguments: [200, 400, 401])
+  func invalidGrantMeansLogInAgain(status: Int) throws {
+    let error = try failure(
+      jsonResponse(status, #"{"error":"invalid_grant","error_description":"refresh token expired"}"#))
+    #expect(error.kind == "loginRequired")
+    #expect(error.description.contains("invalid_grant"))
+    #expect(error.description.contains("refresh token expired"))
+    #expect(error.description.contains("acme"))
+  }
+
+  @Test(arguments: [200, 400, 401, 500])
+  func otherOAuthErrorsAreProviderErrors(status: Int) throws {
+    let error = try failure(jsonResponse(status, #"{"error":"invalid_client","error_uri":"https://x"}"#))
+    #expect(error.kind == "provider")
+    #expect(error.description.contains("invalid_client"))
+  }
+
+  @Test func anHTMLPageIsCalledOut() throws {
+    let error = try failure(
+      jsonResponse(200, "<!doctype html><html><body>Log in to the hotel Wi-Fi</body></html>", contentType: "text/html; charset=utf-8"))
+    #expect(error.kind == "provider")
+    #expect(error.description.contains("HTML"))
+    #expect(!error.description.contains("hotel"))
+  }
+
+  @Test(arguments: [
+    ("hello", "text/plain"), ("", "application/json"), ("{\"access_token\":", "application/json"),
+    ("[1,2,3]", "application/json"), ("\"just a string\"", "application/json"),
+  ])
+  func anythingButAJSONObjectIsNotAToken(body: String, contentType: String) throws {
+    let error = try failure(jsonResponse(200, body, contentType: contentType))
+    #expect(error.kind == "provider")
+    #expect(error.description.contains("not JSON"))
+  }
+
+  @Test(arguments: [
+    #"{"access_token":"at"}"#, #"{"access_token":"at","expires_in":-1}"#, #"{"access_token":"at","expires_in":0}"#,
+    #"{"access_token":"at","expires_in":"soon"}"#, #"{"access_token":"at","expires_in":null}"#,
+    #"{"access_token":"at","expires_in":"-5"}"#, #"{"access_token":"at","expires_in":"inf"}"#,
+    #"{"access_token":"at","expires_in":"nan"}"#,
+  ])
+  func aMissingOrNonPositiveExpiresInIsAnError(body: String) throws {
+    let error = try failure(jsonResponse(body))
+    #expect(error.kind == "provider")
+    #expect(error.description.contains("expires_in"))
+  }
+
+  @Test(arguments: [#"{"expires_in":3600}"#, #"{"access_token":"","expires_in":3600}"#, #"{"access_token":7,"expires_in":3600}"#])
+  func aMissingAccessTokenIsAnError(body: String) throws {
+    let error = try failure(jsonResponse(body))
+    #expect(error.kind == "provider")
+    #expect(error.description.contains("access_token"))
+  }
+
+  @Test func serverErrorsSayWhatHappened() throws {
+    let serverError = try failure(jsonResponse(500, "Internal Server Error", contentType: "text/plain"))
+    #expect(serverError.kind == "provider")
+    #expect(serverError.description.contains("HTTP 500"))
+
+    for status in [502, 503, 504] {
+      let unavailable = try failure(jsonResponse(status, "<html>busy</html>", contentType: "text/html"))
+      #expect(unavailable.kind == "provider")
+      #expect(unavailable.description.contains("HTTP \(status)"))
+      #expect(unavailable.description.contains("unavailable"))
+    }
+
+    // A 2xx other than 200 with a token is not what RFC 6749 §5.1 promises.
+    let created = try failure(jsonResponse(201, #"{"access_token":"at","expires_in":60}"#))
+    #expect(created.kind == "provider")
+  }
+
+  @Test(arguments: [301, 302, 303, 307, 308])
+  func aRedirectIsNotFollowed(status: Int) throws {
+    let error = try failure(jsonResponse(status, "", contentType: nil))
+    #expect(error.kind == "provider")
+    #expect(error.description.contains("redirect"))
+    #expect(error.description.contains("\(status)"))
+  }
+
+  @Test func aHostileErrorDescriptionIsInertAndShort() throws {
+    let body = try JSONSerialization.data(withJSONObject: [
+      "error": "invalid_request\u{1B}[2J", "error_description": hostileText,
+    ])
+    let error = try failure(HTTPResponse(status: 400, contentType: "application/json", body: body))
+    #expect(error.kind == "provider")
+    expectInert(error.description, maxLength: 300)
+    #expect(error.description.contains("invalid_request"))
+  }
+
+  @Test func aHostileContentTypeIsInert() throws {
+    let error = try failure(jsonResponse(500, "x", contentType: "text/plain\u{1B}]52;c;AAAA\u{07}\r\n" + hostileText))
+    expectInert(error.description, maxLength: 300)
+  }
+
+  @Test func errorsNeverEchoTheSecretOrTheBody() throws {
+    let error = try failure(jsonResponse(200, #"{"access_token":"leaked-token"}"#))
+    #expect(!error.description.contains("leaked-token"))
+    #expect(!error.description.contains(Self.secret))
+  }
+
+  // MARK: Requests
+
+  @Test func clientSecretPostPutsIdAndSecretInTheBody() throws {
+    let endpoint = TokenEndpoint(provider: Self.provider(auth: .post), clientSecret: Self.secret, deadline: 12)
+    let request = endpoint.codeExchange(code: "the code", pending: Self.pending)
+    #expect(request.method == "POST")
+    #expect(request.url.absoluteString == "https://id.acme.example/token")
+    #expect(request.deadline == 12)
+    #expect(request.caFile == "/etc/acme-ca.pem")
+    #expect(request.maxBodyBytes == 1 << 20)
+    #expect(header("Content-Type", in: request) == "application/x-www-form-urlencoded")
+    #expect(header("Accept", in: request) == "application/json")
+    #expect(header("Authorization", in: request) == nil)
+
+    let body = String(decoding: request.body, as: UTF8.self)
+    #expect(
+      body
+        == "grant_type=authorization_code&code=the+code&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback"
+        + "&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk&client_id=client+id&client_secret="
+        + Self.encodedSecret)
+    let fields = formFields(request)
+    #expect(fields["client_id"] == "client id")
+    #expect(fields["client_secret"] == Self.secret)
+  }
+
+  @Test func clientSecretBasicPutsTheSecretOnlyInTheHeader() throws {
+    let endpoint = TokenEndpoint(provider: Self.provider(auth: .basic), clientSecret: Self.secret)
+    for request in [
+      endpoint.codeExchange(code: "c", pending: Self.pending), endpoint.refresh(refreshToken: "rt"),
+      endpoint.clientCredentials(),
+    ] {
+      #expect(
+        header("Authorization", in: request)
+          == "Basic " + Data("client+id:\(Self.encodedSecret)".utf8).base64EncodedString())
+      let body = String(decoding: request.body, as: UTF8.self)
+      #expect(formFields(request)["client_secret"] == nil)
+      #expect(!body.contains(Self.encodedSecret))
+      #expect(!body.contains("s3cret"))
+    }
+  }
+
+  @Test func aPublicClientNamesItselfInTheBody() throws {
+    for auth in [ClientAuth.post, .basic] {
+      let request = TokenEndpoint(provider: Self.provider(auth: auth), clientSecret: nil)
+        .codeExchange(code: "c", pending: Self.pending)
+      #expect(header("Authorization", in: request) == nil)
+      #expect(formFields(request)["client_id"] == "client id")
+      #expect(formFields(request)["client_secret"] == nil)
+    }
+  }
+
+  @Test func theCodeExchangeSendsRedirectURIAndVerifier() throws {
+    let request = TokenEndpoint(provider: Self.provider(), clientSecret: nil)
+      .codeExchange(code: "a+b/c=&d", pending: Self.pending)
+    let fields = formFields(request)
+    #expect(fields["grant_type"] == "authorization_code")
+    #expect(fields["code"] == "a+b/c=&d")
+    #expect(fields["redirect_uri"] == Self.pending.redirectURI)
+    #expect(fields["code_verifier"] == Self.pending.codeVerifier)
+
+    var withoutPKCE = Self.pending
+    withoutPKCE.codeVerifier = nil
+    let plain = TokenEndpoint(provider: Self.provider(), clientSecret: nil).codeExchange(code: "c", pending: withoutPKCE)
+    #expect(formFields(plain)["code_verifier"] == nil)
+  }
+
+  @Test func refreshAndClientCredentialsCarryTheirGrantAndScope() throws {
+    let endpoint = TokenEndpoint(provider: Self.provider(scope: "openid email"), clientSecret: Self.secret)
+    let refresh = formFields(endpoint.refresh(refreshToken: "r+t/1"))
+    #expect(refresh["grant_type"] == "refresh_token")
+    #expect(refresh["refresh_token"] == "r+t/1")
+    #expect(refresh["scope"] == "openid email")
+    #expect(refresh["client_secret"] == Self.secret)
+
+    let credentials = formFields(endpoint.clientCredentials())
+    #expect(credentials["grant_type"] == "client_credentials")
+    #expect(credentials["scope"] == "openid email")
+
+    let noScope = formFields(TokenEndpoint(provider: Self.provider(), clientSecret: nil).clientCredentials())
+    #expect(noScope["scope"] == nil)
+  }
+}
