@@ -1,0 +1,218 @@
+import AuthDeckCore
+import Foundation
+
+extension BoardState {
+  /// The screen for this state at this size. Pure: the same state and size give the same canvas.
+  public func render(width: Int, height: Int) -> Canvas {
+    var canvas = Canvas(width: width, height: height)
+    guard width > 0 && height > 0 else { return canvas }
+    canvas.put(0, titleLine(width))
+    switch mode {
+    case .help: renderHelp(&canvas)
+    case .firstRun: renderFirstRun(&canvas)
+    default: renderList(&canvas)
+    }
+    return canvas
+  }
+
+  /// Rows the list area holds at this height: all but title, column header, status and footer.
+  public static func listHeight(forTerminalHeight height: Int) -> Int { max(1, height - 4) }
+
+  // MARK: Title and footer
+
+  private func titleLine(_ width: Int) -> [Span] {
+    var left = [Span(isDemo ? "AuthDeck demo" : "AuthDeck", .title), Span("  " + BoardClock.clock(now, in: timeZone), .dim)]
+    if let (provider, at) = nextCutoff, let rule = provider.dailyExpiry {
+      let name = provider.name.split(separator: " ").first.map(String.init) ?? provider.id
+      let right = "\(name) cutoff \(rule.shortDescription) in \(TimeFormat.countdown(at.timeIntervalSince(now)))"
+      let used = left.reduce(0) { $0 + DisplayWidth.of($1.text) }
+      let gap = max(2, width - used - DisplayWidth.of(right))
+      left.append(Span(String(repeating: " ", count: gap) + right, .dim))
+    }
+    return left
+  }
+
+  private func footer(_ pairs: [(String, String)]) -> [Span] {
+    var spans: [Span] = []
+    for (index, (key, words)) in pairs.enumerated() {
+      spans.append(Span((index == 0 ? "" : "  ") + key, .key))
+      spans.append(Span(" " + words, .dim))
+    }
+    return spans
+  }
+
+  private var footerPairs: [(String, String)] {
+    switch mode {
+    case .list:
+      var pairs = KeyBindings.list.compactMap { binding in binding.footer.map { (binding.keys[0].label, $0) } }
+      if !queue.isEmpty { pairs.insert(("Esc", "stop queue"), at: 0) }
+      return pairs
+    case .filter: return PromptKeys.filter
+    case .paste, .newSession: return PromptKeys.prompt
+    case .confirmDelete: return PromptKeys.confirm
+    case .help: return PromptKeys.help
+    case .firstRun: return PromptKeys.firstRun
+    }
+  }
+
+  // MARK: The list
+
+  private struct Columns {
+    let account: Int
+    let showExpires: Bool
+    let showRefresh: Bool
+    static let status = 8
+    static let remaining = 10
+    static let expires = 11
+    static let refresh = 7
+
+    init(width: Int) {
+      showRefresh = width >= 70
+      showExpires = width >= 52
+      var fixed = 2 + Self.status + 1 + Self.remaining + 1
+      if showExpires { fixed += Self.expires + 1 }
+      if showRefresh { fixed += Self.refresh + 1 }
+      account = max(6, width - fixed - 1)
+    }
+  }
+
+  private func renderList(_ canvas: inout Canvas) {
+    let width = canvas.width
+    let columns = Columns(width: width)
+    var header = "  " + DisplayWidth.pad("ACCOUNT", columns.account) + " " + DisplayWidth.pad("STATUS", Columns.status)
+    header += " " + DisplayWidth.pad("REMAINING", Columns.remaining)
+    if columns.showExpires { header += " " + DisplayWidth.pad("EXPIRES", Columns.expires) }
+    if columns.showRefresh { header += " REFRESH" }
+    let listHeight = Self.listHeight(forTerminalHeight: canvas.height)
+    let rows = self.rows
+    if rows.count > listHeight {
+      // Where the window is in a long list, at the right of the column header.
+      let position = "\(min(rows.count, scroll + listHeight))/\(rows.count)"
+      header = DisplayWidth.pad(header, max(0, width - position.count - 1)) + " " + position
+    }
+    canvas.put(1, [Span(header, .dim)])
+    if rows.isEmpty {
+      canvas.put(2, [Span("  no session matches '\(filter)'", .dim)])
+    }
+    for (offset, row) in rows.dropFirst(scroll).prefix(listHeight).enumerated() {
+      canvas.put(2 + offset, line(for: row, columns: columns, width: width))
+    }
+    canvas.put(canvas.height - 2, statusLine(&canvas))
+    canvas.put(canvas.height - 1, footer(footerPairs))
+  }
+
+  private func line(for row: Row, columns: Columns, width: Int) -> [Span] {
+    switch row {
+    case .header(let id):
+      guard let provider = provider(id) else {
+        return [Span(id, .header), Span("  not in the configuration", .dim)]
+      }
+      let host = (provider.grant == .clientCredentials ? provider.tokenURL : provider.authorizeURL ?? provider.tokenURL).host ?? ""
+      return [Span(provider.name, .header), Span("  \(host)  \(provider.expiryRule)", .dim)]
+    case .empty:
+      return [Span("    no sessions yet: press n to add one", .dim)]
+    case .session(let id):
+      guard let session = session(id) else { return [] }
+      return sessionLine(session, columns: columns, width: width)
+    }
+  }
+
+  private func sessionLine(_ session: Session, columns: Columns, width: Int) -> [Span] {
+    let isSelected = session.id == selected
+    let status = status(of: session)
+    var remaining = "-"
+    var expires = "-"
+    if status == .pending, let pending = session.pending {
+      remaining = TimeFormat.countdown(pending.deadline.timeIntervalSince(now))
+      expires = "login by " + BoardClock.clock(pending.deadline, in: timeZone).prefix(5)
+    } else if let expiresAt = session.tokens?.expiresAt {
+      remaining = expiresAt > now ? TimeFormat.countdown(expiresAt.timeIntervalSince(now)) : "-"
+      expires = BoardClock.short(expiresAt, now: now, in: timeZone)
+    }
+    let isBusy = busy.contains(session.id)
+    let statusWord = isBusy ? "working" : status.rawValue
+    let statusStyle: Style = isBusy ? .busy : Self.style(for: status)
+    let account = Sanitizer.inline(session.id.account, limit: 100)
+    var spans = [
+      Span(isSelected ? "▸ " : "  ", isSelected ? .selected : .plain),
+      Span(DisplayWidth.pad(account, columns.account) + " ", isSelected ? .selected : .plain),
+      Span(DisplayWidth.pad(statusWord, Columns.status), statusStyle),
+      Span(" " + DisplayWidth.pad(remaining, Columns.remaining), statusStyle == .expired ? .dim : .plain),
+    ]
+    if columns.showExpires { spans.append(Span(" " + DisplayWidth.pad(expires, Columns.expires), .dim)) }
+    if columns.showRefresh { spans.append(Span(" " + (session.refreshable ? "yes" : "no"), .dim)) }
+    return spans
+  }
+
+  public static func style(for status: SessionStatus) -> Style {
+    switch status {
+    case .valid: return .valid
+    case .expiring: return .expiring
+    case .expired: return .expired
+    case .pending: return .pending
+    case .none: return .none
+    }
+  }
+
+  private func statusLine(_ canvas: inout Canvas) -> [Span] {
+    let row = canvas.height - 2
+    func prompt(_ label: String, _ text: String) -> [Span] {
+      let shown = DisplayWidth.of(label) + DisplayWidth.of(text) < canvas.width
+        ? text : "…" + String(text.suffix(max(0, canvas.width - DisplayWidth.of(label) - 2)))
+      canvas.cursor = (row, min(canvas.width - 1, DisplayWidth.of(label) + DisplayWidth.of(shown)))
+      return [Span(label, .key), Span(shown)]
+    }
+    switch mode {
+    case .filter: return prompt("/", filter)
+    case .paste(let text): return prompt("Paste redirect URL: ", text)
+    case .newSession(let text): return prompt("New session (provider/account): ", text)
+    case .confirmDelete(let id):
+      return [Span("Log out \(id)? ", .key), Span("y log out · f forget the session · n cancel")]
+    default:
+      guard let message else {
+        return filter.isEmpty ? [] : [Span("filter: \(filter)", .dim)]
+      }
+      return [Span(message.text, message.kind == .error ? .error : .info)]
+    }
+  }
+
+  // MARK: Help and first run
+
+  private func renderHelp(_ canvas: inout Canvas) {
+    var lines: [[Span]] = [[Span("Keys", .header)]]
+    let width = KeyBindings.list.map { DisplayWidth.of($0.keyLabel) }.max() ?? 8
+    for binding in KeyBindings.list {
+      lines.append([Span("  " + DisplayWidth.pad(binding.keyLabel, width) + "  ", .key), Span(binding.help)])
+    }
+    lines.append([Span("  " + DisplayWidth.pad("Esc", width) + "  ", .key), Span("stop the morning queue, clear the filter")])
+    lines.append([])
+    lines.append([Span("A paste anywhere on the list is taken as a redirect URL.", .dim)])
+    for (index, line) in lines.prefix(canvas.height - 2).enumerated() { canvas.put(1 + index, line) }
+    canvas.put(canvas.height - 1, footer(footerPairs))
+  }
+
+  private func renderFirstRun(_ canvas: inout Canvas) {
+    let text: [[Span]] = [
+      [Span("Welcome. No provider is configured yet.", .header)],
+      [],
+      [Span("Put your providers in "), Span(configPath, .key)],
+      [Span("for example:", .dim)],
+      [Span("  [providers.lime]", .info)],
+      [Span("  preset = \"lime\"", .info)],
+      [Span("  client_id = \"my-client-id\"", .info)],
+      [Span("  client_secret_env = \"LIME_CLIENT_SECRET\"", .info)],
+      [Span("  redirect_uri = \"https://localhost/callback\"", .info)],
+      [],
+      [Span("  [providers.acme]", .info)],
+      [Span("  preset = \"limio\"", .info)],
+      [Span("  tenant = \"acme\"", .info)],
+      [Span("  client_id = \"...\"", .info)],
+      [Span("  client_secret_command = \"pass show limio/acme\"", .info)],
+      [Span("  redirect_uri = \"http://127.0.0.1:8765/callback\"", .info)],
+      [],
+      [Span("Or try it with a built-in provider: press "), Span("D", .key), Span(" for the demo.")],
+    ]
+    for (index, line) in text.prefix(canvas.height - 3).enumerated() { canvas.put(2 + index, line) }
+    canvas.put(canvas.height - 1, footer(footerPairs))
+  }
+}

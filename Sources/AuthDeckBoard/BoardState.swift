@@ -1,0 +1,101 @@
+import AuthDeckCore
+import Foundation
+
+/// Everything the board shows, and nothing it does not: a plain value, changed only by `handle`.
+public struct BoardState: Equatable, Sendable {
+  public enum Mode: Equatable, Sendable {
+    case list
+    case filter
+    case paste(String)
+    case newSession(String)
+    case confirmDelete(SessionID)
+    case help
+    case firstRun
+  }
+
+  public struct Message: Equatable, Sendable {
+    public enum Kind: Sendable { case info, error }
+    public var text: String
+    public var kind: Kind
+  }
+
+  public var providers: [Provider]
+  public var sessions: [Session]
+  public var now: Date
+  public var timeZone: TimeZone
+  public var expiringWithin: TimeInterval
+  public var mode: Mode
+  public var filter = ""
+  /// The selected session, by id, so that reloads and filters keep it.
+  public var selected: SessionID?
+  /// The first visible row of the list.
+  public var scroll = 0
+  /// Rows the list area held at the last render; PgUp/PgDn move by this much.
+  public var pageSize = 10
+  public var message: Message?
+  /// Sessions with a request in flight (exchange, refresh, client credentials).
+  public var busy: Set<SessionID> = []
+  /// The morning queue: sessions still to log in, in order; the head is the one under way.
+  public var queue: [SessionID] = []
+  public var isDemo = false
+  /// Where the configuration goes, for the first-run screen.
+  public var configPath = "~/.config/authdeck/config.toml"
+
+  public init(
+    providers: [Provider], sessions: [Session], now: Date, timeZone: TimeZone = .current,
+    expiringWithin: TimeInterval = 15 * 60, isDemo: Bool = false
+  ) {
+    self.providers = providers.sorted { $0.id < $1.id }
+    self.sessions = sessions.sorted { $0.id < $1.id }
+    self.now = now
+    self.timeZone = timeZone
+    self.expiringWithin = expiringWithin
+    self.isDemo = isDemo
+    self.mode = providers.isEmpty && sessions.isEmpty ? .firstRun : .list
+    self.selected = visibleSessions.first?.id
+  }
+
+  public func status(of session: Session) -> SessionStatus {
+    session.status(at: now, expiringWithin: expiringWithin)
+  }
+
+  public func provider(_ id: String) -> Provider? { providers.first { $0.id == id } }
+
+  public func session(_ id: SessionID) -> Session? { sessions.first { $0.id == id } }
+
+  /// Sessions that pass the filter (a case-insensitive substring of the id), in display order.
+  public var visibleSessions: [Session] {
+    guard !filter.isEmpty else { return sessions }
+    return sessions.filter { $0.id.description.localizedCaseInsensitiveContains(filter) }
+  }
+
+  /// The list as rows: a header per provider, then its sessions.
+  public var rows: [Row] {
+    let visible = visibleSessions
+    var rows: [Row] = []
+    var providerIDs = providers.map(\.id)
+    for session in visible where !providerIDs.contains(session.id.provider) {
+      providerIDs.append(session.id.provider)  // sessions whose provider left the config still show
+    }
+    for id in providerIDs.sorted() {
+      let members = visible.filter { $0.id.provider == id }
+      if members.isEmpty && !filter.isEmpty { continue }
+      rows.append(.header(id))
+      if members.isEmpty { rows.append(.empty(id)) }
+      rows += members.map { .session($0.id) }
+    }
+    return rows
+  }
+
+  public enum Row: Equatable, Sendable {
+    case header(String)
+    case session(SessionID)
+    case empty(String)
+  }
+
+  /// The next daily cutoff among the providers, for the title line.
+  public var nextCutoff: (provider: Provider, at: Date)? {
+    providers.compactMap { provider in provider.dailyExpiry.map { (provider, $0.next(after: now)) } }
+      .min { $0.1 < $1.1 }
+  }
+}
