@@ -230,10 +230,8 @@ struct RedirectTests {
     let pasted =
       "\(Self.redirectURI)?code=c&state=\(pending.state)&iss="
       + FormEncoding.escape("https://sso.example.com:8443/realms/acme")
-    withKnownIssue("pending.issuer is 'https://sso.example.com', without port and path") {
-      let result = thrownError { () throws(AuthDeckError) in try code(pasted, pending: pending) }
-      #expect(result == nil, "\(String(describing: result))")
-    }
+    let result = thrownError { () throws(AuthDeckError) in try code(pasted, pending: pending) }
+    #expect(result == nil, "\(String(describing: result))")
     // Whatever the fix, another server's issuer must stay refused.
     let evil = "\(Self.redirectURI)?code=c&state=\(pending.state)&iss=" + FormEncoding.escape("https://evil.example")
     #expect(try refusal(evil, pending: pending).kind == "redirect")

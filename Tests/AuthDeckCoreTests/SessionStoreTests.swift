@@ -174,19 +174,17 @@ struct SessionStoreTests {
       let path = root + "/sessions/lime%2Fmain.json"
       #expect(chmod(path, 0o644) == 0)
       let before = readBytes(path)
-      withKnownIssue("update() treats the refused 0644 file as absent and overwrites it, losing its tokens") {
-        let error = thrownError { () throws(AuthDeckError) in
-          try store.update(Self.main) { (stored: inout Session?) throws(AuthDeckError) in
-            var session = stored ?? Session(id: Self.main)
-            session.pending = PendingLogin(
-              state: "s", codeVerifier: nil, redirectURI: "http://127.0.0.1:1/cb", authorizeURL: "", issuer: nil,
-              startedAt: utc(2026, 6, 1, 12))
-            stored = session
-          }
+      let error = thrownError { () throws(AuthDeckError) in
+        try store.update(Self.main) { (stored: inout Session?) throws(AuthDeckError) in
+          var session = stored ?? Session(id: Self.main)
+          session.pending = PendingLogin(
+            state: "s", codeVerifier: nil, redirectURI: "http://127.0.0.1:1/cb", authorizeURL: "", issuer: nil,
+            startedAt: utc(2026, 6, 1, 12))
+          stored = session
         }
-        #expect(error?.kind == "store")
-        #expect(readBytes(path) == before)
       }
+      #expect(error?.kind == "store")
+      #expect(readBytes(path) == before)
     }
   }
 
@@ -295,21 +293,13 @@ struct SessionStoreTests {
     try withStore { store, root in
       try save(store, Self.session(Self.work))
       let sessions = root + "/sessions"
-      let start = Int(Date().timeIntervalSince1970)
       try writeFile(sessions + "/lime%2Fmain.json", "first garbage")
       _ = thrownError { () throws(AuthDeckError) in try store.load(Self.main) }
       try writeFile(sessions + "/lime%2Fmain.json", "second garbage")
       _ = thrownError { () throws(AuthDeckError) in try store.load(Self.main) }
-      let sameSecond = Int(Date().timeIntervalSince1970) == start
       let kept = entries(sessions).filter { $0.hasPrefix("lime%2Fmain.json.bad-") }
         .compactMap { readBytes(sessions + "/" + $0) }.map { String(decoding: $0, as: UTF8.self) }.sorted()
-      if sameSecond {
-        withKnownIssue("the second rename overwrote the first moved-aside file") {
-          #expect(kept == ["first garbage", "second garbage"])
-        }
-      } else {
-        #expect(kept == ["first garbage", "second garbage"])
-      }
+      #expect(kept == ["first garbage", "second garbage"])
     }
   }
 
@@ -441,17 +431,19 @@ struct SessionStoreTests {
     }
   }
 
-  /// Known bug: a valid 100-character account can encode to a file name longer than NAME_MAX.
+  /// Every id that parses fits in a file name (with the temp file's suffix); longer ones are refused.
   @Test
-  func theLongestValidAccountStillFitsInAFileName() throws {
-    let id = try SessionID(parsing: "lime/" + String(repeating: "/", count: 100))
+  func everyAcceptedIdFitsInAFileName() throws {
+    let tooLong = thrownError { () throws(AuthDeckError) in
+      _ = try SessionID(parsing: "lime/" + String(repeating: "/", count: 100))
+    }
+    #expect(tooLong?.kind == "usage")
+    let id = try SessionID(parsing: "lime/" + String(repeating: "/", count: 60))
     try withStore { store, _ in
-      withKnownIssue("StoreFileName.encode triples '/' and '%' and keeps 4-byte UTF-8, with no length cap") {
-        // The temp file adds "." + ".<pid>.<random>.tmp" (up to ~27 bytes) to the name.
-        #expect(StoreFileName.encode(id).utf8.count + ".json".utf8.count + 27 <= 255)
-        let error = thrownError { () throws(AuthDeckError) in try save(store, Self.session(id)) }
-        #expect(error == nil, "\(String(describing: error))")
-      }
+      // The temp file adds "." + ".<pid>.<random>.tmp" (up to ~27 bytes) to the name.
+      #expect(StoreFileName.encode(id).utf8.count + ".json".utf8.count + 27 <= 255)
+      let error = thrownError { () throws(AuthDeckError) in try save(store, Self.session(id)) }
+      #expect(error == nil, "\(String(describing: error))")
     }
   }
 }

@@ -1,0 +1,193 @@
+@preconcurrency import CNcurses
+import AuthDeckBoard
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// What the terminal delivers: keys, a bracketed paste, or a new size.
+public enum TerminalInput: Equatable, Sendable {
+  case key(Key)
+  case paste(String)
+  case resize
+}
+
+/// The only code that talks to curses: set-up and tear-down in one place, keys in,
+/// canvases out. Everything it draws was decided by the board's render().
+public final class CursesScreen {
+  private let useColor: Bool
+  private var started = false
+
+  /// Starts curses. `setlocale` first, or UTF-8 is garbled; raw mode so that Ctrl-C is a key.
+  public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    setlocale(LC_ALL, "")
+    useColor = environment["NO_COLOR"].map { $0.isEmpty } ?? true
+    initscr()
+    raw()
+    noecho()
+    nonl()
+    keypad(ad_stdscr(), true)
+    set_escdelay(25)  // otherwise Escape lags a second
+    nodelay(ad_stdscr(), true)
+    curs_set(0)
+    if useColor && has_colors() {
+      start_color()
+      use_default_colors()
+      for (pair, colour) in Self.colours.enumerated() { init_pair(Int16(pair + 1), Int16(colour), -1) }
+    }
+    writeRaw("\u{1B}[?2004h")  // bracketed paste: a pasted URL arrives as one event
+    started = true
+  }
+
+  deinit { stop() }
+
+  /// Restores the terminal; safe to call twice.
+  public func stop() {
+    guard started else { return }
+    started = false
+    writeRaw("\u{1B}[?2004l")
+    curs_set(1)
+    endwin()
+  }
+
+  public var size: (width: Int, height: Int) { (Int(ad_cols()), Int(ad_lines())) }
+
+  // MARK: Drawing
+
+  private static let colours: [Int32] = [COLOR_GREEN, COLOR_YELLOW, COLOR_RED, COLOR_CYAN, COLOR_MAGENTA, COLOR_BLUE]
+
+  private func attributes(_ style: Style) -> attr_t {
+    func pair(_ n: Int32) -> attr_t { useColor ? attr_t(ad_color_pair(n)) : 0 }
+    switch style {
+    case .plain: return 0
+    case .title: return ad_attr_bold()
+    case .header: return ad_attr_bold() | ad_attr_underline()
+    case .dim: return ad_attr_dim()
+    case .selected: return ad_attr_reverse() | ad_attr_bold()
+    case .valid: return pair(1)
+    case .expiring: return pair(2) | ad_attr_bold()
+    case .expired: return pair(3) | ad_attr_bold()
+    case .pending: return pair(4) | ad_attr_bold()
+    case .none: return ad_attr_dim()
+    case .busy: return pair(5) | ad_attr_bold()
+    case .error: return pair(3) | ad_attr_bold()
+    case .info: return pair(6)
+    case .key: return ad_attr_bold()
+    }
+  }
+
+  public func draw(_ canvas: Canvas) {
+    let screen = ad_stdscr()
+    werase(screen)
+    for (row, spans) in canvas.lines.enumerated() {
+      var column: Int32 = 0
+      for span in spans {
+        wattrset(screen, Int32(bitPattern: UInt32(truncatingIfNeeded: attributes(span.style))))
+        var wide = span.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+        wide.append(0)
+        // The bottom-right cell answers ERR but is drawn: the result is ignored on purpose.
+        _ = mvwaddnwstr(screen, Int32(row), column, &wide, Int32(wide.count - 1))
+        column += Int32(DisplayWidth.of(span.text))
+      }
+    }
+    wattrset(screen, 0)
+    if let cursor = canvas.cursor {
+      curs_set(1)
+      wmove(screen, Int32(cursor.row), Int32(cursor.column))
+    } else {
+      curs_set(0)
+    }
+    wrefresh(screen)
+  }
+
+  // MARK: Input
+
+  /// Every input available now, without blocking.
+  public func readInputs() -> [TerminalInput] {
+    var inputs: [TerminalInput] = []
+    while let input = readOne() { inputs.append(input) }
+    return inputs
+  }
+
+  private func nextCode(timeoutMilliseconds: Int32 = 0) -> (isKey: Bool, value: UInt32)? {
+    wtimeout(ad_stdscr(), timeoutMilliseconds)
+    defer { nodelay(ad_stdscr(), true) }
+    var character: wint_t = 0
+    let result = wget_wch(ad_stdscr(), &character)
+    if result == ERR { return nil }
+    return (result == KEY_CODE_YES, UInt32(character))
+  }
+
+  private func readOne() -> TerminalInput? {
+    guard let (isKey, value) = nextCode() else { return nil }
+    if isKey {
+      switch Int32(value) {
+      case KEY_UP: return .key(.up)
+      case KEY_DOWN: return .key(.down)
+      case KEY_PPAGE: return .key(.pageUp)
+      case KEY_NPAGE: return .key(.pageDown)
+      case KEY_HOME: return .key(.home)
+      case KEY_END: return .key(.end)
+      case KEY_BACKSPACE: return .key(.backspace)
+      case KEY_ENTER: return .key(.enter)
+      case KEY_RESIZE: return .resize
+      default: return readOne()  // keys the board has no use for
+      }
+    }
+    switch value {
+    case 27: return escapeOrPaste()
+    case 10, 13: return .key(.enter)
+    case 9: return .key(.tab)
+    case 8, 127: return .key(.backspace)
+    case 1...26: return .key(.control(Character(Unicode.Scalar(value + 96)!)))
+    default:
+      guard let scalar = Unicode.Scalar(value) else { return readOne() }
+      return .key(.character(Character(scalar)))
+    }
+  }
+
+  /// After ESC: a bracketed paste (ESC [200~ … ESC [201~), another sequence, or Escape itself.
+  private func escapeOrPaste() -> TerminalInput {
+    var pending: [UInt32] = []
+    let start: [UInt32] = Array("[200~".unicodeScalars.map(\.value))
+    while pending.count < start.count, let (isKey, value) = nextCode(timeoutMilliseconds: 30), !isKey {
+      pending.append(value)
+      if pending != Array(start.prefix(pending.count)) { break }
+    }
+    guard pending == start else {
+      // Alt+key or an unknown sequence: drop it rather than type stray characters.
+      return pending.isEmpty ? .key(.escape) : readOne() ?? .key(.escape)
+    }
+    var text: [UInt32] = []
+    let end: [UInt32] = Array("\u{1B}[201~".unicodeScalars.map(\.value))
+    while text.count < 64 * 1024, let (isKey, value) = nextCode(timeoutMilliseconds: 500) {
+      if isKey { continue }
+      text.append(value)
+      if text.count >= end.count && Array(text.suffix(end.count)) == end {
+        text.removeLast(end.count)
+        break
+      }
+    }
+    return .paste(String(String.UnicodeScalarView(text.compactMap(Unicode.Scalar.init))))
+  }
+
+  // MARK: Clipboard
+
+  /// OSC 52: the terminal (or tmux with set-clipboard on, or an SSH client's terminal) puts
+  /// the text on the clipboard. Written after refresh so that curses does not interleave.
+  public func copyWithOSC52(_ text: String) {
+    let encoded = Data(text.utf8).base64EncodedString()
+    writeRaw("\u{1B}]52;c;\(encoded)\u{07}")
+  }
+
+  private func writeRaw(_ text: String) {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+      if n <= 0 { return }
+      offset += n
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import AuthDeckBoard
+import AuthDeckCore
+import AuthDeckNet
+import AuthDeckTerminal
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The run loop: reads keys, ticks once a second, performs the board's effects off the loop,
+/// and draws. It sleeps in poll(2) until a key, a finished task (the inbox pipe) or the next
+/// whole second, so an idle board costs one wake-up a second.
+final class BoardApp {
+  private var state: BoardState
+  private var service: TokenService
+  private let screen: CursesScreen
+  private let inbox = Inbox()
+  private let loopback = LoopbackRegistry()
+  private let environment: [String: String]
+  private var storeStamp: timespec?
+  private var running = true
+  private var demo: DemoSetup?
+
+  init(service: TokenService, configPath: String, environment: [String: String], demo: DemoSetup? = nil) {
+    self.service = service
+    self.environment = environment
+    self.demo = demo
+    let loaded = (try? service.store.loadAll()) ?? (sessions: [], problems: [])
+    state = BoardState(
+      providers: service.configuration.providers, sessions: loaded.sessions, now: Date(),
+      expiringWithin: service.configuration.expiringWithin, isDemo: demo != nil)
+    state.configPath = configPath
+    if let problem = loaded.problems.first { _ = state.handle(.notice(problem, isError: true)) }
+    screen = CursesScreen(environment: environment)
+    storeStamp = Self.stamp(service.store)
+  }
+
+  func run() {
+    defer { screen.stop() }
+    handleResize()
+    var lastSecond = Int(Date().timeIntervalSince1970)
+    while running {
+      screen.draw(state.render(width: screen.size.width, height: screen.size.height))
+      let now = Date()
+      let untilNextSecond = Int32(1000 - Int(now.timeIntervalSince1970 * 1000) % 1000) + 1
+      var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.readEnd, events: Int16(POLLIN), revents: 0)]
+      let ready = poll(&fds, 2, untilNextSecond)
+      var events: [BoardEvent] = []
+      if ready < 0 || fds[0].revents != 0 {  // EINTR is SIGWINCH: curses reports KEY_RESIZE
+        for input in screen.readInputs() {
+          switch input {
+          case .key(let key): events.append(.key(key))
+          case .paste(let text): events.append(.pasted(text))
+          case .resize: handleResize()
+          }
+        }
+      }
+      events += inbox.drain()
+      let second = Int(Date().timeIntervalSince1970)
+      if second != lastSecond {
+        lastSecond = second
+        events.append(.tick(Date()))
+        if let reload = reloadIfChanged() { events.append(reload) }
+      }
+      for event in events where running { perform(state.handle(event)) }
+    }
+  }
+
+  private func handleResize() {
+    perform(state.handle(.resized(pageSize: BoardState.listHeight(forTerminalHeight: screen.size.height))))
+  }
+
+  // MARK: The store, seen from outside
+
+  static func reloadEvent(_ store: SessionStore) -> BoardEvent {
+    do throws(AuthDeckError) {
+      let (sessions, problems) = try store.loadAll()
+      return .reloaded(sessions, problems: problems)
+    } catch {
+      return .notice(error.description, isError: true)
+    }
+  }
+
+  /// Another process (`authdeck login` elsewhere) replaced a file: the folder's mtime moved.
+  private func reloadIfChanged() -> BoardEvent? {
+    let stamp = Self.stamp(service.store)
+    guard stamp?.tv_sec != storeStamp?.tv_sec || stamp?.tv_nsec != storeStamp?.tv_nsec else { return nil }
+    storeStamp = stamp
+    return Self.reloadEvent(service.store)
+  }
+
+  private static func stamp(_ store: SessionStore) -> timespec? {
+    var info = stat()
+    guard stat(store.root + "/sessions", &info) == 0 else { return nil }
+    return info.st_mtim
+  }
+
+  // MARK: Effects
+
+  private func perform(_ effects: [BoardEffect]) {
+    for effect in effects { perform(effect) }
+  }
+
+  private func perform(_ effect: BoardEffect) {
+    let service = self.service
+    let inbox = self.inbox
+    switch effect {
+    case .quit:
+      running = false
+    case .startLogin(let id):
+      let loopback = self.loopback
+      let environment = self.environment
+      background {
+        do throws(AuthDeckError) {
+          let pending = try service.startLogin(id, now: Date())
+          let provider = try service.configuration.provider(for: id)
+          do throws(AuthDeckError) {
+            try loopback.listen(for: provider, until: pending.deadline, service: { service }, inbox: inbox)
+          } catch {
+            inbox.post(.notice(error.description, isError: true))
+          }
+          inbox.post(Self.reloadEvent(service.store), .loginStarted(id))
+          do throws(AuthDeckError) {
+            try Browser.open(pending.authorizeURL, environment: environment)
+          } catch {
+            inbox.post(.notice("\(error.description); press u to copy the URL", isError: true))
+          }
+        } catch {
+          inbox.post(.finished(id, error: error.description))
+        }
+      }
+    case .completeLogin(let pasted):
+      background {
+        do throws(AuthDeckError) {
+          let session = try service.completeLogin(redirect: try Redirect(pasted: pasted), now: Date())
+          inbox.post(Self.reloadEvent(service.store), .pasteHandled(session.id, error: nil))
+        } catch {
+          inbox.post(.pasteHandled(nil, error: error.description))
+        }
+      }
+    case .renew(let id):
+      background {
+        do throws(AuthDeckError) {
+          try service.renew(id, now: Date(), force: true)
+          inbox.post(Self.reloadEvent(service.store), .finished(id, error: nil))
+        } catch {
+          inbox.post(Self.reloadEvent(service.store), .finished(id, error: error.description))
+        }
+      }
+    case .copyToken(let id):
+      guard let tokens = try? service.store.load(id)?.tokens else {
+        _ = state.handle(.notice("\(id) has no token to copy", isError: true))
+        return
+      }
+      let how = Clipboard.copy(tokens.accessToken, screen: screen, environment: environment)
+      var validity = ""
+      if let expiresAt = tokens.expiresAt {
+        validity = ", valid \(TimeFormat.countdown(expiresAt.timeIntervalSinceNow)) more"
+      }
+      _ = state.handle(.notice("copied \(id)'s access token\(validity) (\(how))", isError: false))
+    case .copyAuthorizeURL(let id):
+      guard let pending = try? service.store.load(id)?.pending else { return }
+      let how = Clipboard.copy(pending.authorizeURL, screen: screen, environment: environment)
+      _ = state.handle(.notice("copied \(id)'s login URL (\(how)); open it in any browser", isError: false))
+    case .logout(let id, let forget):
+      do throws(AuthDeckError) {
+        try TokenService.logout(id, forget: forget, store: service.store)
+        perform(state.handle(Self.reloadEvent(service.store)))
+        _ = state.handle(.notice(forget ? "\(id) forgotten" : "\(id) logged out", isError: false))
+      } catch {
+        _ = state.handle(.notice(error.description, isError: true))
+      }
+    case .openDemo:
+      do throws(AuthDeckError) {
+        let setup = try DemoSetup.start()
+        demo = setup
+        self.service = setup.service
+        storeStamp = Self.stamp(setup.service.store)
+        let loaded = (try? setup.service.store.loadAll().sessions) ?? []
+        state = BoardState(
+          providers: setup.service.configuration.providers, sessions: loaded, now: Date(),
+          expiringWithin: setup.service.configuration.expiringWithin, isDemo: true)
+        handleResize()
+        _ = state.handle(.notice("demo: press ⏎ on a session to log in, L to log in all", isError: false))
+      } catch {
+        _ = state.handle(.notice(error.description, isError: true))
+      }
+    }
+  }
+
+  private func background(_ work: @escaping @Sendable () -> Void) {
+    Thread.detachNewThread(work)
+  }
+}

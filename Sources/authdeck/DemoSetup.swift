@@ -1,0 +1,47 @@
+import AuthDeckCore
+import AuthDeckNet
+import Foundation
+
+/// `authdeck demo`: the built-in provider on 127.0.0.1 and a temporary store with a few
+/// sessions in every state. Nothing touches the user's own store.
+struct DemoSetup {
+  let provider: DemoProvider
+  let service: TokenService
+  let storeRoot: String
+
+  static func start(now: Date = Date()) throws(AuthDeckError) -> DemoSetup {
+    let provider = try DemoProvider()
+    provider.start()
+    let loopbackPort = try LoopbackHTTPServer(port: 0).port  // a free port for the demo's redirect
+    var template = Array((NSTemporaryDirectory() + "/authdeck-demo-XXXXXX").utf8CString)
+    guard let root = mkdtemp(&template) else { throw .store("cannot create a temporary store for the demo") }
+    let store = SessionStore(root: String(cString: root))
+    let configuration = provider.configuration(loopbackPort: loopbackPort, now: now)
+    try seed(store, configuration: configuration, now: now)
+    let service = TokenService(
+      configuration: configuration, store: store, transport: CurlTransport(), secrets: SecretResolver(environment: [:]))
+    return DemoSetup(provider: provider, service: service, storeRoot: store.root)
+  }
+
+  /// A valid session about to turn yellow, an expired one, one never logged in, and a service.
+  private static func seed(_ store: SessionStore, configuration: Configuration, now: Date) throws(AuthDeckError) {
+    func token(_ lifetime: TimeInterval, refresh: Bool = false) -> TokenSet {
+      TokenSet(
+        accessToken: "demo-seeded-token", refreshToken: refresh ? "seeded-unknown-to-the-server" : nil,
+        issuedAt: now.addingTimeInterval(-60), expiresAt: now.addingTimeInterval(lifetime))
+    }
+    let seeds: [Session] = [
+      Session(id: SessionID(provider: "demo", account: "alice"), tokens: token(150)),
+      Session(id: SessionID(provider: "demo", account: "bob"), tokens: token(-1200)),
+      Session(id: SessionID(provider: "demo-paste", account: "carol")),
+      Session(id: SessionID(provider: "demo-service", account: "batch"), grant: .clientCredentials, tokens: token(75)),
+    ]
+    for seed in seeds {
+      try store.update(seed.id) { (session: inout Session?) throws(AuthDeckError) in session = seed }
+    }
+  }
+
+  func removeStore() {
+    try? FileManager.default.removeItem(atPath: storeRoot)
+  }
+}

@@ -1,0 +1,40 @@
+import AuthDeckBoard
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Events from background work, and a pipe that wakes the run loop's poll when one arrives.
+final class Inbox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var events: [BoardEvent] = []
+  let readEnd: Int32
+  private let writeEnd: Int32
+
+  init() {
+    var ends: [Int32] = [0, 0]
+    pipe(&ends)
+    for end in ends {
+      _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+      _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+    }
+    readEnd = ends[0]
+    writeEnd = ends[1]
+  }
+
+  func post(_ newEvents: BoardEvent...) {
+    lock.withLock { events += newEvents }
+    var byte: UInt8 = 1
+    _ = write(writeEnd, &byte, 1)
+  }
+
+  func drain() -> [BoardEvent] {
+    var buffer = [UInt8](repeating: 0, count: 256)
+    while read(readEnd, &buffer, buffer.count) > 0 {}
+    return lock.withLock {
+      defer { events = [] }
+      return events
+    }
+  }
+}
