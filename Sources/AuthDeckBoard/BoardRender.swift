@@ -72,7 +72,7 @@ extension BoardState {
       var fixed = 2 + Self.status + 1 + Self.remaining + 1
       if showExpires { fixed += Self.expires + 1 }
       if showRefresh { fixed += Self.refresh + 1 }
-      account = max(6, width - fixed - 1)
+      account = min(32, max(6, width - fixed - 1))  // the rest stays near the name, not at the far edge
     }
   }
 
@@ -124,7 +124,7 @@ extension BoardState {
     var expires = "-"
     if status == .pending, let pending = session.pending {
       remaining = TimeFormat.countdown(pending.deadline.timeIntervalSince(now))
-      expires = "login by " + BoardClock.clock(pending.deadline, in: timeZone).prefix(5)
+      expires = "by " + BoardClock.clock(pending.deadline, in: timeZone).prefix(5)
     } else if let expiresAt = session.tokens?.expiresAt {
       remaining = expiresAt > now ? TimeFormat.countdown(expiresAt.timeIntervalSince(now)) : "-"
       expires = BoardClock.short(expiresAt, now: now, in: timeZone)

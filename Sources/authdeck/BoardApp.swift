@@ -113,7 +113,9 @@ final class BoardApp {
       let environment = self.environment
       background {
         do throws(AuthDeckError) {
-          let pending = try service.startLogin(id, now: Date())
+          // A login that still waits is reopened, not replaced: its redirect may be on its way.
+          let waiting = try? service.store.load(id)?.activePending(at: Date())
+          let pending = try waiting ?? service.startLogin(id, now: Date())
           let provider = try service.configuration.provider(for: id)
           do throws(AuthDeckError) {
             try loopback.listen(for: provider, until: pending.deadline, service: { service }, inbox: inbox)
