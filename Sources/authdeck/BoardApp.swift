@@ -114,8 +114,12 @@ final class BoardApp {
       background {
         do throws(AuthDeckError) {
           // A login that still waits is reopened, not replaced: its redirect may be on its way.
-          let waiting = try? service.store.load(id)?.activePending(at: Date())
-          let pending = try waiting ?? service.startLogin(id, now: Date())
+          var pending: PendingLogin
+          if let waiting = try? service.store.load(id)?.activePending(at: Date()) {
+            pending = waiting
+          } else {
+            pending = try service.startLogin(id, now: Date())
+          }
           let provider = try service.configuration.provider(for: id)
           do throws(AuthDeckError) {
             try loopback.listen(for: provider, until: pending.deadline, service: { service }, inbox: inbox)
