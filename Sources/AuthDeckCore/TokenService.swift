@@ -52,7 +52,7 @@ public struct TokenService: Sendable {
     if sessions.contains(where: { $0.pending.map { constantTimeEquals($0.state, state) } ?? false }) {
       throw .redirect("that login's 5 minutes are up; start it again")
     }
-    throw .redirect("the redirect's state matches no waiting login (already used, or from another login); nothing was sent")
+    throw .redirect("this redirect's state matches no waiting login; nothing was sent")
   }
 
   /// Completes a login with a pasted or received redirect. A wrong, missing or replayed state

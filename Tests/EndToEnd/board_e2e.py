@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""The board, end to end: the real binary under tmux, real keys, a real OAuth server on
+127.0.0.1. Each step waits for what a person would see on screen (no fixed sleeps), with a
+deadline as a safety net. Prints 'N passed, N failed' and exits non-zero on any failure.
+
+Usage: board_e2e.py PATH/TO/authdeck
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SUPPORT = os.path.join(HERE, "..", "Support")
+SECRET = "s3cret: +%&=é"
+
+
+class Server:
+    """The standard-library OAuth test server, on a free port."""
+
+    def __init__(self, shape):
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(SUPPORT, "oauth_test_server.py"), "--shape", shape],
+            stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        self.port = int(line.split()[1])
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def issued(self):
+        with urllib.request.urlopen(self.base + "/_control/issued") as response:
+            return json.load(response)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Board:
+    """The real board in a detached tmux session of a given size."""
+
+    def __init__(self, binary, env, width=100, height=30):
+        self.socket = f"authdeck-e2e-{os.getpid()}"
+        self.tmux(["-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
+                   "-e", "LANG=C.UTF-8", "sh"])
+        self.tmux(["set-option", "-s", "set-clipboard", "on"])
+        exports = " ".join(f"{k}='{v}'" for k, v in env.items())
+        # After the board exits, the shell prints the terminal modes, to check they were restored.
+        self.keys(f"env {exports} {binary}; echo BOARD-EXITED $?; stty -a | tr ' ' '\\n' | grep -x -e echo -e icanon",
+                  "Enter")
+
+    def tmux(self, args, check=True):
+        return subprocess.run(["tmux", "-L", self.socket] + args, capture_output=True, text=True, check=check).stdout
+
+    def keys(self, *keys):
+        self.tmux(["send-keys", "-t", "0"] + list(keys))
+
+    def literal(self, text):
+        self.tmux(["send-keys", "-t", "0", "-l", text])
+
+    def paste(self, text):
+        """A bracketed paste, as a terminal delivers a paste from the clipboard."""
+        self.tmux(["set-buffer", "-b", "e2e", text])
+        self.tmux(["paste-buffer", "-p", "-b", "e2e", "-t", "0"])
+
+    def screen(self):
+        return self.tmux(["capture-pane", "-p", "-t", "0"])
+
+    def wait_for(self, predicate, what, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{self.screen()}")
+
+    def wait_text(self, text, timeout=10):
+        return self.wait_for(lambda s: text in s, repr(text), timeout)
+
+    def row(self, account):
+        for line in self.screen().splitlines():
+            if re.match(rf"^[▸ ] {re.escape(account)}\s", line):
+                return line
+        return ""
+
+    def wait_row(self, account, status, timeout=10):
+        self.wait_for(lambda s: status in self.row(account).split(), f"{account} {status}", timeout)
+
+    def close(self):
+        self.tmux(["kill-server"], check=False)
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    work = tempfile.mkdtemp(prefix="authdeck-e2e-")
+    limio, lime = Server("limio"), Server("lime")
+    loopback_port = free_port()
+    config = os.path.join(work, "config.toml")
+    with open(config, "w") as f:
+        f.write(f"""
+[providers.limio]
+name = "Limio acme"
+authorize_url = "{limio.base}/oauth2/authorize"
+token_url = "{limio.base}/oauth2/token"
+client_id = "test-client"
+client_secret_env = "E2E_SECRET"
+client_auth = "basic"
+scope = "openid"
+redirect_uri = "http://127.0.0.1:{loopback_port}/callback"
+
+[providers.lime]
+preset = "lime"
+authorize_url = "{lime.base}/connect/authorize"
+token_url = "{lime.base}/connect/token"
+client_id = "test-client"
+client_secret_env = "E2E_SECRET"
+redirect_uri = "https://localhost/callback"
+""")
+    os.chmod(config, 0o600)
+    redirect_file = os.path.join(work, "redirect.txt")
+    env = {
+        "AUTHDECK_CONFIG": config, "AUTHDECK_STORE": os.path.join(work, "store"), "HOME": work,
+        "E2E_SECRET": SECRET, "BROWSER": os.path.join(SUPPORT, "fake_browser.sh"),
+        "FAKE_BROWSER_SAVE": redirect_file, "TERM": "tmux-256color",
+    }
+    cli_env = dict(os.environ, **env)
+    board = Board(binary, env)
+    passed, failed = 0, 0
+
+    def step(name, body):
+        nonlocal passed, failed
+        try:
+            body()
+            passed += 1
+            print(f"ok   {name}")
+        except AssertionError as error:
+            failed += 1
+            print(f"FAIL {name}: {error}")
+
+    def shows_providers():
+        screen = board.wait_text("Limio acme")
+        assert "Lime Trading" in screen and "no sessions yet" in screen, screen
+        assert "expires daily 03:00 ET" in screen, screen
+        assert "login" in screen.splitlines()[-1], "footer"
+
+    def loopback_login():
+        board.keys("n")
+        board.wait_text("New session (provider/account): lime/")
+        board.keys("C-u")
+        board.literal("limio/main")
+        board.keys("Enter")
+        board.wait_row("main", "valid")
+
+    def copy_token():
+        board.keys("c")
+        screen = board.wait_text("copied limio/main's access token")
+        token = limio.issued()[-1]
+        assert token not in screen, "the token itself must never be on screen"
+        buffers = board.tmux(["list-buffers", "-F", "#{buffer_name}"]).split()
+        contents = [board.tmux(["show-buffer", "-b", b]) for b in buffers]
+        assert token in contents, f"no tmux paste buffer holds the token ({len(contents)} buffers)"
+
+    def paste_login():
+        if os.path.exists(redirect_file):
+            os.remove(redirect_file)
+        board.keys("n", "C-u")
+        board.literal("lime/desk")
+        board.keys("Enter")
+        board.wait_row("desk", "pending")
+        board.wait_for(lambda s: os.path.exists(redirect_file), "the browser's redirect")
+        board.keys("p")
+        board.wait_text("Paste redirect URL:")
+        board.paste("https://localhost/callback?code=forged&state=not-the-right-one")
+        board.wait_text("nothing was sent")
+        assert "pending" in board.row("desk").split(), "a bad paste must keep the login waiting"
+        board.paste(open(redirect_file).read())
+        board.wait_row("desk", "valid")
+
+    def another_process():
+        subprocess.run([binary, "logout", "lime/desk"], env=cli_env, check=True, capture_output=True)
+        board.wait_row("desk", "none", timeout=4)
+
+    def resize():
+        board.tmux(["resize-window", "-t", "0", "-x", "40", "-y", "10"])
+        screen = board.wait_for(lambda s: max(len(l) for l in s.splitlines()) <= 40 and "…" in s, "a 40x10 board")
+        assert "main" in screen, screen
+        board.tmux(["resize-window", "-t", "0", "-x", "100", "-y", "30"])
+        board.wait_text("REFRESH")
+
+    def quit_restores_terminal():
+        board.keys("q")
+        screen = board.wait_text("BOARD-EXITED 0")
+        board.wait_for(lambda s: "icanon" in s and "\necho" in s, "echo and icanon restored")
+        assert "ACCOUNT" not in screen, "the board must leave the alternate screen"
+
+    try:
+        for name, body in [("board shows providers", shows_providers), ("loopback login", loopback_login),
+                           ("copy token via OSC 52", copy_token), ("paste login survives a bad paste", paste_login),
+                           ("another process's change shows up", another_process), ("resize to 40x10", resize),
+                           ("quit restores the terminal", quit_restores_terminal)]:
+            step(name, body)
+            if failed:
+                break
+    finally:
+        board.close()
+        limio.stop()
+        lime.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"board e2e: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
