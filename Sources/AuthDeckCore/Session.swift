@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a successful token response left us with.
-public struct TokenSet: Codable, Equatable, Sendable {
+public struct TokenSet: Equatable, Sendable {
   public var accessToken: String
   public var tokenType: String
   public var scope: String?
@@ -24,15 +24,11 @@ public struct TokenSet: Codable, Equatable, Sendable {
     self.expiresAt = expiresAt
   }
 
-  enum CodingKeys: String, CodingKey {
-    case accessToken = "access_token", tokenType = "token_type", scope, refreshToken = "refresh_token"
-    case idToken = "id_token", issuedAt = "issued_at", expiresAt = "expires_at"
-  }
 }
 
 /// An authorization request that waits for its redirect. It holds the secrets that make
 /// the redirect trustworthy (state, PKCE verifier), so it lives only in the 0600 store.
-public struct PendingLogin: Codable, Equatable, Sendable {
+public struct PendingLogin: Equatable, Sendable {
   public var state: String
   public var codeVerifier: String?
   public var redirectURI: String
@@ -57,10 +53,6 @@ public struct PendingLogin: Codable, Equatable, Sendable {
     self.deadline = startedAt.addingTimeInterval(Self.lifetime)
   }
 
-  enum CodingKeys: String, CodingKey {
-    case state, codeVerifier = "code_verifier", redirectURI = "redirect_uri", authorizeURL = "authorize_url"
-    case issuer, startedAt = "started_at", deadline
-  }
 }
 
 public enum SessionStatus: String, Sendable, Equatable, CaseIterable {
@@ -68,7 +60,7 @@ public enum SessionStatus: String, Sendable, Equatable, CaseIterable {
 }
 
 /// One account at one provider, as stored.
-public struct Session: Codable, Equatable, Sendable {
+public struct Session: Equatable, Sendable {
   public var id: SessionID
   public var grant: Grant
   public var tokens: TokenSet?
@@ -98,30 +90,4 @@ public struct Session: Codable, Equatable, Sendable {
 
   /// Whether a new access token can be had without a person: a refresh token, or client credentials.
   public var refreshable: Bool { grant == .clientCredentials || tokens?.refreshToken != nil }
-
-  enum CodingKeys: String, CodingKey { case id, grant, tokens, pending }
-
-  public init(from decoder: Decoder) throws {
-    let container = try decoder.container(keyedBy: CodingKeys.self)
-    let text = try container.decode(String.self, forKey: .id)
-    guard let id = try? SessionID(parsing: text) else {
-      throw DecodingError.dataCorruptedError(forKey: .id, in: container, debugDescription: "bad id")
-    }
-    self.id = id
-    let grantText = try container.decode(String.self, forKey: .grant)
-    guard let grant = Grant(rawValue: grantText) else {
-      throw DecodingError.dataCorruptedError(forKey: .grant, in: container, debugDescription: "bad grant")
-    }
-    self.grant = grant
-    self.tokens = try container.decodeIfPresent(TokenSet.self, forKey: .tokens)
-    self.pending = try container.decodeIfPresent(PendingLogin.self, forKey: .pending)
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(id.description, forKey: .id)
-    try container.encode(grant.rawValue, forKey: .grant)
-    try container.encodeIfPresent(tokens, forKey: .tokens)
-    try container.encodeIfPresent(pending, forKey: .pending)
-  }
 }

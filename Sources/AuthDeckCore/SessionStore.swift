@@ -83,7 +83,7 @@ public struct SessionStore: Sendable {
     let result = try change(&session)
     if session != before {
       if let session {
-        try files.writeAtomically(path: path, data: try encode(session), label: id.description)
+        try files.writeAtomically(path: path, data: encode(session), label: id.description)
       } else if unlink(path) != 0 && errno != ENOENT {
         throw .store("could not remove \(id): \(String(cString: strerror(errno)))")
       }
@@ -94,47 +94,24 @@ public struct SessionStore: Sendable {
   private func read(path: String, expected: SessionID?) throws(AuthDeckError) -> Session? {
     guard let data = try files.readPrivateFile(path) else { return nil }
     let label = expected?.description ?? (path as NSString).lastPathComponent
-    let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .secondsSince1970
-    let stored: StoredSession
-    do {
-      let probe = try decoder.decode(VersionProbe.self, from: data)
-      guard probe.version == Self.schemaVersion else {
-        let aside = files.moveAside(path)
-        throw AuthDeckError.store(
-          "\(label): stored by another AuthDeck version (schema \(probe.version)); moved aside to \(aside)")
-      }
-      stored = try decoder.decode(StoredSession.self, from: data)
-    } catch let error as AuthDeckError {
-      throw error
+    let session: Session
+    do throws(SessionCoding.Failure) {
+      session = try SessionCoding.decode(Array(data))
     } catch {
       let aside = files.moveAside(path)
+      if let version = error.foreignVersion {
+        throw .store("\(label): stored by another AuthDeck version (schema \(version)); moved aside to \(aside)")
+      }
       throw .store("\(label): the stored session was unreadable; moved aside to \(aside)")
     }
-    if let expected, stored.session.id != expected {
+    if let expected, session.id != expected {
       let aside = files.moveAside(path)
       throw .store("\(label): the stored file names another session; moved aside to \(aside)")
     }
-    return stored.session
+    return session
   }
 
-  private func encode(_ session: Session) throws(AuthDeckError) -> Data {
-    let encoder = JSONEncoder()
-    encoder.dateEncodingStrategy = .secondsSince1970
-    encoder.outputFormatting = [.sortedKeys]
-    do {
-      return try encoder.encode(StoredSession(version: Self.schemaVersion, session: session))
-    } catch {
-      throw .store("could not encode \(session.id)")
-    }
-  }
-}
-
-struct VersionProbe: Decodable { let version: Int }
-
-struct StoredSession: Codable {
-  let version: Int
-  let session: Session
+  private func encode(_ session: Session) -> Data { Data(SessionCoding.encode(session).utf8) }
 }
 
 /// File names for session ids: ASCII specials, `%` and a leading dot are percent-escaped,

@@ -40,8 +40,11 @@ final class BoardApp {
     defer { screen.stop() }
     handleResize()
     var lastSecond = Int(Date().timeIntervalSince1970)
+    // For scripts/bench: the time to the first full frame, then out.
+    let exitAfterFirstFrame = environment["AUTHDECK_EXIT_AFTER_FIRST_FRAME"] == "1"
     while running {
       screen.draw(state.render(width: screen.size.width, height: screen.size.height))
+      if exitAfterFirstFrame { break }
       let now = Date()
       let untilNextSecond = Int32(1000 - Int(now.timeIntervalSince1970 * 1000) % 1000) + 1
       var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.readEnd, events: Int16(POLLIN), revents: 0)]

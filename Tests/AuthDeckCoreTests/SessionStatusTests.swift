@@ -95,13 +95,8 @@ struct SessionStatusTests {
         accessToken: "at", tokenType: "Bearer", scope: "openid", refreshToken: "rt", idToken: "idt",
         issuedAt: utc(2026, 6, 1, 11), expiresAt: utc(2026, 6, 1, 13)),
       pending: Self.pending(startedSecondsAgo: 5))
-    let encoder = JSONEncoder()
-    encoder.dateEncodingStrategy = .secondsSince1970
-    let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .secondsSince1970
-    let data = try encoder.encode(session)
-    #expect(try decoder.decode(Session.self, from: data) == session)
-    let text = String(decoding: data, as: UTF8.self)
+    let text = SessionCoding.encode(session)
+    #expect(try SessionCoding.decode(Array(text.utf8)) == session)
     #expect(text.contains(#""refresh_token":"rt""#))
     #expect(text.contains(#""code_verifier":"v""#))
   }
@@ -113,6 +108,7 @@ struct SessionStatusTests {
     #"{"grant":"authorization_code"}"#,
   ])
   func aSessionWithABadIdOrGrantDoesNotDecode(json: String) {
-    #expect(throws: (any Error).self) { try JSONDecoder().decode(Session.self, from: Data(json.utf8)) }
+    let file = #"{"version":1,"session":"# + json + "}"
+    #expect(throws: SessionCoding.Failure.self) { try SessionCoding.decode(Array(file.utf8)) }
   }
 }

@@ -1,0 +1,64 @@
+import Foundation
+
+/// The session file format: `{"version": 1, "session": {...}}`, dates as seconds since 1970.
+public enum SessionCoding {
+  public struct Failure: Error, Equatable {
+    /// The schema version the file declares, when it declares one we do not know.
+    public var foreignVersion: Int?
+  }
+
+  public static func encode(_ session: Session, version: Int = SessionStore.schemaVersion) -> String {
+    var members: [String: JSONValue] = ["id": .string(session.id.description), "grant": .string(session.grant.rawValue)]
+    if let tokens = session.tokens {
+      var t: [String: JSONValue] = [
+        "access_token": .string(tokens.accessToken), "token_type": .string(tokens.tokenType),
+        "issued_at": .number(tokens.issuedAt.timeIntervalSince1970),
+      ]
+      t["scope"] = tokens.scope.map(JSONValue.string)
+      t["refresh_token"] = tokens.refreshToken.map(JSONValue.string)
+      t["id_token"] = tokens.idToken.map(JSONValue.string)
+      t["expires_at"] = tokens.expiresAt.map { .number($0.timeIntervalSince1970) }
+      members["tokens"] = .object(t)
+    }
+    if let pending = session.pending {
+      var p: [String: JSONValue] = [
+        "state": .string(pending.state), "redirect_uri": .string(pending.redirectURI),
+        "authorize_url": .string(pending.authorizeURL), "started_at": .number(pending.startedAt.timeIntervalSince1970),
+        "deadline": .number(pending.deadline.timeIntervalSince1970),
+      ]
+      p["code_verifier"] = pending.codeVerifier.map(JSONValue.string)
+      p["issuer"] = pending.issuer.map(JSONValue.string)
+      members["pending"] = .object(p)
+    }
+    return JSONValue.object(["version": .number(Double(version)), "session": .object(members)]).serialized
+  }
+
+  public static func decode(_ bytes: [UInt8]) throws(Failure) -> Session {
+    guard let root = try? JSONValue.parse(bytes), let version = root["version"]?.number else { throw Failure() }
+    guard Int(version) == SessionStore.schemaVersion else { throw Failure(foreignVersion: Int(version)) }
+    guard let object = root["session"], let idText = object["id"]?.string,
+      let id = try? SessionID(parsing: idText), let grant = object["grant"]?.string.flatMap(Grant.init(rawValue:))
+    else { throw Failure() }
+    var session = Session(id: id, grant: grant)
+    if let t = object["tokens"] {
+      guard let accessToken = t["access_token"]?.string, let issuedAt = t["issued_at"]?.number else { throw Failure() }
+      session.tokens = TokenSet(
+        accessToken: accessToken, tokenType: t["token_type"]?.string ?? "Bearer", scope: t["scope"]?.string,
+        refreshToken: t["refresh_token"]?.string, idToken: t["id_token"]?.string,
+        issuedAt: Date(timeIntervalSince1970: issuedAt),
+        expiresAt: t["expires_at"]?.number.map { Date(timeIntervalSince1970: $0) })
+    }
+    if let p = object["pending"] {
+      guard let state = p["state"]?.string, let redirectURI = p["redirect_uri"]?.string,
+        let authorizeURL = p["authorize_url"]?.string, let startedAt = p["started_at"]?.number,
+        let deadline = p["deadline"]?.number
+      else { throw Failure() }
+      var pending = PendingLogin(
+        state: state, codeVerifier: p["code_verifier"]?.string, redirectURI: redirectURI, authorizeURL: authorizeURL,
+        issuer: p["issuer"]?.string, startedAt: Date(timeIntervalSince1970: startedAt))
+      pending.deadline = Date(timeIntervalSince1970: deadline)
+      session.pending = pending
+    }
+    return session
+  }
+}
