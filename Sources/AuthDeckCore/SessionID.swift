@@ -20,7 +20,7 @@ public struct SessionID: Hashable, Comparable, Sendable, CustomStringConvertible
       throw .usage("'\(Sanitizer.inline(provider))' is not a valid provider id (letters, digits, - and _)")
     }
     guard !account.isEmpty, account.count <= 100,
-      !account.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+      !account.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
     else {
       throw .usage("the account in '\(Sanitizer.inline(text))' must be 1 to 100 printable characters")
     }
@@ -42,7 +42,9 @@ public enum ProviderID {
   public static func isValid(_ id: String) -> Bool {
     !id.isEmpty && id.count <= 64
       && id.unicodeScalars.allSatisfy { scalar in
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_")
+        // Plain ranges, not Unicode properties: those load tables that `authdeck token` cannot afford.
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-"
+          || scalar == "_"
       }
   }
 }

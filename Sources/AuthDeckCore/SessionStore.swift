@@ -121,12 +121,13 @@ public enum StoreFileName {
     var out = ""
     for (index, scalar) in id.description.unicodeScalars.enumerated() {
       let plain =
-        (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
         || scalar == "-" || scalar == "_" || scalar == "@" || (scalar == "." && index > 0) || !scalar.isASCII
       if plain {
         out.unicodeScalars.append(scalar)
       } else {
-        out += String(format: "%%%02X", scalar.value)
+        let hex = Array("0123456789ABCDEF")  // by hand: String(format:) costs a runtime cast on the fast path
+        out += "%" + String(hex[Int(scalar.value >> 4)]) + String(hex[Int(scalar.value & 15)])
       }
     }
     return out

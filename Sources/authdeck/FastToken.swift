@@ -9,7 +9,12 @@ enum FastToken {
     guard arguments.count == 3, arguments[1] == "token", !arguments[2].hasPrefix("-"),
       let id = try? SessionID(parsing: arguments[2])
     else { return false }
-    let store = SessionStore(root: SessionStore.defaultRoot(environment: ProcessInfo.processInfo.environment))
+    // getenv, not ProcessInfo.environment: building that dictionary is a measurable part of the budget.
+    var environment: [String: String] = [:]
+    for name in ["AUTHDECK_STORE", "XDG_STATE_HOME", "HOME"] {
+      if let value = getenv(name) { environment[name] = String(cString: value) }
+    }
+    let store = SessionStore(root: SessionStore.defaultRoot(environment: environment))
     guard let session = try? store.load(id), let tokens = TokenService.usableToken(in: session, now: Date()) else {
       return false
     }
