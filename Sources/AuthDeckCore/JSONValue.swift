@@ -166,7 +166,18 @@ public enum JSONValue: Equatable, Sendable {
 
     mutating func number() throws(ParseError) -> Double {
       let start = index
-      while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) { index += 1 }
+      while index < bytes.count {
+        switch bytes[index] {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+          UInt8(ascii: "e"), UInt8(ascii: "E"):
+          index += 1
+        default:
+          guard index > start, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+            throw ParseError()
+          }
+          return value
+        }
+      }
       guard index > start, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
         throw ParseError()
       }
@@ -182,6 +193,16 @@ public enum JSONValue: Equatable, Sendable {
 
     mutating func string() throws(ParseError) -> String {
       try expect(UInt8(ascii: "\""))
+      // Most strings have no escapes: take them in one slice.
+      var end = index
+      while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+        end += 1
+      }
+      if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+        guard let text = String(validating: bytes[index..<end], as: UTF8.self) else { throw ParseError() }
+        index = end + 1
+        return text
+      }
       var out = [UInt8]()
       while index < bytes.count {
         let byte = bytes[index]

@@ -26,7 +26,7 @@ public struct SessionID: Hashable, Comparable, Sendable, CustomStringConvertible
     }
     self.init(provider: provider, account: account)
     // The id becomes a file name (see StoreFileName), and file names stop at 255 bytes.
-    guard StoreFileName.encode(self).utf8.count <= 200 else {
+    guard StoreFileName.encodedLength(self) <= 200 else {
       throw .usage("the account in '\(Sanitizer.inline(text, limit: 40))' is too long")
     }
   }

@@ -44,16 +44,29 @@ public struct SessionStore: Sendable {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: sessionsDirectory) else {
       return ([], [])
     }
-    var sessions: [Session] = []
-    var problems: [String] = []
-    for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
-      do throws(AuthDeckError) {
-        if let session = try read(path: sessionsDirectory + "/" + name, expected: nil) { sessions.append(session) }
-      } catch {
-        problems.append(error.description)
+    let files = names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+    let directory = open(sessionsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard directory >= 0 else { throw .store("\(sessionsDirectory): \(String(cString: strerror(errno)))") }
+    defer { close(directory) }
+    // The board opens on every session: read them on all cores, each file relative to the
+    // open folder (no path walk per file).
+    let chunks = max(1, min(files.count / 256, ProcessInfo.processInfo.activeProcessorCount * 2))
+    let results = ChunkResults(count: chunks)
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+      var sessions: [Session] = []
+      var problems: [String] = []
+      for index in stride(from: chunk, to: files.count, by: chunks) {
+        do throws(AuthDeckError) {
+          if let session = try read(path: sessionsDirectory + "/" + files[index], expected: nil, directory: directory) {
+            sessions.append(session)
+          }
+        } catch {
+          problems.append(error.description)
+        }
       }
+      results.set(chunk, sessions, problems)
     }
-    return (sessions.sorted { $0.id < $1.id }, problems)
+    return (results.sessions.sorted { $0.id < $1.id }, results.problems)
   }
 
   /// Read-modify-write of one session under its lock. `change` sees the current stored value
@@ -91,12 +104,13 @@ public struct SessionStore: Sendable {
     return result
   }
 
-  private func read(path: String, expected: SessionID?) throws(AuthDeckError) -> Session? {
-    guard let data = try files.readPrivateFile(path) else { return nil }
-    let label = expected?.description ?? (path as NSString).lastPathComponent
+  private func read(path: String, expected: SessionID?, directory: Int32 = AT_FDCWD) throws(AuthDeckError) -> Session? {
+    let name = directory == AT_FDCWD ? path : String(path[path.index(after: path.lastIndex(of: "/")!)...])
+    guard let bytes = try files.readPrivateFile(path, name: name, directory: directory) else { return nil }
+    var label: String { expected?.description ?? (path as NSString).lastPathComponent }  // only for messages
     let session: Session
     do throws(SessionCoding.Failure) {
-      session = try SessionCoding.decode(Array(data))
+      session = try SessionCoding.decode(bytes)
     } catch {
       let aside = files.moveAside(path)
       if let version = error.foreignVersion {
@@ -114,16 +128,42 @@ public struct SessionStore: Sendable {
   private func encode(_ session: Session) -> Data { Data(SessionCoding.encode(session).utf8) }
 }
 
+/// Per-chunk results of a parallel load, each chunk writing only its own slot.
+private final class ChunkResults: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [([Session], [String])]
+
+  init(count: Int) { slots = Array(repeating: ([], []), count: count) }
+
+  func set(_ chunk: Int, _ sessions: [Session], _ problems: [String]) {
+    lock.withLock { slots[chunk] = (sessions, problems) }
+  }
+
+  var sessions: [Session] { slots.flatMap(\.0) }
+  var problems: [String] { slots.flatMap(\.1) }
+}
+
 /// File names for session ids: ASCII specials, `%` and a leading dot are percent-escaped,
 /// so `lime/main` is `lime%2Fmain` and no id can name a path outside the folder.
 public enum StoreFileName {
+  static func isPlain(_ scalar: Unicode.Scalar, at index: Int) -> Bool {
+    ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+      || scalar == "-" || scalar == "_" || scalar == "@" || (scalar == "." && index > 0) || !scalar.isASCII
+  }
+
+  /// The byte length of `encode(id)`, without building it.
+  public static func encodedLength(_ id: SessionID) -> Int {
+    var length = 0
+    for (index, scalar) in id.description.unicodeScalars.enumerated() {
+      length += isPlain(scalar, at: index) ? UTF8.width(scalar) : 3
+    }
+    return length
+  }
+
   public static func encode(_ id: SessionID) -> String {
     var out = ""
     for (index, scalar) in id.description.unicodeScalars.enumerated() {
-      let plain =
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-        || scalar == "-" || scalar == "_" || scalar == "@" || (scalar == "." && index > 0) || !scalar.isASCII
-      if plain {
+      if isPlain(scalar, at: index) {
         out.unicodeScalars.append(scalar)
       } else {
         let hex = Array("0123456789ABCDEF")  // by hand: String(format:) costs a runtime cast on the fast path

@@ -39,8 +39,11 @@ struct StoreFiles: Sendable {
 
   /// The file's bytes; nil when it does not exist. Refuses links and files others can read
   /// (OpenSSH's rule), naming the chmod to run.
-  func readPrivateFile(_ path: String) throws(AuthDeckError) -> Data? {
-    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+  /// `name` is opened relative to the `directory` descriptor; `path` names it in messages.
+  func readPrivateFile(_ path: String, name: String? = nil, directory: Int32 = AT_FDCWD) throws(AuthDeckError)
+    -> [UInt8]?
+  {
+    let fd = openat(directory, name ?? path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     if fd < 0 {
       if errno == ENOENT { return nil }
       if errno == ELOOP { throw .store("\(path) is a symbolic link; refusing to read it") }
@@ -63,7 +66,8 @@ struct StoreFiles: Sendable {
       guard n > 0 else { break }
       total += n
     }
-    return Data(buffer[0..<total])
+    if total < buffer.count { buffer.removeLast(buffer.count - total) }
+    return total == 0 ? [] : buffer
   }
 
   /// Temp file (O_EXCL, O_NOFOLLOW, 0600) + write + fsync + rename + fsync of the folder:
