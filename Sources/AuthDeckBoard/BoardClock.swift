@@ -27,6 +27,7 @@ public enum BoardClock {
   /// "2026-11-24 03:00"
   public static func time(_ date: Date, in zone: TimeZone) -> String {
     let p = parts(date, zone)
-    return String(format: "%04d-%02d-%02d %02d:%02d", p.year ?? 0, p.month ?? 0, p.day ?? 0, p.hour ?? 0, p.minute ?? 0)
+    return String(
+      format: "%04d-%02d-%02d %02d:%02d", p.year ?? 0, p.month ?? 0, p.day ?? 0, p.hour ?? 0, p.minute ?? 0)
   }
 }

@@ -21,10 +21,14 @@ extension BoardState {
   // MARK: Title and footer
 
   private func titleLine(_ width: Int) -> [Span] {
-    var left = [Span(isDemo ? "AuthDeck demo" : "AuthDeck", .title), Span("  " + BoardClock.clock(now, in: timeZone), .dim)]
+    var left = [
+      Span(isDemo ? "AuthDeck demo" : "AuthDeck", .title),
+      Span("  " + BoardClock.clock(now, in: timeZone), .dim),
+    ]
     if let (provider, at) = nextCutoff, let rule = provider.dailyExpiry {
       let name = provider.name.split(separator: " ").first.map(String.init) ?? provider.id
-      let right = "\(name) cutoff \(rule.shortDescription) in \(TimeFormat.countdown(at.timeIntervalSince(now)))"
+      let right =
+        "\(name) cutoff \(rule.shortDescription) in \(TimeFormat.countdown(at.timeIntervalSince(now)))"
       let used = left.reduce(0) { $0 + DisplayWidth.of($1.text) }
       let gap = max(2, width - used - DisplayWidth.of(right))
       left.append(Span(String(repeating: " ", count: gap) + right, .dim))
@@ -44,7 +48,8 @@ extension BoardState {
   private var footerPairs: [(String, String)] {
     switch mode {
     case .list:
-      var pairs = KeyBindings.list.compactMap { binding in binding.footer.map { (binding.keys[0].label, $0) } }
+      var pairs = KeyBindings.list.compactMap { binding in binding.footer.map { (binding.keys[0].label, $0) }
+      }
       if !queue.isEmpty { pairs.insert(("Esc", "stop queue"), at: 0) }
       return pairs
     case .filter: return PromptKeys.filter
@@ -79,7 +84,8 @@ extension BoardState {
   private func renderList(_ canvas: inout Canvas) {
     let width = canvas.width
     let columns = Columns(width: width)
-    var header = "  " + DisplayWidth.pad("ACCOUNT", columns.account) + " " + DisplayWidth.pad("STATUS", Columns.status)
+    var header =
+      "  " + DisplayWidth.pad("ACCOUNT", columns.account) + " " + DisplayWidth.pad("STATUS", Columns.status)
     header += " " + DisplayWidth.pad("REMAINING", Columns.remaining)
     if columns.showExpires { header += " " + DisplayWidth.pad("EXPIRES", Columns.expires) }
     if columns.showRefresh { header += " REFRESH" }
@@ -107,7 +113,9 @@ extension BoardState {
       guard let provider = provider(id) else {
         return [Span(id, .header), Span("  not in the configuration", .dim)]
       }
-      let host = (provider.grant == .clientCredentials ? provider.tokenURL : provider.authorizeURL ?? provider.tokenURL).host ?? ""
+      let host =
+        (provider.grant == .clientCredentials
+        ? provider.tokenURL : provider.authorizeURL ?? provider.tokenURL).host ?? ""
       return [Span(provider.name, .header), Span("  \(host)  \(provider.expiryRule)", .dim)]
     case .empty:
       return [Span("    no sessions yet: press n to add one", .dim)]
@@ -157,7 +165,8 @@ extension BoardState {
   private func statusLine(_ canvas: inout Canvas) -> [Span] {
     let row = canvas.height - 2
     func prompt(_ label: String, _ text: String) -> [Span] {
-      let shown = DisplayWidth.of(label) + DisplayWidth.of(text) < canvas.width
+      let shown =
+        DisplayWidth.of(label) + DisplayWidth.of(text) < canvas.width
         ? text : "…" + String(text.suffix(max(0, canvas.width - DisplayWidth.of(label) - 2)))
       canvas.cursor = (row, min(canvas.width - 1, DisplayWidth.of(label) + DisplayWidth.of(shown)))
       return [Span(label, .key), Span(shown)]
@@ -184,7 +193,10 @@ extension BoardState {
     for binding in KeyBindings.list {
       lines.append([Span("  " + DisplayWidth.pad(binding.keyLabel, width) + "  ", .key), Span(binding.help)])
     }
-    lines.append([Span("  " + DisplayWidth.pad("Esc", width) + "  ", .key), Span("stop the morning queue, clear the filter")])
+    lines.append([
+      Span("  " + DisplayWidth.pad("Esc", width) + "  ", .key),
+      Span("stop the morning queue, clear the filter"),
+    ])
     lines.append([])
     lines.append([Span("A paste anywhere on the list is taken as a redirect URL.", .dim)])
     for (index, line) in lines.prefix(canvas.height - 2).enumerated() { canvas.put(1 + index, line) }

@@ -21,7 +21,8 @@ extension BoardState {
     case .loginStarted(let id):
       busy.remove(id)
       let provider = self.provider(id.provider)
-      let how = provider?.usesLoopbackRedirect == true ? "waiting for the browser" : "press p to paste the redirect"
+      let how =
+        provider?.usesLoopbackRedirect == true ? "waiting for the browser" : "press p to paste the redirect"
       say("\(id): log in within 5 minutes in the browser; \(how)")
       return []
     case .finished(let id, let error):
@@ -238,7 +239,9 @@ extension BoardState {
       return []  // the prompt stays open with the text, to be corrected
     }
     guard provider(id.provider) != nil else {
-      say("unknown provider '\(id.provider)'; known: \(providers.map(\.id).joined(separator: ", "))", isError: true)
+      say(
+        "unknown provider '\(id.provider)'; known: \(providers.map(\.id).joined(separator: ", "))",
+        isError: true)
       return []
     }
     mode = .list
@@ -319,7 +322,9 @@ extension BoardState {
       scroll = min(scroll, max(0, rows.count - pageSize))
       return
     }
-    if index < scroll { scroll = index > 0 && rows[index - 1] == .header(selected.provider) ? index - 1 : index }
+    if index < scroll {
+      scroll = index > 0 && rows[index - 1] == .header(selected.provider) ? index - 1 : index
+    }
     if index >= scroll + pageSize { scroll = index - pageSize + 1 }
     scroll = max(0, min(scroll, max(0, rows.count - pageSize)))
   }
@@ -341,6 +346,7 @@ extension BoardState {
 
   private func validitySummary(_ id: SessionID) -> String {
     guard let expiresAt = session(id)?.tokens?.expiresAt else { return "logged in" }
-    return "valid until \(BoardClock.time(expiresAt, in: timeZone)) (\(TimeFormat.countdown(expiresAt.timeIntervalSince(now))))"
+    return
+      "valid until \(BoardClock.time(expiresAt, in: timeZone)) (\(TimeFormat.countdown(expiresAt.timeIntervalSince(now))))"
   }
 }

@@ -24,15 +24,30 @@ public enum KeyBindings {
     KeyBinding(keys: [.pageDown], command: .pageDown, footer: nil, help: "page down"),
     KeyBinding(keys: [.character("g"), .home], command: .top, footer: nil, help: "first session"),
     KeyBinding(keys: [.character("G"), .end], command: .bottom, footer: nil, help: "last session"),
-    KeyBinding(keys: [.enter, .character("l")], command: .login, footer: "login", help: "log in the selected session (opens the browser)"),
-    KeyBinding(keys: [.character("p")], command: .paste, footer: "paste", help: "paste a redirect URL to finish a login"),
-    KeyBinding(keys: [.character("c")], command: .copyToken, footer: "copy", help: "copy the selected access token to the clipboard"),
-    KeyBinding(keys: [.character("u")], command: .copyURL, footer: nil, help: "copy the pending login's authorize URL (log in from another machine)"),
-    KeyBinding(keys: [.character("r")], command: .refresh, footer: "refresh", help: "refresh the token (refresh token or client credentials)"),
-    KeyBinding(keys: [.character("L")], command: .morningQueue, footer: "login all", help: "log in every expired or empty session, one after another"),
-    KeyBinding(keys: [.character("n")], command: .newSession, footer: "new", help: "new session (provider/account)"),
-    KeyBinding(keys: [.character("d")], command: .delete, footer: nil, help: "log out or forget the selected session"),
-    KeyBinding(keys: [.character("/")], command: .filter, footer: "filter", help: "filter sessions by id as you type"),
+    KeyBinding(
+      keys: [.enter, .character("l")], command: .login, footer: "login",
+      help: "log in the selected session (opens the browser)"),
+    KeyBinding(
+      keys: [.character("p")], command: .paste, footer: "paste",
+      help: "paste a redirect URL to finish a login"),
+    KeyBinding(
+      keys: [.character("c")], command: .copyToken, footer: "copy",
+      help: "copy the selected access token to the clipboard"),
+    KeyBinding(
+      keys: [.character("u")], command: .copyURL, footer: nil,
+      help: "copy the pending login's authorize URL (log in from another machine)"),
+    KeyBinding(
+      keys: [.character("r")], command: .refresh, footer: "refresh",
+      help: "refresh the token (refresh token or client credentials)"),
+    KeyBinding(
+      keys: [.character("L")], command: .morningQueue, footer: "login all",
+      help: "log in every expired or empty session, one after another"),
+    KeyBinding(
+      keys: [.character("n")], command: .newSession, footer: "new", help: "new session (provider/account)"),
+    KeyBinding(
+      keys: [.character("d")], command: .delete, footer: nil, help: "log out or forget the selected session"),
+    KeyBinding(
+      keys: [.character("/")], command: .filter, footer: "filter", help: "filter sessions by id as you type"),
     KeyBinding(keys: [.character("?")], command: .help, footer: "help", help: "show this help"),
     KeyBinding(keys: [.character("q"), .control("c")], command: .quit, footer: "quit", help: "quit"),
   ]

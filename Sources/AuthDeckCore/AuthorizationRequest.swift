@@ -14,7 +14,8 @@ public enum AuthorizationRequest {
     let state = Base64URL.encode(random.bytes(32))
     let pkce = provider.pkce ? PKCE(randomBytes: random.bytes(32)) : nil
     var fields: [(String, String)] = [
-      ("response_type", "code"), ("client_id", provider.clientID), ("redirect_uri", redirectURI.absoluteString),
+      ("response_type", "code"), ("client_id", provider.clientID),
+      ("redirect_uri", redirectURI.absoluteString),
       ("state", state),
     ]
     if let scope = provider.scope { fields.append(("scope", scope)) }

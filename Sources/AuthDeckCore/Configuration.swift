@@ -32,8 +32,11 @@ public struct Configuration: Sendable, Equatable {
 public enum ConfigurationLocation {
   public static func path(explicit: String?, environment: [String: String]) -> String {
     if let explicit, !explicit.isEmpty { return explicit }
-    if let fromEnvironment = environment["AUTHDECK_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
-    return XDG.directory("XDG_CONFIG_HOME", fallback: ".config", environment: environment) + "/authdeck/config.toml"
+    if let fromEnvironment = environment["AUTHDECK_CONFIG"], !fromEnvironment.isEmpty {
+      return fromEnvironment
+    }
+    return XDG.directory("XDG_CONFIG_HOME", fallback: ".config", environment: environment)
+      + "/authdeck/config.toml"
   }
 }
 
@@ -68,12 +71,14 @@ public enum ConfigurationLoader {
       root = try TOMLTable(string: text)
     } catch let error as TOMLParseError {
       throw .config(
-        "\(path):\(error.source.begin.line):\(error.source.begin.column): \(Sanitizer.inline(error.description))")
+        "\(path):\(error.source.begin.line):\(error.source.begin.column): \(Sanitizer.inline(error.description))"
+      )
     } catch {
       throw .config("\(path): not valid TOML")
     }
     for key in root.keys where !["providers", "expiring_minutes"].contains(key) {
-      throw .config("\(path): unknown top-level key '\(Sanitizer.inline(key))' (expected [providers.NAME] tables)")
+      throw .config(
+        "\(path): unknown top-level key '\(Sanitizer.inline(key))' (expected [providers.NAME] tables)")
     }
     var expiringWithin: TimeInterval = 15 * 60
     if let value = root["expiring_minutes"] {
@@ -84,12 +89,17 @@ public enum ConfigurationLoader {
     }
     var providers: [Provider] = []
     if let tables = root["providers"] {
-      guard let tables = tables.table else { throw .config("\(path): providers: must be a table of [providers.NAME]") }
+      guard let tables = tables.table else {
+        throw .config("\(path): providers: must be a table of [providers.NAME]")
+      }
       for id in tables.keys.sorted() {
         guard ProviderID.isValid(id) else {
-          throw .config("\(path): providers.\(Sanitizer.inline(id)): a provider id is letters, digits, - and _")
+          throw .config(
+            "\(path): providers.\(Sanitizer.inline(id)): a provider id is letters, digits, - and _")
         }
-        guard let table = tables[id]?.table else { throw .config("\(path): providers.\(id): must be a table") }
+        guard let table = tables[id]?.table else {
+          throw .config("\(path): providers.\(id): must be a table")
+        }
         var reader = ProviderTableReader(path: path, id: id, table: table, readableByOthers: readableByOthers)
         providers.append(try reader.provider())
       }
@@ -161,7 +171,9 @@ struct ProviderTableReader {
     }
     let clientAuth: ClientAuth
     if let text = try string("client_auth") {
-      guard let value = ClientAuth(rawValue: text) else { throw fail("client_auth", "must be \"post\" or \"basic\"") }
+      guard let value = ClientAuth(rawValue: text) else {
+        throw fail("client_auth", "must be \"post\" or \"basic\"")
+      }
       clientAuth = value
     } else {
       clientAuth = defaults.clientAuth
@@ -173,11 +185,15 @@ struct ProviderTableReader {
     let redirectURI = try redirect()
     if grant == .authorizationCode {
       guard authorizeURL != nil else { throw fail("authorize_url", "is required without a preset") }
-      guard redirectURI != nil else { throw fail("redirect_uri", "is required for the authorization_code grant") }
+      guard redirectURI != nil else {
+        throw fail("redirect_uri", "is required for the authorization_code grant")
+      }
     }
     let secret = try secretSource()
     if grant == .clientCredentials, secret == .none {
-      throw fail("client_secret_env", "client_credentials needs a secret: set client_secret_env or client_secret_command")
+      throw fail(
+        "client_secret_env",
+        "client_credentials needs a secret: set client_secret_env or client_secret_command")
     }
     var dailyExpiry = defaults.dailyExpiry
     if let value = table["daily_expiry"] {
@@ -198,7 +214,8 @@ struct ProviderTableReader {
       id: id, name: try string("name") ?? defaults.name, authorizeURL: authorizeURL, tokenURL: tokenURL,
       clientID: clientID, secret: secret, clientAuth: clientAuth, redirectURI: redirectURI,
       scope: try string("scope") ?? defaults.scope, pkce: try bool("pkce") ?? true, grant: grant,
-      dailyExpiry: dailyExpiry, caFile: caFile, issuer: try url("issuer", try string("issuer"))?.absoluteString)
+      dailyExpiry: dailyExpiry, caFile: caFile,
+      issuer: try url("issuer", try string("issuer"))?.absoluteString)
   }
 
   func redirect() throws(AuthDeckError) -> URL? {
@@ -219,7 +236,8 @@ struct ProviderTableReader {
     let inline = try string("client_secret")
     let given = [env, command, inline].compactMap { $0 }
     guard given.count <= 1 else {
-      throw fail("client_secret_env", "set only one of client_secret_env, client_secret_command, client_secret")
+      throw fail(
+        "client_secret_env", "set only one of client_secret_env, client_secret_command, client_secret")
     }
     if let env { return .environment(env) }
     if let command { return .command(command) }

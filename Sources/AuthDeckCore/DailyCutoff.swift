@@ -19,7 +19,8 @@ public struct DailyCutoff: Sendable, Equatable {
     guard parts.count == 2 else { return nil }
     let clock = parts[0].split(separator: ":")
     guard clock.count == 2, clock[0].count <= 2, clock[1].count == 2,
-      let hour = Int(clock[0]), let minute = Int(clock[1]), (0..<24).contains(hour), (0..<60).contains(minute),
+      let hour = Int(clock[0]), let minute = Int(clock[1]), (0..<24).contains(hour),
+      (0..<60).contains(minute),
       let zone = TimeZone(identifier: String(parts[1]))
     else { return nil }
     self.init(hour: hour, minute: minute, timeZone: zone)

@@ -158,7 +158,8 @@ public enum JSONValue: Equatable, Sendable {
 
     mutating func literal(_ word: String) throws(ParseError) {
       let expected = Array(word.utf8)
-      guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
+      guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected
+      else {
         throw ParseError()
       }
       index += expected.count
@@ -172,7 +173,8 @@ public enum JSONValue: Equatable, Sendable {
           UInt8(ascii: "e"), UInt8(ascii: "E"):
           index += 1
         default:
-          guard index > start, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+          guard index > start, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self))
+          else {
             throw ParseError()
           }
           return value
@@ -185,7 +187,8 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     mutating func hex4() throws(ParseError) -> UInt32 {
-      guard index + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+      guard index + 4 <= bytes.count,
+        let v = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
       else { throw ParseError() }
       index += 4
       return v
@@ -195,7 +198,9 @@ public enum JSONValue: Equatable, Sendable {
       try expect(UInt8(ascii: "\""))
       // Most strings have no escapes: take them in one slice.
       var end = index
-      while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+      while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+        bytes[end] >= 0x20
+      {
         end += 1
       }
       if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {

@@ -49,7 +49,8 @@ public struct Provider: Sendable, Equatable {
   public init(
     id: String, name: String? = nil, authorizeURL: URL?, tokenURL: URL, clientID: String,
     secret: SecretSource = .none, clientAuth: ClientAuth = .post, redirectURI: URL?, scope: String? = nil,
-    pkce: Bool = true, grant: Grant = .authorizationCode, dailyExpiry: DailyCutoff? = nil, caFile: String? = nil,
+    pkce: Bool = true, grant: Grant = .authorizationCode, dailyExpiry: DailyCutoff? = nil,
+    caFile: String? = nil,
     issuer: String? = nil
   ) {
     self.configuredIssuer = issuer

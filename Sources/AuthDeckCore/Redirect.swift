@@ -21,7 +21,8 @@ public struct Redirect: Equatable, Sendable {
     guard !cleaned.isEmpty else { throw .redirect("nothing was pasted") }
     guard cleaned.contains("://") else {
       throw .redirect(
-        "that is not a URL: paste the whole address the browser was sent to (…?code=…&state=…), not just the code")
+        "that is not a URL: paste the whole address the browser was sent to (…?code=…&state=…), not just the code"
+      )
     }
     var rest = Substring(cleaned)
     var fragment: Substring?
@@ -50,7 +51,8 @@ public struct Redirect: Equatable, Sendable {
       parameters[name] = value
     }
     if parameters["code"] == nil && parameters["error"] == nil, let fragment,
-      let inFragment = FormEncoding.decode(fragment), inFragment.contains(where: { $0.0 == "code" || $0.0 == "error" })
+      let inFragment = FormEncoding.decode(fragment),
+      inFragment.contains(where: { $0.0 == "code" || $0.0 == "error" })
     {
       throw .redirect("the redirect carries its answer in a #fragment; AuthDeck needs response_mode=query")
     }
@@ -68,15 +70,20 @@ public struct Redirect: Equatable, Sendable {
     else { return false }
     let expectedPath = expected.percentEncodedPath.isEmpty ? "/" : expected.percentEncodedPath
     return scheme == self.scheme && host == self.host
-      && Self.effectivePort(expected.port, scheme) == Self.effectivePort(port, self.scheme) && expectedPath == path
+      && Self.effectivePort(expected.port, scheme) == Self.effectivePort(port, self.scheme)
+      && expectedPath == path
   }
 
   /// An expected issuer with a path must match exactly (trailing slash aside); one without
   /// (derived from the authorize URL) matches any issuer at the same origin.
   static func sameIssuer(_ received: String, _ expected: String) -> Bool {
     func trimmed(_ s: String) -> String { s.hasSuffix("/") ? String(s.dropLast()) : s }
-    guard let want = URLComponents(string: expected), let got = URLComponents(string: received) else { return false }
-    if !want.percentEncodedPath.isEmpty && want.percentEncodedPath != "/" { return trimmed(received) == trimmed(expected) }
+    guard let want = URLComponents(string: expected), let got = URLComponents(string: received) else {
+      return false
+    }
+    if !want.percentEncodedPath.isEmpty && want.percentEncodedPath != "/" {
+      return trimmed(received) == trimmed(expected)
+    }
     let scheme = want.scheme?.lowercased() ?? ""
     return scheme == got.scheme?.lowercased() && want.host?.lowercased() == got.host?.lowercased()
       && effectivePort(want.port, scheme) == effectivePort(got.port, got.scheme?.lowercased() ?? "")
@@ -98,7 +105,8 @@ public struct Redirect: Equatable, Sendable {
         "that is not the redirect: it should start with \(Sanitizer.inline(pending.redirectURI, limit: 120))")
     }
     if let issuer = parameters["iss"], let expected = pending.issuer, !Self.sameIssuer(issuer, expected) {
-      throw .redirect("the redirect comes from another issuer (\(Sanitizer.inline(issuer, limit: 80))); refusing it")
+      throw .redirect(
+        "the redirect comes from another issuer (\(Sanitizer.inline(issuer, limit: 80))); refusing it")
     }
     if let error = parameters["error"] {
       var reason = Sanitizer.inline(error, limit: 60)

@@ -66,7 +66,9 @@ public struct Session: Equatable, Sendable {
   public var tokens: TokenSet?
   public var pending: PendingLogin?
 
-  public init(id: SessionID, grant: Grant = .authorizationCode, tokens: TokenSet? = nil, pending: PendingLogin? = nil) {
+  public init(
+    id: SessionID, grant: Grant = .authorizationCode, tokens: TokenSet? = nil, pending: PendingLogin? = nil
+  ) {
     self.id = id
     self.grant = grant
     self.tokens = tokens

@@ -8,7 +8,9 @@ public enum SessionCoding {
   }
 
   public static func encode(_ session: Session, version: Int = SessionStore.schemaVersion) -> String {
-    var members: [String: JSONValue] = ["id": .string(session.id.description), "grant": .string(session.grant.rawValue)]
+    var members: [String: JSONValue] = [
+      "id": .string(session.id.description), "grant": .string(session.grant.rawValue),
+    ]
     if let tokens = session.tokens {
       var t: [String: JSONValue] = [
         "access_token": .string(tokens.accessToken), "token_type": .string(tokens.tokenType),
@@ -23,7 +25,8 @@ public enum SessionCoding {
     if let pending = session.pending {
       var p: [String: JSONValue] = [
         "state": .string(pending.state), "redirect_uri": .string(pending.redirectURI),
-        "authorize_url": .string(pending.authorizeURL), "started_at": .number(pending.startedAt.timeIntervalSince1970),
+        "authorize_url": .string(pending.authorizeURL),
+        "started_at": .number(pending.startedAt.timeIntervalSince1970),
         "deadline": .number(pending.deadline.timeIntervalSince1970),
       ]
       p["code_verifier"] = pending.codeVerifier.map(JSONValue.string)
@@ -34,14 +37,19 @@ public enum SessionCoding {
   }
 
   public static func decode(_ bytes: [UInt8]) throws(Failure) -> Session {
-    guard let root = try? JSONValue.parse(bytes), let version = root["version"]?.number else { throw Failure() }
+    guard let root = try? JSONValue.parse(bytes), let version = root["version"]?.number else {
+      throw Failure()
+    }
     guard Int(version) == SessionStore.schemaVersion else { throw Failure(foreignVersion: Int(version)) }
     guard let object = root["session"], let idText = object["id"]?.string,
-      let id = try? SessionID(parsing: idText), let grant = object["grant"]?.string.flatMap(Grant.init(rawValue:))
+      let id = try? SessionID(parsing: idText),
+      let grant = object["grant"]?.string.flatMap(Grant.init(rawValue:))
     else { throw Failure() }
     var session = Session(id: id, grant: grant)
     if let t = object["tokens"] {
-      guard let accessToken = t["access_token"]?.string, let issuedAt = t["issued_at"]?.number else { throw Failure() }
+      guard let accessToken = t["access_token"]?.string, let issuedAt = t["issued_at"]?.number else {
+        throw Failure()
+      }
       session.tokens = TokenSet(
         accessToken: accessToken, tokenType: t["token_type"]?.string ?? "Bearer", scope: t["scope"]?.string,
         refreshToken: t["refresh_token"]?.string, idToken: t["id_token"]?.string,
@@ -54,7 +62,8 @@ public enum SessionCoding {
         let deadline = p["deadline"]?.number
       else { throw Failure() }
       var pending = PendingLogin(
-        state: state, codeVerifier: p["code_verifier"]?.string, redirectURI: redirectURI, authorizeURL: authorizeURL,
+        state: state, codeVerifier: p["code_verifier"]?.string, redirectURI: redirectURI,
+        authorizeURL: authorizeURL,
         issuer: p["issuer"]?.string, startedAt: Date(timeIntervalSince1970: startedAt))
       pending.deadline = Date(timeIntervalSince1970: deadline)
       session.pending = pending

@@ -12,7 +12,8 @@ public struct SessionID: Hashable, Comparable, Sendable, CustomStringConvertible
   /// (UTF-8 allowed) but never empty and never holds control characters.
   public init(parsing text: String) throws(AuthDeckError) {
     guard let slash = text.firstIndex(of: "/") else {
-      throw .usage("'\(Sanitizer.inline(text))' is not a session id: write it as provider/account, e.g. lime/main")
+      throw .usage(
+        "'\(Sanitizer.inline(text))' is not a session id: write it as provider/account, e.g. lime/main")
     }
     let provider = String(text[..<slash])
     let account = String(text[text.index(after: slash)...])
@@ -43,7 +44,8 @@ public enum ProviderID {
     !id.isEmpty && id.count <= 64
       && id.unicodeScalars.allSatisfy { scalar in
         // Plain ranges, not Unicode properties: those load tables that `authdeck token` cannot afford.
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-"
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+          || scalar == "-"
           || scalar == "_"
       }
   }

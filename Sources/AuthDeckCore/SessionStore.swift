@@ -57,7 +57,9 @@ public struct SessionStore: Sendable {
       var problems: [String] = []
       for index in stride(from: chunk, to: files.count, by: chunks) {
         do throws(AuthDeckError) {
-          if let session = try read(path: sessionsDirectory + "/" + files[index], expected: nil, directory: directory) {
+          if let session = try read(
+            path: sessionsDirectory + "/" + files[index], expected: nil, directory: directory)
+          {
             sessions.append(session)
           }
         } catch {
@@ -104,7 +106,9 @@ public struct SessionStore: Sendable {
     return result
   }
 
-  private func read(path: String, expected: SessionID?, directory: Int32 = AT_FDCWD) throws(AuthDeckError) -> Session? {
+  private func read(path: String, expected: SessionID?, directory: Int32 = AT_FDCWD) throws(AuthDeckError)
+    -> Session?
+  {
     let name = directory == AT_FDCWD ? path : String(path[path.index(after: path.lastIndex(of: "/")!)...])
     guard let bytes = try files.readPrivateFile(path, name: name, directory: directory) else { return nil }
     var label: String { expected?.description ?? (path as NSString).lastPathComponent }  // only for messages
@@ -114,7 +118,8 @@ public struct SessionStore: Sendable {
     } catch {
       let aside = files.moveAside(path)
       if let version = error.foreignVersion {
-        throw .store("\(label): stored by another AuthDeck version (schema \(version)); moved aside to \(aside)")
+        throw .store(
+          "\(label): stored by another AuthDeck version (schema \(version)); moved aside to \(aside)")
       }
       throw .store("\(label): the stored session was unreadable; moved aside to \(aside)")
     }

@@ -23,7 +23,8 @@ struct StoreFiles: Sendable {
     guard info.st_mode & S_IFMT == S_IFDIR else { throw .store("\(path) is not a directory") }
     if info.st_uid == geteuid() && info.st_mode & 0o077 != 0 {
       throw .store(
-        "\(path) is accessible by others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 700 \(path)")
+        "\(path) is accessible by others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 700 \(path)"
+      )
     }
   }
 
@@ -55,7 +56,8 @@ struct StoreFiles: Sendable {
     guard info.st_mode & S_IFMT == S_IFREG else { throw .store("\(path) is not a regular file") }
     if info.st_uid == geteuid() && info.st_mode & 0o077 != 0 {
       throw .store(
-        "\(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
+        "\(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)"
+      )
     }
     let size = Int(info.st_size)
     var buffer = [UInt8](repeating: 0, count: max(size, 1))
@@ -74,7 +76,9 @@ struct StoreFiles: Sendable {
   /// after a crash at any point the file is entirely old or entirely new.
   func writeAtomically(path: String, data: Data, label: String) throws(AuthDeckError) {
     let directory = (path as NSString).deletingLastPathComponent
-    let temp = directory + "/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let temp =
+      directory
+      + "/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw .store("could not save \(label): \(String(cString: strerror(errno)))") }
     fchmod(fd, 0o600)
@@ -96,7 +100,8 @@ struct StoreFiles: Sendable {
     if failure == 0 && rename(temp, path) != 0 { failure = errno }
     if failure != 0 {
       unlink(temp)
-      throw .store("could not save \(label): \(String(cString: strerror(failure))); the previous version is kept")
+      throw .store(
+        "could not save \(label): \(String(cString: strerror(failure))); the previous version is kept")
     }
     let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     if directoryFD >= 0 {

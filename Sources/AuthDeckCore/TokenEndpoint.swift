@@ -13,7 +13,9 @@ public struct TokenEndpoint: Sendable {
   }
 
   public func codeExchange(code: String, pending: PendingLogin) -> HTTPRequest {
-    var fields = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", pending.redirectURI)]
+    var fields = [
+      ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", pending.redirectURI),
+    ]
     if let verifier = pending.codeVerifier { fields.append(("code_verifier", verifier)) }
     return request(fields)
   }
@@ -38,7 +40,8 @@ public struct TokenEndpoint: Sendable {
     ]
     switch (provider.clientAuth, clientSecret) {
     case (.basic, let secret?):
-      headers.append(("Authorization", ClientSecretBasic.header(clientID: provider.clientID, clientSecret: secret)))
+      headers.append(
+        ("Authorization", ClientSecretBasic.header(clientID: provider.clientID, clientSecret: secret)))
     case (.post, let secret?):
       fields += [("client_id", provider.clientID), ("client_secret", secret)]
     case (_, nil):
@@ -55,7 +58,8 @@ public struct TokenEndpoint: Sendable {
     let who = provider.id
     let type = response.contentType.map { Sanitizer.inline($0, limit: 40) } ?? "no content type"
     if (300..<400).contains(response.status) {
-      throw .provider("\(who): the token endpoint redirected (HTTP \(response.status)); AuthDeck does not follow it")
+      throw .provider(
+        "\(who): the token endpoint redirected (HTTP \(response.status)); AuthDeck does not follow it")
     }
     let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
     if let object, let error = object["error"] as? String {
@@ -68,7 +72,8 @@ public struct TokenEndpoint: Sendable {
     }
     guard response.status == 200 else {
       if response.status == 503 || response.status == 502 || response.status == 504 {
-        throw .provider("\(who): the token endpoint is unavailable (HTTP \(response.status)); try again shortly")
+        throw .provider(
+          "\(who): the token endpoint is unavailable (HTTP \(response.status)); try again shortly")
       }
       throw .provider("\(who): the token endpoint answered HTTP \(response.status) (\(type)), not a token")
     }
@@ -82,15 +87,19 @@ public struct TokenEndpoint: Sendable {
       throw .provider("\(who): the token response has no access_token")
     }
     // Some servers send expires_in as a string; both forms are accepted.
-    let lifetime = (object["expires_in"] as? NSNumber)?.doubleValue ?? (object["expires_in"] as? String).flatMap(Double.init)
+    let lifetime =
+      (object["expires_in"] as? NSNumber)?.doubleValue
+      ?? (object["expires_in"] as? String).flatMap(Double.init)
     guard let expiresIn = lifetime, expiresIn > 0, expiresIn.isFinite else {
       throw .provider("\(who): the token response has no valid expires_in, so its lifetime is unknown")
     }
     let tokenType = object["token_type"] as? String ?? "Bearer"
     return TokenSet(
       accessToken: accessToken, tokenType: tokenType, scope: object["scope"] as? String,
-      refreshToken: object["refresh_token"] as? String, idToken: object["id_token"] as? String, issuedAt: issuedAt,
+      refreshToken: object["refresh_token"] as? String, idToken: object["id_token"] as? String,
+      issuedAt: issuedAt,
       expiresAt: Expiry.realExpiry(
-        issuedAt: issuedAt, expiresIn: expiresIn, dailyCutoff: provider.dailyExpiry, accessToken: accessToken))
+        issuedAt: issuedAt, expiresIn: expiresIn, dailyCutoff: provider.dailyExpiry, accessToken: accessToken)
+    )
   }
 }

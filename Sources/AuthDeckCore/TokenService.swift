@@ -68,7 +68,8 @@ public struct TokenService: Sendable {
       }
       let code = try redirect.code(for: pending, sessionID: id)
       let endpoint = try endpoint(for: provider)
-      let tokens = try endpoint.tokens(from: try transport.send(endpoint.codeExchange(code: code, pending: pending)), issuedAt: now)
+      let tokens = try endpoint.tokens(
+        from: try transport.send(endpoint.codeExchange(code: code, pending: pending)), issuedAt: now)
       current.tokens = tokens
       current.pending = nil
       session = current
@@ -82,7 +83,9 @@ public struct TokenService: Sendable {
   /// and can be refreshed. Otherwise `.loginRequired` says when it expired and what to run.
   public func validToken(_ id: SessionID, now: Date) throws(AuthDeckError) -> TokenSet {
     guard let session = try store.load(id) else {
-      if configuration.provider(id.provider)?.grant == .clientCredentials { return try renew(id, now: now).tokens! }
+      if configuration.provider(id.provider)?.grant == .clientCredentials {
+        return try renew(id, now: now).tokens!
+      }
       throw .loginRequired("\(id) has never logged in; run: authdeck login \(id)")
     }
     if let tokens = Self.usableToken(in: session, now: now, refreshMargin: refreshMargin) { return tokens }
@@ -93,7 +96,9 @@ public struct TokenService: Sendable {
 
   /// The stored token when it can be handed out as it is: the fast path of `authdeck token`,
   /// which needs neither the configuration nor the network.
-  public static func usableToken(in session: Session, now: Date, refreshMargin: TimeInterval = 60) -> TokenSet? {
+  public static func usableToken(in session: Session, now: Date, refreshMargin: TimeInterval = 60)
+    -> TokenSet?
+  {
     guard let tokens = session.tokens,
       !needsRenewal(tokens, refreshable: session.refreshable, now: now, margin: refreshMargin)
     else { return nil }
@@ -110,7 +115,8 @@ public struct TokenService: Sendable {
       return .loginRequired("\(session.id) has no token; run: authdeck login \(session.id)")
     }
     return .loginRequired(
-      "\(session.id) expired \(TimeFormat.local(expiresAt)) (\(TimeFormat.ago(expiresAt, now: now))); run: authdeck login \(session.id)")
+      "\(session.id) expired \(TimeFormat.local(expiresAt)) (\(TimeFormat.ago(expiresAt, now: now))); run: authdeck login \(session.id)"
+    )
   }
 
   /// Refreshes with the refresh token, or fetches anew with client credentials. Under the
@@ -122,14 +128,20 @@ public struct TokenService: Sendable {
     return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
       var current = session ?? Session(id: id, grant: provider.grant)
       // Another process may have renewed it while we waited for the lock.
-      if !force, let tokens = current.tokens, !Self.needsRenewal(tokens, refreshable: true, now: now, margin: refreshMargin) { return current }
+      if !force, let tokens = current.tokens,
+        !Self.needsRenewal(tokens, refreshable: true, now: now, margin: refreshMargin)
+      {
+        return current
+      }
       let endpoint = try endpoint(for: provider)
       if provider.grant == .clientCredentials {
-        current.tokens = try endpoint.tokens(from: try transport.send(endpoint.clientCredentials()), issuedAt: now)
+        current.tokens = try endpoint.tokens(
+          from: try transport.send(endpoint.clientCredentials()), issuedAt: now)
       } else if let refreshToken = current.tokens?.refreshToken {
         var tokens: TokenSet
         do throws(AuthDeckError) {
-          tokens = try endpoint.tokens(from: try transport.send(endpoint.refresh(refreshToken: refreshToken)), issuedAt: now)
+          tokens = try endpoint.tokens(
+            from: try transport.send(endpoint.refresh(refreshToken: refreshToken)), issuedAt: now)
         } catch {
           guard case .loginRequired(let reason) = error else { throw error }
           throw .loginRequired("\(reason); the refresh token was refused, log in again: authdeck login \(id)")

@@ -22,9 +22,11 @@ public struct CurlTransport: HTTPTransport {
           withOptionalCString(request.caFile) { caFile in
             request.body.withUnsafeBytes { body in
               var raw = ad_http_request(
-                method: method, url: url, headers: headerPointers.baseAddress, header_count: headerPointers.count,
+                method: method, url: url, headers: headerPointers.baseAddress,
+                header_count: headerPointers.count,
                 body: body.baseAddress?.assumingMemoryBound(to: CChar.self), body_length: body.count,
-                ca_file: caFile, timeout_ms: Int(request.deadline * 1000), connect_timeout_ms: Int(min(request.deadline, 10) * 1000),
+                ca_file: caFile, timeout_ms: Int(request.deadline * 1000),
+                connect_timeout_ms: Int(min(request.deadline, 10) * 1000),
                 max_body_bytes: request.maxBodyBytes)
               ad_http_perform(&raw, &response)
             }
@@ -33,7 +35,9 @@ public struct CurlTransport: HTTPTransport {
       }
     }
     defer { ad_http_response_free(&response) }
-    let reason = withUnsafeBytes(of: response.error_message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    let reason = withUnsafeBytes(of: response.error_message) {
+      String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+    }
     switch Int(response.error_kind) {
     case Int(AD_HTTP_OK):
       let body = response.body.map { Data(bytes: $0, count: response.body_length) } ?? Data()
@@ -55,7 +59,9 @@ public struct CurlTransport: HTTPTransport {
   }
 }
 
-private func withCStrings<R>(_ strings: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> R) -> R {
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> R)
+  -> R
+{
   let copies = strings.map { strdup($0) }
   defer { copies.forEach { free($0) } }
   let pointers = copies.map { UnsafePointer($0) }

@@ -35,21 +35,27 @@ public final class DemoProvider: @unchecked Sendable {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "UTC")!
     let cutoffTime = calendar.dateComponents([.hour, .minute], from: now.addingTimeInterval(6 * 60))
-    let cutoff = DailyCutoff(hour: cutoffTime.hour ?? 0, minute: cutoffTime.minute ?? 0, timeZone: calendar.timeZone)
+    let cutoff = DailyCutoff(
+      hour: cutoffTime.hour ?? 0, minute: cutoffTime.minute ?? 0, timeZone: calendar.timeZone)
     let authorize = URL(string: baseURL + "/authorize")!
     let token = URL(string: baseURL + "/token")!
     return Configuration(
       providers: [
         Provider(
-          id: "demo", name: "Demo (loopback)", authorizeURL: authorize, tokenURL: token, clientID: Self.clientID,
+          id: "demo", name: "Demo (loopback)", authorizeURL: authorize, tokenURL: token,
+          clientID: Self.clientID,
           secret: .inline(Self.clientSecret), clientAuth: .basic,
-          redirectURI: URL(string: "http://127.0.0.1:\(loopbackPort)/callback"), scope: "openid", dailyExpiry: cutoff),
-        Provider(
-          id: "demo-paste", name: "Demo (paste)", authorizeURL: authorize, tokenURL: token, clientID: Self.clientID,
-          secret: .inline(Self.clientSecret), clientAuth: .post, redirectURI: URL(string: "https://localhost/demo-callback"),
+          redirectURI: URL(string: "http://127.0.0.1:\(loopbackPort)/callback"), scope: "openid",
           dailyExpiry: cutoff),
         Provider(
-          id: "demo-service", name: "Demo service", authorizeURL: nil, tokenURL: token, clientID: Self.clientID,
+          id: "demo-paste", name: "Demo (paste)", authorizeURL: authorize, tokenURL: token,
+          clientID: Self.clientID,
+          secret: .inline(Self.clientSecret), clientAuth: .post,
+          redirectURI: URL(string: "https://localhost/demo-callback"),
+          dailyExpiry: cutoff),
+        Provider(
+          id: "demo-service", name: "Demo service", authorizeURL: nil, tokenURL: token,
+          clientID: Self.clientID,
           secret: .inline(Self.clientSecret), clientAuth: .basic, redirectURI: nil, grant: .clientCredentials),
       ], expiringWithin: 60)
   }
@@ -66,12 +72,14 @@ public final class DemoProvider: @unchecked Sendable {
   }
 
   private func fields(_ query: Substring) -> [String: String] {
-    Dictionary((FormEncoding.decode(query) ?? []).map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+    Dictionary(
+      (FormEncoding.decode(query) ?? []).map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
   }
 
   private func authorizePage(_ request: ServerRequest) -> ServerResponse {
     let query = fields(request.query)
-    guard query["client_id"] == Self.clientID, query["response_type"] == "code", let redirect = query["redirect_uri"],
+    guard query["client_id"] == Self.clientID, query["response_type"] == "code",
+      let redirect = query["redirect_uri"],
       redirect.hasPrefix("http://127.0.0.1:") || redirect == "https://localhost/demo-callback"
     else {
       return .html(400, "<p>Unknown client or redirect_uri.</p>")
@@ -103,18 +111,24 @@ public final class DemoProvider: @unchecked Sendable {
     }
     if let state = query["state"] { answer.append(("state", state)) }
     return ServerResponse(
-      status: 302, headers: [("Location", redirect + "?" + FormEncoding.encode(answer)), ("Referrer-Policy", "no-referrer")])
+      status: 302,
+      headers: [
+        ("Location", redirect + "?" + FormEncoding.encode(answer)), ("Referrer-Policy", "no-referrer"),
+      ])
   }
 
   private func token(_ request: ServerRequest) -> ServerResponse {
     let form = fields(Substring(String(decoding: request.body, as: UTF8.self)))
-    let basic = request.headers["authorization"] == ClientSecretBasic.header(clientID: Self.clientID, clientSecret: Self.clientSecret)
+    let basic =
+      request.headers["authorization"]
+      == ClientSecretBasic.header(clientID: Self.clientID, clientSecret: Self.clientSecret)
     let posted = form["client_id"] == Self.clientID && form["client_secret"] == Self.clientSecret
     guard basic || posted else { return .json(401, ["error": "invalid_client"]) }
     switch form["grant_type"] {
     case "authorization_code":
       let entry = lock.withLock { codes.removeValue(forKey: form["code"] ?? "") }
-      guard let entry, Date().timeIntervalSince(entry.issued) < 300, entry.redirectURI == form["redirect_uri"] else {
+      guard let entry, Date().timeIntervalSince(entry.issued) < 300, entry.redirectURI == form["redirect_uri"]
+      else {
         return .json(400, ["error": "invalid_grant", "error_description": "unknown, used or expired code"])
       }
       if let challenge = entry.challenge, PKCE(verifier: form["code_verifier"] ?? "").challenge != challenge {
@@ -123,7 +137,9 @@ public final class DemoProvider: @unchecked Sendable {
       return issue(withRefresh: true)
     case "refresh_token":
       let known = lock.withLock { refreshTokens.remove(form["refresh_token"] ?? "") != nil }
-      guard known else { return .json(400, ["error": "invalid_grant", "error_description": "refresh token not valid"]) }
+      guard known else {
+        return .json(400, ["error": "invalid_grant", "error_description": "refresh token not valid"])
+      }
       return issue(withRefresh: true)
     case "client_credentials":
       return issue(withRefresh: false)
@@ -134,7 +150,8 @@ public final class DemoProvider: @unchecked Sendable {
 
   private func issue(withRefresh: Bool) -> ServerResponse {
     var body: [String: Any] = [
-      "access_token": "demo-" + Base64URL.encode(random.bytes(24)), "token_type": "Bearer", "expires_in": tokenLifetime,
+      "access_token": "demo-" + Base64URL.encode(random.bytes(24)), "token_type": "Bearer",
+      "expires_in": tokenLifetime,
     ]
     if withRefresh {
       let refresh = Base64URL.encode(random.bytes(24))

@@ -30,7 +30,8 @@ public struct ServerResponse: Sendable {
   }
 
   public static func text(_ status: Int, _ text: String) -> ServerResponse {
-    ServerResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Data(text.utf8))
+    ServerResponse(
+      status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Data(text.utf8))
   }
 
   public static func html(_ status: Int, _ html: String) -> ServerResponse {
@@ -38,14 +39,17 @@ public struct ServerResponse: Sendable {
       status: status,
       headers: [
         ("Content-Type", "text/html; charset=utf-8"), ("Referrer-Policy", "no-referrer"),
-        ("Cache-Control", "no-store"), ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),
+        ("Cache-Control", "no-store"),
+        ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),
       ], body: Data(html.utf8))
   }
 
   public static func json(_ status: Int, _ object: [String: Any]) -> ServerResponse {
-    let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    let body =
+      (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
     return ServerResponse(
-      status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: body)
+      status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+      body: body)
   }
 }
 
@@ -61,7 +65,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
   public init(host: String = "127.0.0.1", port: UInt16) throws(AuthDeckError) {
     guard Loopback.isLoopbackHost(host) else { throw .usage("refusing to listen on \(host): loopback only") }
     let ipv6 = host.contains(":")
-    let fd = Glibc.socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    let fd = Glibc.socket(
+      ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw .network("cannot open a socket: \(String(cString: strerror(errno)))") }
     var one: Int32 = 1
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -72,7 +77,9 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       address.sin6_port = port.bigEndian
       inet_pton(AF_INET6, host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), &address.sin6_addr)
       bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+        }
       }
     } else {
       var address = sockaddr_in()
@@ -80,7 +87,9 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       address.sin_port = port.bigEndian
       inet_pton(AF_INET, host, &address.sin_addr)
       bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
       }
     }
     guard bound == 0, listen(fd, 8) == 0 else {
@@ -95,8 +104,12 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     }
     let boundPort = withUnsafePointer(to: &actual) { pointer -> UInt16 in
       ipv6
-        ? pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
-        : pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+        ? pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+          UInt16(bigEndian: $0.pointee.sin6_port)
+        }
+        : pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+          UInt16(bigEndian: $0.pointee.sin_port)
+        }
     }
     var pipeEnds: [Int32] = [0, 0]
     pipe(&pipeEnds)
@@ -122,9 +135,14 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
   /// Serves until the handler says stop, `stop()` is called, or the deadline passes.
   /// Returns true when the handler asked to stop.
   @discardableResult
-  public func serve(until deadline: Date? = nil, _ handler: (ServerRequest) -> (ServerResponse, stop: Bool)) -> Bool {
+  public func serve(until deadline: Date? = nil, _ handler: (ServerRequest) -> (ServerResponse, stop: Bool))
+    -> Bool
+  {
     while true {
-      var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+      var fds = [
+        pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+      ]
       let timeout = deadline.map { Int32(max(0, min(1_000_000, $0.timeIntervalSinceNow * 1000))) } ?? -1
       if deadline != nil && timeout == 0 { return false }
       let ready = poll(&fds, 2, timeout)
@@ -164,7 +182,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       if headEnd == nil, let range = findHeadEnd(buffer) {
         headEnd = range
         let head = String(decoding: buffer[0..<range], as: UTF8.self)
-        for line in head.split(separator: "\r\n").dropFirst() where line.lowercased().hasPrefix("content-length:") {
+        for line in head.split(separator: "\r\n").dropFirst()
+        where line.lowercased().hasPrefix("content-length:") {
           contentLength = min(limit, Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0)
         }
       }
@@ -177,15 +196,18 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     var headers: [String: String] = [:]
     for line in lines {
       guard let colon = line.firstIndex(of: ":") else { continue }
-      headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+        in: .whitespaces)
     }
     let body = Data(buffer[end..<min(buffer.count, end + contentLength)])
-    return ServerRequest(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body)
+    return ServerRequest(
+      method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body)
   }
 
   private static func findHeadEnd(_ bytes: [UInt8]) -> Int? {
     guard bytes.count >= 4 else { return nil }
-    for i in 0...(bytes.count - 4) where bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 {
+    for i in 0...(bytes.count - 4)
+    where bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 {
       return i + 4
     }
     return nil
@@ -198,14 +220,19 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     let bytes = Array(head.utf8) + Array(response.body)
     var offset = 0
     while offset < bytes.count {
-      let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+      let n = bytes[offset...].withUnsafeBytes {
+        Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+      }
       if n <= 0 { return }
       offset += n
     }
   }
 
   private static func reasonPhrase(_ status: Int) -> String {
-    [200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"][
+    [
+      200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+      405: "Method Not Allowed",
+    ][
       status] ?? "Status"
   }
 }

@@ -4,11 +4,19 @@ import AuthDeckCore
 /// is echoed; messages are sanitized and HTML-escaped.
 public enum LoopbackPages {
   public static func success(_ id: SessionID) -> ServerResponse {
-    .html(200, page(title: "Logged in", body: "AuthDeck has the token for \(escape(id.description)). You can close this tab."))
+    .html(
+      200,
+      page(
+        title: "Logged in",
+        body: "AuthDeck has the token for \(escape(id.description)). You can close this tab."))
   }
 
   public static func failure(_ reason: String) -> ServerResponse {
-    .html(400, page(title: "Login not completed", body: escape(Sanitizer.inline(reason, limit: 200)) + "<br>Details are in AuthDeck."))
+    .html(
+      400,
+      page(
+        title: "Login not completed",
+        body: escape(Sanitizer.inline(reason, limit: 200)) + "<br>Details are in AuthDeck."))
   }
 
   static func page(title: String, body: String) -> String {

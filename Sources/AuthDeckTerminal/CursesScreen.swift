@@ -1,5 +1,5 @@
-@preconcurrency import CNcurses
 import AuthDeckBoard
+@preconcurrency import CNcurses
 import Foundation
 
 #if canImport(Glibc)
@@ -55,7 +55,9 @@ public final class CursesScreen {
 
   // MARK: Drawing
 
-  private static let colours: [Int32] = [COLOR_GREEN, COLOR_YELLOW, COLOR_RED, COLOR_CYAN, COLOR_MAGENTA, COLOR_BLUE]
+  private static let colours: [Int32] = [
+    COLOR_GREEN, COLOR_YELLOW, COLOR_RED, COLOR_CYAN, COLOR_MAGENTA, COLOR_BLUE,
+  ]
 
   private func attributes(_ style: Style) -> attr_t {
     func pair(_ n: Int32) -> attr_t { useColor ? attr_t(ad_color_pair(n)) : 0 }

@@ -31,7 +31,8 @@ struct AuthDeckCommand: ParsableCommand {
 
 /// Options every subcommand shares.
 struct GlobalOptions: ParsableArguments {
-  @Option(name: .long, help: "Configuration file (default: $AUTHDECK_CONFIG or ~/.config/authdeck/config.toml).")
+  @Option(
+    name: .long, help: "Configuration file (default: $AUTHDECK_CONFIG or ~/.config/authdeck/config.toml).")
   var config: String?
 }
 

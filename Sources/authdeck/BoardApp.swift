@@ -47,7 +47,10 @@ final class BoardApp {
       if exitAfterFirstFrame { break }
       let now = Date()
       let untilNextSecond = Int32(1000 - Int(now.timeIntervalSince1970 * 1000) % 1000) + 1
-      var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.readEnd, events: Int16(POLLIN), revents: 0)]
+      var fds = [
+        pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: inbox.readEnd, events: Int16(POLLIN), revents: 0),
+      ]
       let ready = poll(&fds, 2, untilNextSecond)
       var events: [BoardEvent] = []
       if ready < 0 || fds[0].revents != 0 {  // EINTR is SIGWINCH: curses reports KEY_RESIZE

@@ -11,7 +11,8 @@ struct Board: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       try TerminalCheck.require()
       let context = Context(options: global)
-      let app = BoardApp(service: try context.service(), configPath: context.configPath, environment: context.environment)
+      let app = BoardApp(
+        service: try context.service(), configPath: context.configPath, environment: context.environment)
       app.run()
     }
   }

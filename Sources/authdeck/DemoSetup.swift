@@ -19,12 +19,15 @@ struct DemoSetup {
     let configuration = provider.configuration(loopbackPort: loopbackPort, now: now)
     try seed(store, configuration: configuration, now: now)
     let service = TokenService(
-      configuration: configuration, store: store, transport: CurlTransport(), secrets: SecretResolver(environment: [:]))
+      configuration: configuration, store: store, transport: CurlTransport(),
+      secrets: SecretResolver(environment: [:]))
     return DemoSetup(provider: provider, service: service, storeRoot: store.root)
   }
 
   /// A valid session about to turn yellow, an expired one, one never logged in, and a service.
-  private static func seed(_ store: SessionStore, configuration: Configuration, now: Date) throws(AuthDeckError) {
+  private static func seed(_ store: SessionStore, configuration: Configuration, now: Date)
+    throws(AuthDeckError)
+  {
     func token(_ lifetime: TimeInterval, refresh: Bool = false) -> TokenSet {
       TokenSet(
         accessToken: "demo-seeded-token", refreshToken: refresh ? "seeded-unknown-to-the-server" : nil,
@@ -34,7 +37,9 @@ struct DemoSetup {
       Session(id: SessionID(provider: "demo", account: "alice"), tokens: token(150)),
       Session(id: SessionID(provider: "demo", account: "bob"), tokens: token(-1200)),
       Session(id: SessionID(provider: "demo-paste", account: "carol")),
-      Session(id: SessionID(provider: "demo-service", account: "batch"), grant: .clientCredentials, tokens: token(75)),
+      Session(
+        id: SessionID(provider: "demo-service", account: "batch"), grant: .clientCredentials,
+        tokens: token(75)),
     ]
     for seed in seeds {
       try store.update(seed.id) { (session: inout Session?) throws(AuthDeckError) in session = seed }

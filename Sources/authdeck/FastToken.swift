@@ -15,7 +15,8 @@ enum FastToken {
       if let value = getenv(name) { environment[name] = String(cString: value) }
     }
     let store = SessionStore(root: SessionStore.defaultRoot(environment: environment))
-    guard let session = try? store.load(id), let tokens = TokenService.usableToken(in: session, now: Date()) else {
+    guard let session = try? store.load(id), let tokens = TokenService.usableToken(in: session, now: Date())
+    else {
       return false
     }
     print(tokens.accessToken)

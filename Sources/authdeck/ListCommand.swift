@@ -6,7 +6,9 @@ struct List: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "List every session with its status and expiry.")
 
   @OptionGroup var global: GlobalOptions
-  @Flag(help: "Print a JSON array (no secrets): id, provider, account, status, issued_at, expires_at, refreshable.")
+  @Flag(
+    help:
+      "Print a JSON array (no secrets): id, provider, account, status, issued_at, expires_at, refreshable.")
   var json = false
 
   func run() throws {
@@ -39,7 +41,8 @@ enum SessionListing {
         "refreshable": session.refreshable,
       ]
     }
-    let data = try! JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    let data = try! JSONSerialization.data(
+      withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self)
   }
 

@@ -40,7 +40,8 @@ struct Login: ParsableCommand {
     var listenerProblem: String?
     if provider.usesLoopbackRedirect, let redirect = provider.redirectURI {
       do throws(AuthDeckError) {
-        listener = try LoopbackHTTPServer(host: redirect.host ?? "127.0.0.1", port: UInt16(redirect.port ?? 80))
+        listener = try LoopbackHTTPServer(
+          host: redirect.host ?? "127.0.0.1", port: UInt16(redirect.port ?? 80))
       } catch {
         listenerProblem = error.description
       }
@@ -66,7 +67,10 @@ struct Login: ParsableCommand {
 enum LoginSummary {
   /// "lime/main: valid until 2026-11-24 03:00 EST (5:12:09)"
   static func line(_ session: Session, now: Date) -> String {
-    guard let expiresAt = session.tokens?.expiresAt else { return "\(session.id): logged in (no expiry given)" }
-    return "\(session.id): valid until \(TimeFormat.local(expiresAt)) (\(TimeFormat.countdown(expiresAt.timeIntervalSince(now))))"
+    guard let expiresAt = session.tokens?.expiresAt else {
+      return "\(session.id): logged in (no expiry given)"
+    }
+    return
+      "\(session.id): valid until \(TimeFormat.local(expiresAt)) (\(TimeFormat.countdown(expiresAt.timeIntervalSince(now))))"
   }
 }

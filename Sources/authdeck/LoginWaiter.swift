@@ -47,7 +47,8 @@ final class LoginWaiter: @unchecked Sendable {
       if let outcome = finished() { return try outcome.get() }
       let remaining = pending.deadline.timeIntervalSinceNow
       guard remaining > 0 else {
-        throw .loginRequired("the 5 minutes for \(sessionID)'s login are up; run: authdeck login \(sessionID)")
+        throw .loginRequired(
+          "the 5 minutes for \(sessionID)'s login are up; run: authdeck login \(sessionID)")
       }
       var fds = [pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
       if stdinOpen { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
@@ -61,7 +62,8 @@ final class LoginWaiter: @unchecked Sendable {
         stdinOpen = false
         if listener == nil {
           throw .redirect(
-            "no redirect URL was pasted; \(sessionID) stays pending until \(TimeFormat.local(pending.deadline))")
+            "no redirect URL was pasted; \(sessionID) stays pending until \(TimeFormat.local(pending.deadline))"
+          )
         }
         continue
       }
@@ -90,7 +92,8 @@ final class LoginWaiter: @unchecked Sendable {
 
   /// The loopback listener's handler: completes the login or answers why not and keeps listening.
   private func handle(_ request: ServerRequest) -> (ServerResponse, stop: Bool) {
-    guard let redirectURI = URL(string: pending.redirectURI), request.path == (redirectURI.path.isEmpty ? "/" : redirectURI.path),
+    guard let redirectURI = URL(string: pending.redirectURI),
+      request.path == (redirectURI.path.isEmpty ? "/" : redirectURI.path),
       request.method == "GET"
     else {
       return (.text(404, "Not found\n"), false)

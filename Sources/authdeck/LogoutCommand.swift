@@ -3,7 +3,8 @@ import AuthDeckCore
 import Foundation
 
 struct Logout: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Drop the tokens of ID (and the session with --forget).")
+  static let configuration = CommandConfiguration(
+    abstract: "Drop the tokens of ID (and the session with --forget).")
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The session, as provider/account.") var id: String

@@ -11,7 +11,10 @@ final class LoopbackRegistry: @unchecked Sendable {
 
   /// Makes sure a listener runs for `provider`'s redirect port until `deadline`.
   /// Throws when the port cannot be bound (the user can still paste).
-  func listen(for provider: Provider, until deadline: Date, service: @escaping @Sendable () -> TokenService, inbox: Inbox)
+  func listen(
+    for provider: Provider, until deadline: Date, service: @escaping @Sendable () -> TokenService,
+    inbox: Inbox
+  )
     throws(AuthDeckError)
   {
     guard let redirect = provider.redirectURI, provider.usesLoopbackRedirect else { return }
@@ -34,11 +37,14 @@ final class LoopbackRegistry: @unchecked Sendable {
     Thread.detachNewThread { [self] in
       while let until = lock.withLock({ deadlines[port] }), until > Date() {
         server.serve(until: until) { request in
-          guard request.method == "GET", request.path == path else { return (.text(404, "Not found\n"), false) }
+          guard request.method == "GET", request.path == path else {
+            return (.text(404, "Not found\n"), false)
+          }
           return self.complete(origin + request.target, service: service(), inbox: inbox)
         }
         // Stop once no login waits any more; otherwise keep serving until the latest deadline.
-        let stillWaiting = (try? service().store.loadAll().sessions.contains { $0.activePending(at: Date()) != nil }) ?? false
+        let stillWaiting =
+          (try? service().store.loadAll().sessions.contains { $0.activePending(at: Date()) != nil }) ?? false
         if !stillWaiting { break }
       }
       lock.withLock { _ = deadlines.removeValue(forKey: port) }
@@ -49,7 +55,8 @@ final class LoopbackRegistry: @unchecked Sendable {
     do throws(AuthDeckError) {
       let session = try service.completeLogin(redirect: try Redirect(pasted: url), now: Date())
       inbox.post(BoardApp.reloadEvent(service.store), .pasteHandled(session.id, error: nil))
-      let others = (try? service.store.loadAll().sessions.contains { $0.activePending(at: Date()) != nil }) ?? false
+      let others =
+        (try? service.store.loadAll().sessions.contains { $0.activePending(at: Date()) != nil }) ?? false
       return (LoopbackPages.success(session.id), !others)
     } catch {
       inbox.post(.notice(error.description, isError: true))

@@ -42,8 +42,11 @@ enum ProviderDescription {
       let how = provider.usesLoopbackRedirect ? "caught on loopback" : "pasted"
       lines.append("  redirect     \(redirect.absoluteString) (\(how))")
     }
-    if provider.grant == .authorizationCode { lines.append("  pkce         \(provider.pkce ? "S256" : "off")") }
-    let rule = provider.dailyExpiry.map { "earliest of expires_in and daily \($0.configValue)" } ?? "expires_in"
+    if provider.grant == .authorizationCode {
+      lines.append("  pkce         \(provider.pkce ? "S256" : "off")")
+    }
+    let rule =
+      provider.dailyExpiry.map { "earliest of expires_in and daily \($0.configValue)" } ?? "expires_in"
     lines.append("  expiry       \(rule)")
     return lines.joined(separator: "\n")
   }

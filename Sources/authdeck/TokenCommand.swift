@@ -19,7 +19,9 @@ struct Token: ParsableCommand {
       let context = Context(options: global)
       let now = Date()
       // The fast path: one small file, no configuration, no network.
-      if let session = try context.store.load(id), let tokens = TokenService.usableToken(in: session, now: now) {
+      if let session = try context.store.load(id),
+        let tokens = TokenService.usableToken(in: session, now: now)
+      {
         print(tokens.accessToken)
         return
       }
