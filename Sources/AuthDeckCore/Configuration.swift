@@ -17,6 +17,15 @@ public struct Configuration: Sendable, Equatable {
 
   public func provider(_ id: String) -> Provider? { providers.first { $0.id == id } }
 
+  /// The environment variables that hold client secrets: child processes start without them.
+  public var secretVariables: Set<String> {
+    Set(
+      providers.compactMap { provider in
+        if case .environment(let name) = provider.secret { return name }
+        return nil
+      })
+  }
+
   /// The provider of a session, or a message that says how to add it.
   public func provider(for session: SessionID) throws(AuthDeckError) -> Provider {
     if let provider = provider(session.provider) { return provider }

@@ -9,9 +9,12 @@ import Foundation
 /// else xdg-open, else open. An argument vector, never a shell; the child's output goes to
 /// /dev/null so that it cannot scribble on the board.
 public enum Browser {
-  public static func open(_ url: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-    throws(AuthDeckError)
-  {
+  /// `withholding` names environment variables that hold secrets (client_secret_env): the
+  /// browser starts without them.
+  public static func open(
+    _ url: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+    withholding secrets: Set<String> = []
+  ) throws(AuthDeckError) {
     guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
       scheme == "https" || (scheme == "http" && Loopback.isLoopbackHost(parsed.host))
     else {
@@ -24,7 +27,7 @@ public enum Browser {
     candidates += ["xdg-open", "open"]
     for program in candidates where Spawn.findExecutable(program, path: environment["PATH"]) != nil {
       do {
-        try Spawn.detached([program, url])
+        try Spawn.detached([program, url], environment: environment.filter { !secrets.contains($0.key) })
         return
       } catch {
         continue
@@ -46,8 +49,8 @@ public enum Spawn {
   }
 
   /// Starts `argv` with stdio on /dev/null and reaps it in the background.
-  public static func detached(_ argv: [String]) throws(AuthDeckError) {
-    let pid = try start(argv, stdinData: nil)
+  public static func detached(_ argv: [String], environment: [String: String]) throws(AuthDeckError) {
+    let pid = try start(argv, stdinData: nil, environment: environment)
     Thread.detachNewThread {
       var status: Int32 = 0
       waitpid(pid, &status, 0)
@@ -56,14 +59,17 @@ public enum Spawn {
 
   /// Runs `argv`, writes `input` to its stdin (the way secrets reach child processes),
   /// waits, and says whether it exited 0.
-  public static func run(_ argv: [String], input: Data) -> Bool {
-    guard let pid = try? start(argv, stdinData: input) else { return false }
+  public static func run(_ argv: [String], input: Data, environment: [String: String]) -> Bool {
+    guard let pid = try? start(argv, stdinData: input, environment: environment) else { return false }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     return status & 0x7f == 0 && (status >> 8) & 0xff == 0
   }
 
-  private static func start(_ argv: [String], stdinData: Data?) throws(AuthDeckError) -> pid_t {
+  private static func start(_ argv: [String], stdinData: Data?, environment: [String: String])
+    throws(AuthDeckError)
+    -> pid_t
+  {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -91,8 +97,12 @@ public enum Spawn {
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
     let cArguments = argv.map { strdup($0) } + [nil]
-    defer { cArguments.forEach { free($0) } }
-    let result = posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, environ)
+    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      cArguments.forEach { free($0) }
+      cEnvironment.forEach { free($0) }
+    }
+    let result = posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
     if stdinData != nil { close(inputPipe[0]) }
     guard result == 0 else {
       if stdinData != nil { close(inputPipe[1]) }

@@ -134,7 +134,9 @@ final class BoardApp {
           }
           inbox.post(Self.reloadEvent(service.store), .loginStarted(id))
           do throws(AuthDeckError) {
-            try Browser.open(pending.authorizeURL, environment: environment)
+            try Browser.open(
+              pending.authorizeURL, environment: environment,
+              withholding: service.configuration.secretVariables)
           } catch {
             inbox.post(.notice("\(error.description); press u to copy the URL", isError: true))
           }
@@ -165,7 +167,9 @@ final class BoardApp {
         _ = state.handle(.notice("\(id) has no token to copy", isError: true))
         return
       }
-      let how = Clipboard.copy(tokens.accessToken, screen: screen, environment: environment)
+      let how = Clipboard.copy(
+        tokens.accessToken, screen: screen, environment: environment,
+        withholding: service.configuration.secretVariables)
       var validity = ""
       if let expiresAt = tokens.expiresAt {
         validity = ", valid \(TimeFormat.countdown(expiresAt.timeIntervalSinceNow)) more"
@@ -173,7 +177,9 @@ final class BoardApp {
       _ = state.handle(.notice("copied \(id)'s access token\(validity) (\(how))", isError: false))
     case .copyAuthorizeURL(let id):
       guard let pending = try? service.store.load(id)?.pending else { return }
-      let how = Clipboard.copy(pending.authorizeURL, screen: screen, environment: environment)
+      let how = Clipboard.copy(
+        pending.authorizeURL, screen: screen, environment: environment,
+        withholding: service.configuration.secretVariables)
       _ = state.handle(.notice("copied \(id)'s login URL (\(how)); open it in any browser", isError: false))
     case .logout(let id, let forget):
       do throws(AuthDeckError) {

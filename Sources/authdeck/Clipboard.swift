@@ -7,13 +7,18 @@ import Foundation
 /// never in argv.
 enum Clipboard {
   /// Starts the copy and returns how it was done, for the status line.
-  static func copy(_ text: String, screen: CursesScreen, environment: [String: String]) -> String {
+  static func copy(
+    _ text: String, screen: CursesScreen, environment: [String: String], withholding secrets: Set<String>
+  )
+    -> String
+  {
     screen.copyWithOSC52(text)
     var ways = ["OSC 52"]
     if let tool = localTool(environment) {
       ways.append(tool[0])
       let data = Data(text.utf8)
-      Thread.detachNewThread { _ = Spawn.run(tool, input: data) }
+      let childEnvironment = environment.filter { !secrets.contains($0.key) }
+      Thread.detachNewThread { _ = Spawn.run(tool, input: data, environment: childEnvironment) }
     }
     return ways.joined(separator: " + ")
   }

@@ -50,7 +50,7 @@ struct Login: ParsableCommand {
     Terminal.note("Log in to \(id) (\(provider.name)) within 5 minutes at:\n\n  \(pending.authorizeURL)\n")
     if !noBrowser {
       do throws(AuthDeckError) {
-        try Browser.open(pending.authorizeURL)
+        try Browser.open(pending.authorizeURL, withholding: service.configuration.secretVariables)
       } catch {
         Terminal.note(error.description)
       }
