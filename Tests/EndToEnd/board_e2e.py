@@ -134,6 +134,7 @@ redirect_uri = "https://localhost/callback"
         "AUTHDECK_CONFIG": config, "AUTHDECK_STORE": os.path.join(work, "store"), "HOME": work,
         "E2E_SECRET": SECRET, "BROWSER": os.path.join(SUPPORT, "fake_browser.sh"),
         "FAKE_BROWSER_SAVE": redirect_file, "TERM": "tmux-256color",
+        "FAKE_BROWSER_ENV_DUMP": os.path.join(work, "browser-env.txt"),
     }
     cli_env = dict(os.environ, **env)
     board = Board(binary, env)
@@ -162,6 +163,9 @@ redirect_uri = "https://localhost/callback"
         board.literal("limio/main")
         board.keys("Enter")
         board.wait_row("main", "valid")
+        browser_env = open(env["FAKE_BROWSER_ENV_DUMP"]).read()
+        assert "BROWSER=" in browser_env, "the dump holds the browser's environment"
+        assert "E2E_SECRET" not in browser_env and SECRET not in browser_env, "the client secret reached the browser"
 
     def copy_token():
         board.keys("c")

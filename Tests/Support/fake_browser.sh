@@ -5,6 +5,8 @@
 # other redirect leads nowhere, so it is written to $FAKE_BROWSER_SAVE for the test to paste,
 # as a user copies it from the address bar.
 url="$1"
+# For tests that check what a browser is given: its whole environment, one variable a line.
+[ -n "$FAKE_BROWSER_ENV_DUMP" ] && env > "$FAKE_BROWSER_ENV_DUMP"
 base=$(printf '%s' "$url" | sed -E 's#^(https?://[^/]+).*#\1#')
 page=$(curl -s "$url")
 approve=$(printf '%s' "$page" | grep -o 'href="/decide?approve=1[^"]*"' | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
