@@ -27,16 +27,27 @@ extension BoardState {
     ]
     if let (provider, at) = nextCutoff, let rule = provider.dailyExpiry {
       let name = provider.name.split(separator: " ").first.map(String.init) ?? provider.id
-      let right =
-        "\(name) cutoff \(rule.shortDescription) in \(TimeFormat.countdown(at.timeIntervalSince(now)))"
+      let countdown = TimeFormat.countdown(at.timeIntervalSince(now))
+      // The countdown matters most: narrower terminals drop the words around it first.
+      let forms = [
+        "\(name) cutoff \(rule.shortDescription) in \(countdown)", "cutoff in \(countdown)", countdown,
+      ]
       let used = left.reduce(0) { $0 + DisplayWidth.of($1.text) }
-      let gap = max(2, width - used - DisplayWidth.of(right))
-      left.append(Span(String(repeating: " ", count: gap) + right, .dim))
+      if let right = forms.first(where: { used + 2 + DisplayWidth.of($0) <= width }) {
+        left.append(Span(String(repeating: " ", count: width - used - DisplayWidth.of(right)) + right, .dim))
+      }
     }
     return left
   }
 
-  private func footer(_ pairs: [(String, String)]) -> [Span] {
+  /// Whole entries only: when the line is too narrow, entries before the last two (help and
+  /// quit on the list) are dropped from the end, so what remains is never cut mid-word.
+  private func footer(_ all: [(String, String)], width: Int) -> [Span] {
+    func length(_ pairs: [(String, String)]) -> Int {
+      pairs.reduce(0) { $0 + DisplayWidth.of($1.0) + 1 + DisplayWidth.of($1.1) } + max(0, pairs.count - 1) * 2
+    }
+    var pairs = all
+    while length(pairs) > width && pairs.count > 2 { pairs.remove(at: pairs.count - 3) }
     var spans: [Span] = []
     for (index, (key, words)) in pairs.enumerated() {
       spans.append(Span((index == 0 ? "" : "  ") + key, .key))
@@ -89,22 +100,26 @@ extension BoardState {
     header += " " + DisplayWidth.pad("REMAINING", Columns.remaining)
     if columns.showExpires { header += " " + DisplayWidth.pad("EXPIRES", Columns.expires) }
     if columns.showRefresh { header += " REFRESH" }
+    canvas.put(1, [Span(header, .dim)])
     let listHeight = Self.listHeight(forTerminalHeight: canvas.height)
     let rows = self.rows
-    if rows.count > listHeight {
-      // Where the window is in a long list, at the right of the column header.
-      let position = "\(min(rows.count, scroll + listHeight))/\(rows.count)"
-      header = DisplayWidth.pad(header, max(0, width - position.count - 1)) + " " + position
-    }
-    canvas.put(1, [Span(header, .dim)])
     if rows.isEmpty {
-      canvas.put(2, [Span("  no session matches '\(filter)'", .dim)])
+      canvas.put(2, [Span("  no session matches '\(Sanitizer.inline(filter, limit: 60))'", .dim)])
     }
     for (offset, row) in rows.dropFirst(scroll).prefix(listHeight).enumerated() {
       canvas.put(2 + offset, line(for: row, columns: columns, width: width))
     }
-    canvas.put(canvas.height - 2, statusLine(&canvas))
-    canvas.put(canvas.height - 1, footer(footerPairs))
+    var status = statusLine(&canvas)
+    if rows.count > listHeight, canvas.cursor == nil {
+      // Where the window is in a long list, at the right of the status line when there is room.
+      let position = "\(min(rows.count, scroll + listHeight))/\(rows.count)"
+      let used = status.reduce(0) { $0 + DisplayWidth.of($1.text) }
+      if used + 2 + position.count <= width {
+        status.append(Span(String(repeating: " ", count: width - used - position.count) + position, .dim))
+      }
+    }
+    canvas.put(canvas.height - 2, status)
+    canvas.put(canvas.height - 1, footer(footerPairs, width: canvas.width))
   }
 
   private func line(for row: Row, columns: Columns, width: Int) -> [Span] {
@@ -116,7 +131,9 @@ extension BoardState {
       let host =
         (provider.grant == .clientCredentials
         ? provider.tokenURL : provider.authorizeURL ?? provider.tokenURL).host ?? ""
-      return [Span(provider.name, .header), Span("  \(host)  \(provider.expiryRule)", .dim)]
+      // The id first: it is what `n` and the command line take.
+      let details = (provider.name == id ? [] : [provider.name]) + [host, provider.expiryRule]
+      return [Span(id, .header), Span("  " + details.joined(separator: " · "), .dim)]
     case .empty:
       return [Span("    no sessions yet: press n to add one", .dim)]
     case .session(let id):
@@ -164,10 +181,19 @@ extension BoardState {
 
   private func statusLine(_ canvas: inout Canvas) -> [Span] {
     let row = canvas.height - 2
-    func prompt(_ label: String, _ text: String) -> [Span] {
-      let shown =
-        DisplayWidth.of(label) + DisplayWidth.of(text) < canvas.width
-        ? text : "…" + String(text.suffix(max(0, canvas.width - DisplayWidth.of(label) - 2)))
+    func prompt(_ label: String, _ raw: String) -> [Span] {
+      let text = Sanitizer.inline(raw, limit: 4096)
+      // Keep the end in view (where the cursor is), counted in columns.
+      let room = canvas.width - DisplayWidth.of(label) - 1
+      var shown = text
+      if DisplayWidth.of(text) > room {
+        var tail = ""
+        for character in text.reversed() {
+          if DisplayWidth.of(tail) + DisplayWidth.of(String(character)) > room - 1 { break }
+          tail.insert(character, at: tail.startIndex)
+        }
+        shown = "…" + tail
+      }
       canvas.cursor = (row, min(canvas.width - 1, DisplayWidth.of(label) + DisplayWidth.of(shown)))
       return [Span(label, .key), Span(shown)]
     }
@@ -176,10 +202,13 @@ extension BoardState {
     case .paste(let text): return prompt("Paste redirect URL: ", text)
     case .newSession(let text): return prompt("New session (provider/account): ", text)
     case .confirmDelete(let id):
-      return [Span("Log out \(id)? ", .key), Span("y log out · f forget the session · n cancel")]
+      return [
+        Span("Log out \(Sanitizer.inline(id.description, limit: 100))? ", .key),
+        Span("y log out · f forget the session · n cancel"),
+      ]
     default:
       guard let message else {
-        return filter.isEmpty ? [] : [Span("filter: \(filter)", .dim)]
+        return filter.isEmpty ? [] : [Span("filter: \(Sanitizer.inline(filter, limit: 100))", .dim)]
       }
       return [Span(message.text, message.kind == .error ? .error : .info)]
     }
@@ -200,7 +229,7 @@ extension BoardState {
     lines.append([])
     lines.append([Span("A paste anywhere on the list is taken as a redirect URL.", .dim)])
     for (index, line) in lines.prefix(canvas.height - 2).enumerated() { canvas.put(1 + index, line) }
-    canvas.put(canvas.height - 1, footer(footerPairs))
+    canvas.put(canvas.height - 1, footer(footerPairs, width: canvas.width))
   }
 
   private func renderFirstRun(_ canvas: inout Canvas) {
@@ -225,6 +254,6 @@ extension BoardState {
       [Span("Or try it with a built-in provider: press "), Span("D", .key), Span(" for the demo.")],
     ]
     for (index, line) in text.prefix(canvas.height - 3).enumerated() { canvas.put(2 + index, line) }
-    canvas.put(canvas.height - 1, footer(footerPairs))
+    canvas.put(canvas.height - 1, footer(footerPairs, width: canvas.width))
   }
 }

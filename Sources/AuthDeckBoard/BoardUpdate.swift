@@ -13,7 +13,13 @@ extension BoardState {
       keepSelectionVisible()
       return []
     case .reloaded(let sessions, let problems):
+      // A removed selection moves to its neighbour, not to the top.
+      let oldIndex = selected.flatMap { id in visibleSessions.firstIndex { $0.id == id } }
       self.sessions = sessions.sorted { $0.id < $1.id }
+      if let oldIndex, let selected, session(selected) == nil {
+        let visible = visibleSessions
+        self.selected = visible.isEmpty ? nil : visible[min(oldIndex, visible.count - 1)].id
+      }
       if mode == .firstRun && !sessions.isEmpty { mode = .list }
       if let problem = problems.first { say(problem, isError: true) }
       keepSelectionValid()
@@ -57,6 +63,7 @@ extension BoardState {
   // MARK: Keys per mode
 
   private mutating func handleKey(_ key: Key) -> [BoardEffect] {
+    if key == .control("c") { return [.quit] }  // from every screen, as in any terminal program
     switch mode {
     case .list: return handleListKey(key)
     case .filter:
@@ -257,7 +264,7 @@ extension BoardState {
   // MARK: The morning queue
 
   private mutating func startQueue() -> [BoardEffect] {
-    queue = sessions.filter { session in
+    queue = visibleSessions.filter { session in
       let status = status(of: session)
       return (status == .expired || status == .none) && provider(session.id.provider) != nil
     }.map(\.id)
@@ -276,13 +283,21 @@ extension BoardState {
     // once the session is no longer pending.
     if !succeeded, let session = session(id), session.activePending(at: now) != nil { return [] }
     queue.removeFirst()
+    // Sessions logged in meanwhile (another terminal) are not logged in again.
+    let stillDue = queue.filter { id in
+      session(id).map { [.expired, .none].contains(status(of: $0)) } ?? false
+    }
+    queue = stillDue
+    let why = message?.kind == .error ? message?.text : nil
     guard let next = queue.first else {
-      say("morning queue done")
+      say(why.map { "\($0); morning queue done" } ?? "morning queue done", isError: why != nil)
       return []
     }
     selected = next
     keepSelectionVisible()
-    return login(next)
+    let effects = login(next)
+    if let why { say("\(why); next: \(next)", isError: true) }  // the reason stays readable
+    return effects
   }
 
   /// A queued login whose 5 minutes ran out is skipped.
@@ -335,7 +350,8 @@ extension BoardState {
     switch key {
     case .backspace: return String(text.dropLast())
     case .control("u"): return ""
-    case .character(let c): return text + String(c)
+    case .character(let c) where !c.unicodeScalars.contains(where: Sanitizer.isUnsafe):
+      return text + String(c)
     default: return text
     }
   }

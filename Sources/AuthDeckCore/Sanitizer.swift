@@ -34,7 +34,7 @@ public enum Sanitizer {
     return out.trimmingSpaces()
   }
 
-  static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+  public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
     let v = scalar.value
     if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) { return true }  // C0, DEL, C1 (incl. CSI 0x9B)
     if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F

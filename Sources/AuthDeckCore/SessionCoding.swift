@@ -37,10 +37,12 @@ public enum SessionCoding {
   }
 
   public static func decode(_ bytes: [UInt8]) throws(Failure) -> Session {
-    guard let root = try? JSONValue.parse(bytes), let version = root["version"]?.number else {
-      throw Failure()
-    }
-    guard Int(version) == SessionStore.schemaVersion else { throw Failure(foreignVersion: Int(version)) }
+    // Int(1e20) would trap: a version is a small whole number, or the file is garbage.
+    guard let root = try? JSONValue.parse(bytes), let number = root["version"]?.number,
+      number == number.rounded(), abs(number) < 1e9
+    else { throw Failure() }
+    let version = Int(number)
+    guard version == SessionStore.schemaVersion else { throw Failure(foreignVersion: version) }
     guard let object = root["session"], let idText = object["id"]?.string,
       let id = try? SessionID(parsing: idText),
       let grant = object["grant"]?.string.flatMap(Grant.init(rawValue:))

@@ -21,7 +21,7 @@ public struct SessionID: Hashable, Comparable, Sendable, CustomStringConvertible
       throw .usage("'\(Sanitizer.inline(provider))' is not a valid provider id (letters, digits, - and _)")
     }
     guard !account.isEmpty, account.count <= 100,
-      !account.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+      !account.unicodeScalars.contains(where: Sanitizer.isUnsafe)  // controls, bidi overrides: never in an id
     else {
       throw .usage("the account in '\(Sanitizer.inline(text))' must be 1 to 100 printable characters")
     }

@@ -98,7 +98,8 @@ struct ConfigurationTests {
       client_secret_env = "S"
       redirect_uri = "https://app.example.com/cb"
       """)
-    #expect(configuration.providers.first?.tokenURL.absoluteString == "https://acme.prod.limio.com/oauth2/token")
+    #expect(
+      configuration.providers.first?.tokenURL.absoluteString == "https://acme.prod.limio.com/oauth2/token")
   }
 
   @Test func anEmptyFileHasNoProvidersAndTheDefaultThreshold() throws {
@@ -135,34 +136,89 @@ struct ConfigurationTests {
     ("preset not a string", "[providers.acme]\npreset = 1\nclient_id = \"x\"", "preset"),
     ("missing client_id", base.replacingOccurrences(of: "client_id = \"app\"", with: ""), "client_id"),
     ("empty client_id", base.replacingOccurrences(of: "\"app\"", with: "\"\""), "client_id"),
-    ("http token_url", base.replacingOccurrences(of: "https://id.acme.example/token", with: "http://id.acme.example/token"), "token_url"),
-    ("loopback-looking name", base.replacingOccurrences(of: "https://id.acme.example/token", with: "http://127.0.0.1.evil.example/token"), "token_url"),
-    ("userinfo trick", base.replacingOccurrences(of: "https://id.acme.example/token", with: "http://127.0.0.1@evil.example/token"), "token_url"),
-    ("relative token_url", base.replacingOccurrences(of: "https://id.acme.example/token", with: "/token"), "token_url"),
-    ("ftp token_url", base.replacingOccurrences(of: "https://id.acme.example/token", with: "ftp://id.acme.example/token"), "token_url"),
-    ("http authorize_url", base.replacingOccurrences(of: "https://id.acme.example/authorize", with: "http://id.acme.example/authorize"), "authorize_url"),
-    ("missing token_url", base.replacingOccurrences(of: "token_url = \"https://id.acme.example/token\"", with: ""), "token_url"),
-    ("missing authorize_url", base.replacingOccurrences(of: "authorize_url = \"https://id.acme.example/authorize\"", with: ""), "authorize_url"),
-    ("missing redirect_uri", base.replacingOccurrences(of: "redirect_uri = \"http://127.0.0.1:8765/callback\"", with: ""), "redirect_uri"),
-    ("http redirect elsewhere", base.replacingOccurrences(of: "http://127.0.0.1:8765/callback", with: "http://app.example.com/cb"), "redirect_uri"),
-    ("redirect with fragment", base.replacingOccurrences(of: "8765/callback", with: "8765/callback#x"), "redirect_uri"),
+    (
+      "http token_url",
+      base.replacingOccurrences(of: "https://id.acme.example/token", with: "http://id.acme.example/token"),
+      "token_url"
+    ),
+    (
+      "loopback-looking name",
+      base.replacingOccurrences(
+        of: "https://id.acme.example/token", with: "http://127.0.0.1.evil.example/token"), "token_url"
+    ),
+    (
+      "userinfo trick",
+      base.replacingOccurrences(
+        of: "https://id.acme.example/token", with: "http://127.0.0.1@evil.example/token"), "token_url"
+    ),
+    (
+      "relative token_url", base.replacingOccurrences(of: "https://id.acme.example/token", with: "/token"),
+      "token_url"
+    ),
+    (
+      "ftp token_url",
+      base.replacingOccurrences(of: "https://id.acme.example/token", with: "ftp://id.acme.example/token"),
+      "token_url"
+    ),
+    (
+      "http authorize_url",
+      base.replacingOccurrences(
+        of: "https://id.acme.example/authorize", with: "http://id.acme.example/authorize"), "authorize_url"
+    ),
+    (
+      "missing token_url",
+      base.replacingOccurrences(of: "token_url = \"https://id.acme.example/token\"", with: ""), "token_url"
+    ),
+    (
+      "missing authorize_url",
+      base.replacingOccurrences(of: "authorize_url = \"https://id.acme.example/authorize\"", with: ""),
+      "authorize_url"
+    ),
+    (
+      "missing redirect_uri",
+      base.replacingOccurrences(of: "redirect_uri = \"http://127.0.0.1:8765/callback\"", with: ""),
+      "redirect_uri"
+    ),
+    (
+      "http redirect elsewhere",
+      base.replacingOccurrences(of: "http://127.0.0.1:8765/callback", with: "http://app.example.com/cb"),
+      "redirect_uri"
+    ),
+    (
+      "redirect with fragment", base.replacingOccurrences(of: "8765/callback", with: "8765/callback#x"),
+      "redirect_uri"
+    ),
     ("bad grant", base + "\ngrant = \"password\"", "grant"),
     ("bad client_auth", base + "\nclient_auth = \"jwt\"", "client_auth"),
     ("pkce not a bool", base + "\npkce = \"yes\"", "pkce"),
     ("name not a string", base + "\nname = 5", "name"),
     ("bad daily_expiry", base + "\ndaily_expiry = \"3am\"", "daily_expiry"),
     ("daily_expiry true", base + "\ndaily_expiry = true", "daily_expiry"),
-    ("two secret sources", base + "\nclient_secret_env = \"A\"\nclient_secret_command = \"echo b\"", "client_secret_env"),
-    ("client credentials without secret", "[providers.acme]\ngrant = \"client_credentials\"\ntoken_url = \"https://id.acme.example/token\"\nclient_id = \"x\"", "client_secret_env"),
+    (
+      "two secret sources", base + "\nclient_secret_env = \"A\"\nclient_secret_command = \"echo b\"",
+      "client_secret_env"
+    ),
+    (
+      "client credentials without secret",
+      "[providers.acme]\ngrant = \"client_credentials\"\ntoken_url = \"https://id.acme.example/token\"\nclient_id = \"x\"",
+      "client_secret_env"
+    ),
     ("limio without tenant", "[providers.acme]\npreset = \"limio\"\nclient_id = \"x\"", "tenant"),
-    ("limio bad tenant", "[providers.acme]\npreset = \"limio\"\ntenant = \"a.evil.example/x\"\nclient_id = \"x\"", "tenant"),
-    ("limio bad region", "[providers.acme]\npreset = \"limio\"\ntenant = \"acme\"\nregion = \"ap\"\nclient_id = \"x\"", "region"),
+    (
+      "limio bad tenant",
+      "[providers.acme]\npreset = \"limio\"\ntenant = \"a.evil.example/x\"\nclient_id = \"x\"", "tenant"
+    ),
+    (
+      "limio bad region",
+      "[providers.acme]\npreset = \"limio\"\ntenant = \"acme\"\nregion = \"ap\"\nclient_id = \"x\"", "region"
+    ),
     ("unreadable ca_file", base + "\nca_file = \"/nonexistent/authdeck/ca.pem\"", "ca_file"),
   ]
 
   @Test(arguments: invalid)
   func everyErrorNamesFileProviderAndKey(label: String, toml: String, key: String) throws {
-    let error = try #require(thrownError { () throws(AuthDeckError) in try parse(toml) }, "\(label) was accepted")
+    let error = try #require(
+      thrownError { () throws(AuthDeckError) in try parse(toml) }, "\(label) was accepted")
     #expect(error.kind == "config", "\(label)")
     #expect(error.description.hasPrefix(Self.path + ": "), "\(label): \(error)")
     #expect(error.description.contains("providers.acme.\(key):"), "\(label): \(error)")
@@ -170,7 +226,8 @@ struct ConfigurationTests {
   }
 
   @Test(arguments: [
-    "http://127.0.0.1/token", "http://127.0.0.1:9000/token", "http://127.1.2.3:9000/token", "http://[::1]:9000/token",
+    "http://127.0.0.1/token", "http://127.0.0.1:9000/token", "http://127.1.2.3:9000/token",
+    "http://[::1]:9000/token",
     "https://id.acme.example/token", "HTTPS://id.acme.example/token",
   ])
   func httpsOrLoopbackHTTPTokenURLsAreAccepted(url: String) throws {
@@ -188,7 +245,8 @@ struct ConfigurationTests {
 
   @Test func anInlineSecretIsRefusedWhenOthersCanReadTheFile() throws {
     let toml = Self.base + "\nclient_secret = \"hunter2\""
-    let error = try #require(thrownError { () throws(AuthDeckError) in try parse(toml, readableByOthers: true) })
+    let error = try #require(
+      thrownError { () throws(AuthDeckError) in try parse(toml, readableByOthers: true) })
     #expect(error.kind == "config")
     #expect(error.description.contains("providers.acme.client_secret:"))
     #expect(error.description.contains("chmod 600 \(Self.path)"))
@@ -285,7 +343,8 @@ struct ConfigurationTests {
     try withTemporaryDirectory { directory in
       let path = directory + "/config.toml"
       try writeFile(path, Self.base + "\nclient_secret = \"hunter2\"", mode: 0o644)
-      let refused = try #require(thrownError { () throws(AuthDeckError) in try ConfigurationLoader.load(path: path) })
+      let refused = try #require(
+        thrownError { () throws(AuthDeckError) in try ConfigurationLoader.load(path: path) })
       #expect(refused.description.contains("chmod 600 \(path)"))
 
       #expect(chmod(path, 0o600) == 0)
@@ -303,12 +362,17 @@ struct ConfigurationTests {
   }
 
   @Test func configurationLocationPrefersFlagThenEnvironmentThenXDG() {
-    #expect(ConfigurationLocation.path(explicit: "/x.toml", environment: ["AUTHDECK_CONFIG": "/y.toml"]) == "/x.toml")
-    #expect(ConfigurationLocation.path(explicit: nil, environment: ["AUTHDECK_CONFIG": "/y.toml"]) == "/y.toml")
+    #expect(
+      ConfigurationLocation.path(explicit: "/x.toml", environment: ["AUTHDECK_CONFIG": "/y.toml"])
+        == "/x.toml")
+    #expect(
+      ConfigurationLocation.path(explicit: nil, environment: ["AUTHDECK_CONFIG": "/y.toml"]) == "/y.toml")
     #expect(
       ConfigurationLocation.path(explicit: nil, environment: ["XDG_CONFIG_HOME": "/xdg", "HOME": "/h"])
         == "/xdg/authdeck/config.toml")
-    #expect(ConfigurationLocation.path(explicit: nil, environment: ["HOME": "/h"]) == "/h/.config/authdeck/config.toml")
+    #expect(
+      ConfigurationLocation.path(explicit: nil, environment: ["HOME": "/h"])
+        == "/h/.config/authdeck/config.toml")
     // A relative XDG_CONFIG_HOME is ignored, as the XDG spec says.
     #expect(
       ConfigurationLocation.path(explicit: nil, environment: ["XDG_CONFIG_HOME": "rel", "HOME": "/h"])

@@ -101,7 +101,9 @@ struct ExpiryTests {
   }
 
   @Test func nothingKnownGivesNil() {
-    #expect(Expiry.realExpiry(issuedAt: utc(2026, 5, 1, 12), expiresIn: nil, dailyCutoff: nil, accessToken: "x") == nil)
+    #expect(
+      Expiry.realExpiry(issuedAt: utc(2026, 5, 1, 12), expiresIn: nil, dailyCutoff: nil, accessToken: "x")
+        == nil)
   }
 
   @Test func theEarliestOfLifetimeCutoffAndJWTExpWins() {
@@ -123,13 +125,16 @@ struct ExpiryTests {
       Expiry.realExpiry(issuedAt: issued, expiresIn: 86_400, dailyCutoff: newYorkCutoff, accessToken: early)
         == utc(2026, 7, 15, 21))
     // Only the JWT.
-    #expect(Expiry.realExpiry(issuedAt: issued, expiresIn: nil, dailyCutoff: nil, accessToken: early) == utc(2026, 7, 15, 21))
+    #expect(
+      Expiry.realExpiry(issuedAt: issued, expiresIn: nil, dailyCutoff: nil, accessToken: early)
+        == utc(2026, 7, 15, 21))
   }
 
   @Test func limeTokenIssuedAtEightPMExpiresAtThreeAMNotFour() {
     // 2026-11-23 20:00 EST is 2026-11-24 01:00 UTC; 8 hours later would be 04:00 EST.
     let issued = utc(2026, 11, 24, 1)
-    let expiry = Expiry.realExpiry(issuedAt: issued, expiresIn: 28_800, dailyCutoff: newYorkCutoff, accessToken: "opaque")
+    let expiry = Expiry.realExpiry(
+      issuedAt: issued, expiresIn: 28_800, dailyCutoff: newYorkCutoff, accessToken: "opaque")
     #expect(expiry == utc(2026, 11, 24, 8))  // 03:00 EST
     #expect(expiry != utc(2026, 11, 24, 9))  // not 04:00 EST
   }
@@ -144,15 +149,20 @@ struct ExpiryTests {
   @Test func aMorningLimeTokenLivesItsFullEightHours() {
     // Issued 09:00 EST: 17:00 EST comes long before the next 03:00.
     let issued = utc(2026, 11, 24, 14)
-    let expiry = Expiry.realExpiry(issuedAt: issued, expiresIn: 28_800, dailyCutoff: newYorkCutoff, accessToken: "opaque")
+    let expiry = Expiry.realExpiry(
+      issuedAt: issued, expiresIn: 28_800, dailyCutoff: newYorkCutoff, accessToken: "opaque")
     #expect(expiry == utc(2026, 11, 24, 22))
   }
 
   // MARK: JWT
 
   @Test func jwtExpiryReadsExp() {
-    #expect(JWT.expiry(of: unsignedJWT(payload: #"{"exp":1800000000}"#)) == Date(timeIntervalSince1970: 1_800_000_000))
-    #expect(JWT.expiry(of: unsignedJWT(payload: #"{"exp":1800000000.5}"#)) == Date(timeIntervalSince1970: 1_800_000_000.5))
+    #expect(
+      JWT.expiry(of: unsignedJWT(payload: #"{"exp":1800000000}"#))
+        == Date(timeIntervalSince1970: 1_800_000_000))
+    #expect(
+      JWT.expiry(of: unsignedJWT(payload: #"{"exp":1800000000.5}"#))
+        == Date(timeIntervalSince1970: 1_800_000_000.5))
   }
 
   @Test(arguments: [
@@ -203,7 +213,8 @@ struct HostTimeZoneTests {
       #expect(cutoff.next(after: utc(2026, 7, 15, 12)) == utc(2026, 7, 16, 7))
       #expect(cutoff.next(after: utc(2026, 1, 15, 12)) == utc(2026, 1, 16, 8))
       #expect(
-        Expiry.realExpiry(issuedAt: utc(2026, 11, 24, 1), expiresIn: 28_800, dailyCutoff: cutoff, accessToken: "x")
+        Expiry.realExpiry(
+          issuedAt: utc(2026, 11, 24, 1), expiresIn: 28_800, dailyCutoff: cutoff, accessToken: "x")
           == utc(2026, 11, 24, 8))
       // A cutoff made before the zone changed gives the same answers.
       #expect(newYorkCutoff.next(after: utc(2026, 3, 8, 6, 30)) == utc(2026, 3, 8, 7, 0))

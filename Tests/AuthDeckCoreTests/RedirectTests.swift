@@ -14,7 +14,8 @@ struct RedirectTests {
     + FormEncoding.escape(redirectURI) + "&state=" + state + "&code_challenge=abc&code_challenge_method=S256"
 
   static let pending = PendingLogin(
-    state: state, codeVerifier: "verifier", redirectURI: redirectURI, authorizeURL: authorizeURL, issuer: issuer,
+    state: state, codeVerifier: "verifier", redirectURI: redirectURI, authorizeURL: authorizeURL,
+    issuer: issuer,
     startedAt: utc(2026, 11, 23, 12))
 
   /// Parses the paste and checks it against the pending login.
@@ -87,7 +88,8 @@ struct RedirectTests {
       startedAt: utc(2026, 1, 1, 0))
     #expect(try code("http://127.0.0.1:8765/callback?code=x&state=a%2Fb%2Bc%3D", pending: pending) == "x")
     // Double-encoded state is not the same state.
-    let error = try refusal("http://127.0.0.1:8765/callback?code=x&state=a%252Fb%252Bc%253D", pending: pending)
+    let error = try refusal(
+      "http://127.0.0.1:8765/callback?code=x&state=a%252Fb%252Bc%253D", pending: pending)
     #expect(error.kind == "redirect")
   }
 
@@ -123,7 +125,9 @@ struct RedirectTests {
     // The default port written out is the same address.
     #expect(try code("https://app.example.com:443/cb?code=c&state=\(Self.state)", pending: pending) == "c")
     // The path is case-sensitive.
-    #expect(try refusal("https://app.example.com/CB?code=c&state=\(Self.state)", pending: pending).kind == "redirect")
+    #expect(
+      try refusal("https://app.example.com/CB?code=c&state=\(Self.state)", pending: pending).kind
+        == "redirect")
   }
 
   @Test func aMissingStateIsRefused() throws {
@@ -141,7 +145,8 @@ struct RedirectTests {
 
   @Test func aWrongStateWinsOverAnErrorRedirect() throws {
     // An attacker's error page must not be shown as if it were the provider's answer.
-    let error = try refusal("http://127.0.0.1:8765/callback?error=access_denied&error_description=x&state=evil")
+    let error = try refusal(
+      "http://127.0.0.1:8765/callback?error=access_denied&error_description=x&state=evil")
     #expect(error.kind == "redirect")
   }
 
@@ -158,7 +163,8 @@ struct RedirectTests {
 
   @Test func accessDeniedThrowsProviderWithTheReason() throws {
     let error = try refusal(
-      "http://127.0.0.1:8765/callback?error=access_denied&error_description=The+user+said+no&state=\(Self.state)")
+      "http://127.0.0.1:8765/callback?error=access_denied&error_description=The+user+said+no&state=\(Self.state)"
+    )
     #expect(error.kind == "provider")
     #expect(error.description.contains("access_denied"))
     #expect(error.description.contains("The user said no"))
@@ -179,13 +185,16 @@ struct RedirectTests {
   @Test func anErrorDescriptionThatIsNotUTF8IsRefusedCleanly() throws {
     let error = try #require(
       thrownError { () throws(AuthDeckError) in
-        try Redirect(pasted: "http://127.0.0.1:8765/callback?error=x&error_description=%FF%FE&state=\(Self.state)")
+        try Redirect(
+          pasted: "http://127.0.0.1:8765/callback?error=x&error_description=%FF%FE&state=\(Self.state)")
       })
     #expect(error.kind == "redirect")
     expectInert(error.description)
   }
 
-  @Test(arguments: ["the-code", "4/0AbCdEf", "code=abc&state=xyz", "?code=abc&state=xyz", "127.0.0.1:8765/callback?code=c"])
+  @Test(arguments: [
+    "the-code", "4/0AbCdEf", "code=abc&state=xyz", "?code=abc&state=xyz", "127.0.0.1:8765/callback?code=c",
+  ])
   func aBareCodeIsNotAURL(pasted: String) throws {
     let error = try #require(thrownError { () throws(AuthDeckError) in try Redirect(pasted: pasted) })
     #expect(error.kind == "redirect")
@@ -226,14 +235,16 @@ struct RedirectTests {
       authorizeURL: URL(string: "https://sso.example.com:8443/realms/acme/protocol/openid-connect/auth"),
       tokenURL: URL(string: "https://sso.example.com:8443/realms/acme/protocol/openid-connect/token")!,
       clientID: "app", redirectURI: URL(string: Self.redirectURI))
-    let pending = try AuthorizationRequest.start(provider: provider, now: utc(2026, 1, 1, 0), random: CountingRandom())
+    let pending = try AuthorizationRequest.start(
+      provider: provider, now: utc(2026, 1, 1, 0), random: CountingRandom())
     let pasted =
       "\(Self.redirectURI)?code=c&state=\(pending.state)&iss="
       + FormEncoding.escape("https://sso.example.com:8443/realms/acme")
     let result = thrownError { () throws(AuthDeckError) in try code(pasted, pending: pending) }
     #expect(result == nil, "\(String(describing: result))")
     // Whatever the fix, another server's issuer must stay refused.
-    let evil = "\(Self.redirectURI)?code=c&state=\(pending.state)&iss=" + FormEncoding.escape("https://evil.example")
+    let evil =
+      "\(Self.redirectURI)?code=c&state=\(pending.state)&iss=" + FormEncoding.escape("https://evil.example")
     #expect(try refusal(evil, pending: pending).kind == "redirect")
   }
 

@@ -44,8 +44,10 @@ struct SanitizerTests {
     expectInert(Sanitizer.inline(hostileText, limit: 60), maxLength: 61)
   }
 
-  @Test(arguments: Array(0..<0x20) + [0x7F] + Array(0x80...0x9F) + [0x061C, 0x200E, 0x200F] + Array(0x202A...0x202E)
-    + Array(0x2066...0x2069) + [0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB])
+  @Test(
+    arguments: Array(0..<0x20) + [0x7F] + Array(0x80...0x9F) + [0x061C, 0x200E, 0x200F]
+      + Array(0x202A...0x202E)
+      + Array(0x2066...0x2069) + [0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB])
   func unsafeScalars(value: Int) throws {
     let scalar = try #require(Unicode.Scalar(UInt32(value)))
     #expect(Sanitizer.isUnsafe(scalar))

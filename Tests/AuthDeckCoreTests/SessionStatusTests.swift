@@ -16,7 +16,8 @@ struct SessionStatusTests {
 
   static func pending(startedSecondsAgo seconds: TimeInterval) -> PendingLogin {
     PendingLogin(
-      state: "s", codeVerifier: "v", redirectURI: "http://127.0.0.1:8765/cb", authorizeURL: "https://a/authorize",
+      state: "s", codeVerifier: "v", redirectURI: "http://127.0.0.1:8765/cb",
+      authorizeURL: "https://a/authorize",
       issuer: nil, startedAt: now.addingTimeInterval(-seconds))
   }
 
@@ -72,7 +73,8 @@ struct SessionStatusTests {
 
     let nothingUnderneath = Session(id: Self.id, pending: Self.pending(startedSecondsAgo: 600))
     #expect(nothingUnderneath.status(at: Self.now) == .none)
-    #expect(Session(id: Self.id, pending: Self.pending(startedSecondsAgo: 0)).status(at: Self.now) == .pending)
+    #expect(
+      Session(id: Self.id, pending: Self.pending(startedSecondsAgo: 0)).status(at: Self.now) == .pending)
   }
 
   @Test func pendingDeadlineIsFiveMinutesAfterTheStart() {

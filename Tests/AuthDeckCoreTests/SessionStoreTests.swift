@@ -178,7 +178,8 @@ struct SessionStoreTests {
         try store.update(Self.main) { (stored: inout Session?) throws(AuthDeckError) in
           var session = stored ?? Session(id: Self.main)
           session.pending = PendingLogin(
-            state: "s", codeVerifier: nil, redirectURI: "http://127.0.0.1:1/cb", authorizeURL: "", issuer: nil,
+            state: "s", codeVerifier: nil, redirectURI: "http://127.0.0.1:1/cb", authorizeURL: "",
+            issuer: nil,
             startedAt: utc(2026, 6, 1, 12))
           stored = session
         }
@@ -379,7 +380,9 @@ struct SessionStoreTests {
     #expect(SessionStore.defaultRoot(environment: ["AUTHDECK_STORE": "/s"]) == "/s")
     #expect(SessionStore.defaultRoot(environment: ["XDG_STATE_HOME": "/st", "HOME": "/h"]) == "/st/authdeck")
     #expect(SessionStore.defaultRoot(environment: ["HOME": "/h"]) == "/h/.local/state/authdeck")
-    #expect(SessionStore.defaultRoot(environment: ["AUTHDECK_STORE": "rel", "HOME": "/h"]) == "/h/.local/state/authdeck")
+    #expect(
+      SessionStore.defaultRoot(environment: ["AUTHDECK_STORE": "rel", "HOME": "/h"])
+        == "/h/.local/state/authdeck")
   }
 
   // MARK: File names

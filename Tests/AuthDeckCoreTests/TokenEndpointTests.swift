@@ -10,7 +10,8 @@ struct TokenEndpointTests {
   static let issued = utc(2026, 6, 1, 12)
 
   static func provider(
-    auth: ClientAuth = .post, scope: String? = nil, dailyExpiry: DailyCutoff? = nil, grant: Grant = .authorizationCode
+    auth: ClientAuth = .post, scope: String? = nil, dailyExpiry: DailyCutoff? = nil,
+    grant: Grant = .authorizationCode
   ) -> Provider {
     Provider(
       id: "acme", authorizeURL: URL(string: "https://id.acme.example/authorize"),
@@ -24,11 +25,16 @@ struct TokenEndpointTests {
     redirectURI: "http://127.0.0.1:8765/callback", authorizeURL: "https://id.acme.example/authorize?x",
     issuer: "https://id.acme.example", startedAt: issued)
 
-  func tokens(_ response: HTTPResponse, provider: Provider = TokenEndpointTests.provider()) throws(AuthDeckError) -> TokenSet {
-    try TokenEndpoint(provider: provider, clientSecret: Self.secret).tokens(from: response, issuedAt: Self.issued)
+  func tokens(_ response: HTTPResponse, provider: Provider = TokenEndpointTests.provider())
+    throws(AuthDeckError) -> TokenSet
+  {
+    try TokenEndpoint(provider: provider, clientSecret: Self.secret).tokens(
+      from: response, issuedAt: Self.issued)
   }
 
-  func failure(_ response: HTTPResponse, provider: Provider = TokenEndpointTests.provider()) throws -> AuthDeckError {
+  func failure(_ response: HTTPResponse, provider: Provider = TokenEndpointTests.provider()) throws
+    -> AuthDeckError
+  {
     try #require(thrownError { () throws(AuthDeckError) in try tokens(response, provider: provider) })
   }
 
@@ -93,7 +99,9 @@ struct TokenEndpointTests {
 
   @Test func anHTMLPageIsCalledOut() throws {
     let error = try failure(
-      jsonResponse(200, "<!doctype html><html><body>Log in to the hotel Wi-Fi</body></html>", contentType: "text/html; charset=utf-8"))
+      jsonResponse(
+        200, "<!doctype html><html><body>Log in to the hotel Wi-Fi</body></html>",
+        contentType: "text/html; charset=utf-8"))
     #expect(error.kind == "provider")
     #expect(error.description.contains("HTML"))
     #expect(!error.description.contains("hotel"))
@@ -110,7 +118,8 @@ struct TokenEndpointTests {
   }
 
   @Test(arguments: [
-    #"{"access_token":"at"}"#, #"{"access_token":"at","expires_in":-1}"#, #"{"access_token":"at","expires_in":0}"#,
+    #"{"access_token":"at"}"#, #"{"access_token":"at","expires_in":-1}"#,
+    #"{"access_token":"at","expires_in":0}"#,
     #"{"access_token":"at","expires_in":"soon"}"#, #"{"access_token":"at","expires_in":null}"#,
     #"{"access_token":"at","expires_in":"-5"}"#, #"{"access_token":"at","expires_in":"inf"}"#,
     #"{"access_token":"at","expires_in":"nan"}"#,
@@ -121,7 +130,10 @@ struct TokenEndpointTests {
     #expect(error.description.contains("expires_in"))
   }
 
-  @Test(arguments: [#"{"expires_in":3600}"#, #"{"access_token":"","expires_in":3600}"#, #"{"access_token":7,"expires_in":3600}"#])
+  @Test(arguments: [
+    #"{"expires_in":3600}"#, #"{"access_token":"","expires_in":3600}"#,
+    #"{"access_token":7,"expires_in":3600}"#,
+  ])
   func aMissingAccessTokenIsAnError(body: String) throws {
     let error = try failure(jsonResponse(body))
     #expect(error.kind == "provider")
@@ -164,7 +176,8 @@ struct TokenEndpointTests {
   }
 
   @Test func aHostileContentTypeIsInert() throws {
-    let error = try failure(jsonResponse(500, "x", contentType: "text/plain\u{1B}]52;c;AAAA\u{07}\r\n" + hostileText))
+    let error = try failure(
+      jsonResponse(500, "x", contentType: "text/plain\u{1B}]52;c;AAAA\u{07}\r\n" + hostileText))
     expectInert(error.description, maxLength: 300)
   }
 
@@ -177,7 +190,8 @@ struct TokenEndpointTests {
   // MARK: Requests
 
   @Test func clientSecretPostPutsIdAndSecretInTheBody() throws {
-    let endpoint = TokenEndpoint(provider: Self.provider(auth: .post), clientSecret: Self.secret, deadline: 12)
+    let endpoint = TokenEndpoint(
+      provider: Self.provider(auth: .post), clientSecret: Self.secret, deadline: 12)
     let request = endpoint.codeExchange(code: "the code", pending: Self.pending)
     #expect(request.method == "POST")
     #expect(request.url.absoluteString == "https://id.acme.example/token")
@@ -236,7 +250,8 @@ struct TokenEndpointTests {
 
     var withoutPKCE = Self.pending
     withoutPKCE.codeVerifier = nil
-    let plain = TokenEndpoint(provider: Self.provider(), clientSecret: nil).codeExchange(code: "c", pending: withoutPKCE)
+    let plain = TokenEndpoint(provider: Self.provider(), clientSecret: nil).codeExchange(
+      code: "c", pending: withoutPKCE)
     #expect(formFields(plain)["code_verifier"] == nil)
   }
 

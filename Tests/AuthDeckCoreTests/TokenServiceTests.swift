@@ -28,14 +28,18 @@ struct TokenServiceTests {
 
     func stored(_ id: SessionID) throws -> Session? { try store.load(id) }
 
-    func file(_ id: SessionID) -> Data? { readBytes(root + "/sessions/" + StoreFileName.encode(id) + ".json") }
+    func file(_ id: SessionID) -> Data? {
+      readBytes(root + "/sessions/" + StoreFileName.encode(id) + ".json")
+    }
 
     func put(_ session: Session) throws {
       try store.update(session.id) { (stored: inout Session?) throws(AuthDeckError) in stored = session }
     }
   }
 
-  func withHarness<T>(providers: [Provider] = [TokenServiceTests.acme, TokenServiceTests.svc], _ body: (Harness) throws -> T) throws -> T {
+  func withHarness<T>(
+    providers: [Provider] = [TokenServiceTests.acme, TokenServiceTests.svc], _ body: (Harness) throws -> T
+  ) throws -> T {
     try withTemporaryDirectory { directory in
       let root = directory + "/authdeck"
       let store = SessionStore(root: root)
@@ -47,11 +51,14 @@ struct TokenServiceTests {
     }
   }
 
-  static func redirect(state: String, code: String = "the-code", extra: String = "") throws(AuthDeckError) -> Redirect {
+  static func redirect(state: String, code: String = "the-code", extra: String = "") throws(AuthDeckError)
+    -> Redirect
+  {
     try Redirect(pasted: "\(redirectURI)?code=\(code)&state=\(FormEncoding.escape(state))\(extra)")
   }
 
-  static let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-1"}"#
+  static let tokenJSON =
+    #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-1"}"#
 
   // MARK: startLogin
 
@@ -87,7 +94,8 @@ struct TokenServiceTests {
 
   @Test func aNewLoginReplacesThePendingOneButKeepsTheTokens() throws {
     try withHarness { h in
-      let tokens = TokenSet(accessToken: "old", refreshToken: "rt", issuedAt: Self.now, expiresAt: Self.now + 60)
+      let tokens = TokenSet(
+        accessToken: "old", refreshToken: "rt", issuedAt: Self.now, expiresAt: Self.now + 60)
       try h.put(Session(id: Self.main, tokens: tokens))
       let first = try h.service.startLogin(Self.main, now: Self.now)
       let second = try h.service.startLogin(Self.main, now: Self.now)
@@ -113,7 +121,8 @@ struct TokenServiceTests {
 
   @Test func clientCredentialsHaveNoBrowserLogin() throws {
     try withHarness { h in
-      let error = thrownError { () throws(AuthDeckError) in try h.service.startLogin(Self.bot, now: Self.now) }
+      let error = thrownError { () throws(AuthDeckError) in try h.service.startLogin(Self.bot, now: Self.now)
+      }
       #expect(error?.kind == "usage")
       let stored = try h.stored(Self.bot)
       #expect(stored == nil)
@@ -137,7 +146,8 @@ struct TokenServiceTests {
       h.transport.enqueue(jsonResponse(Self.tokenJSON))
       let pending = try h.service.startLogin(Self.main, now: Self.now)
       let pasted =
-        state.isEmpty ? "\(Self.redirectURI)?code=the-code" : "\(Self.redirectURI)?code=the-code&state=\(state)"
+        state.isEmpty
+        ? "\(Self.redirectURI)?code=the-code" : "\(Self.redirectURI)?code=the-code&state=\(state)"
       let error = thrownError { () throws(AuthDeckError) in
         try h.service.completeLogin(redirect: try Redirect(pasted: pasted), now: Self.now + 10)
       }
@@ -152,7 +162,8 @@ struct TokenServiceTests {
     try withHarness { h in
       h.transport.enqueue(jsonResponse(Self.tokenJSON))
       let pending = try h.service.startLogin(Self.main, now: Self.now)
-      let session = try h.service.completeLogin(redirect: Self.redirect(state: pending.state), now: Self.now + 30)
+      let session = try h.service.completeLogin(
+        redirect: Self.redirect(state: pending.state), now: Self.now + 30)
 
       #expect(session.pending == nil)
       #expect(session.tokens?.accessToken == "at-1")
@@ -230,7 +241,9 @@ struct TokenServiceTests {
       let pending = try h.service.startLogin(Self.main, now: Self.now)
       let redirect = try Redirect(
         pasted: "\(Self.redirectURI)?error=access_denied&error_description=no&state=\(pending.state)")
-      let error = thrownError { () throws(AuthDeckError) in try h.service.completeLogin(redirect: redirect, now: Self.now) }
+      let error = thrownError { () throws(AuthDeckError) in
+        try h.service.completeLogin(redirect: redirect, now: Self.now)
+      }
       #expect(error?.kind == "provider")
       #expect(error?.description.contains("access_denied") == true)
       #expect(h.transport.count == 0)
@@ -309,9 +322,12 @@ struct TokenServiceTests {
 
   @Test func anExpiredTokenIsRefreshedAndTheRotatedRefreshTokenStored() throws {
     try withHarness { h in
-      try h.put(Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now - 1, id: "id-0")))
+      try h.put(
+        Session(
+          id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now - 1, id: "id-0")))
       h.transport.enqueue(
-        jsonResponse(#"{"access_token":"at-1","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-1"}"#))
+        jsonResponse(
+          #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-1"}"#))
 
       let tokens = try h.service.validToken(Self.main, now: Self.now)
       #expect(tokens.accessToken == "at-1")
@@ -349,7 +365,8 @@ struct TokenServiceTests {
 
   @Test func aTokenAboutToExpireIsRefreshedWithinTheMargin() throws {
     try withHarness { h in
-      try h.put(Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 30)))
+      try h.put(
+        Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 30)))
       h.transport.enqueue(jsonResponse(Self.tokenJSON))
       #expect(try h.service.validToken(Self.main, now: Self.now).accessToken == "at-1")
       #expect(h.transport.count == 1)
@@ -370,9 +387,11 @@ struct TokenServiceTests {
       let old = Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now - 1)
       try h.put(Session(id: Self.main, tokens: old))
       let before = h.file(Self.main)
-      h.transport.enqueue(jsonResponse(400, #"{"error":"invalid_grant","error_description":"Token is not active"}"#))
+      h.transport.enqueue(
+        jsonResponse(400, #"{"error":"invalid_grant","error_description":"Token is not active"}"#))
 
-      let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now) }
+      let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
+      }
       #expect(error?.kind == "loginRequired")
       #expect(error?.description.contains("authdeck login acme/main") == true, "\(String(describing: error))")
       #expect(error?.exitCode == 3)
@@ -387,7 +406,8 @@ struct TokenServiceTests {
       let old = Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now - 1)
       try h.put(Session(id: Self.main, tokens: old))
       h.transport.enqueue(jsonResponse(503, "busy", contentType: "text/plain"))
-      let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now) }
+      let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
+      }
       #expect(error?.kind == "provider")
       #expect(try h.stored(Self.main)?.tokens == old)
     }
@@ -395,8 +415,10 @@ struct TokenServiceTests {
 
   @Test func anExpiredTokenWithoutRefreshSaysToLogIn() throws {
     try withHarness { h in
-      try h.put(Session(id: Self.main, tokens: Self.tokens("at-0", refresh: nil, expiresAt: Self.now - 3 * 3600)))
-      let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now) }
+      try h.put(
+        Session(id: Self.main, tokens: Self.tokens("at-0", refresh: nil, expiresAt: Self.now - 3 * 3600)))
+      let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
+      }
       #expect(error?.kind == "loginRequired")
       #expect(error?.description.contains("authdeck login acme/main") == true)
       #expect(error?.description.contains("3h 0m ago") == true, "\(String(describing: error))")
@@ -407,12 +429,15 @@ struct TokenServiceTests {
 
   @Test func aSessionThatNeverLoggedInSaysToLogIn() throws {
     try withHarness { h in
-      let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now) }
+      let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
+      }
       #expect(error?.kind == "loginRequired")
       #expect(error?.description.contains("authdeck login acme/main") == true)
 
       _ = try h.service.startLogin(Self.work, now: Self.now)
-      let pendingOnly = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.work, now: Self.now) }
+      let pendingOnly = thrownError { () throws(AuthDeckError) in
+        try h.service.validToken(Self.work, now: Self.now)
+      }
       #expect(pendingOnly?.kind == "loginRequired")
       #expect(pendingOnly?.description.contains("authdeck login acme/work") == true)
       #expect(h.transport.count == 0)
@@ -440,7 +465,8 @@ struct TokenServiceTests {
 
   @Test func logoutDropsTokensAndPendingButKeepsTheSession() throws {
     try withHarness { h in
-      try h.put(Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 600)))
+      try h.put(
+        Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 600)))
       _ = try h.service.startLogin(Self.main, now: Self.now)
       try h.put(Session(id: Self.work, tokens: Self.tokens("at-w", refresh: nil, expiresAt: nil)))
       let workBefore = h.file(Self.work)
@@ -458,7 +484,8 @@ struct TokenServiceTests {
 
   @Test func logoutForgetRemovesTheSession() throws {
     try withHarness { h in
-      try h.put(Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 600)))
+      try h.put(
+        Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 600)))
       try h.put(Session(id: Self.work, tokens: Self.tokens("at-w", refresh: nil, expiresAt: nil)))
       try h.service.logout(Self.main, forget: true)
       #expect(try h.stored(Self.main) == nil)
@@ -470,7 +497,8 @@ struct TokenServiceTests {
   @Test func logoutOfAnUnknownSessionIsAUsageError() throws {
     try withHarness { h in
       for forget in [false, true] {
-        let error = thrownError { () throws(AuthDeckError) in try h.service.logout(Self.main, forget: forget) }
+        let error = thrownError { () throws(AuthDeckError) in try h.service.logout(Self.main, forget: forget)
+        }
         #expect(error?.kind == "usage")
         #expect(error?.description.contains("authdeck list") == true)
       }

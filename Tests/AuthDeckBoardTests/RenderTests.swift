@@ -1,0 +1,765 @@
+import Foundation
+import Testing
+
+@testable import AuthDeckBoard
+@testable import AuthDeckCore
+
+// Whole screens, written out as a person sees them (Canvas.text: trailing spaces trimmed).
+// The clock is 14:00:00 UTC on Monday 2026-11-23; Lime's cutoff is 03:00 New York = 08:00 UTC.
+
+@Suite("What the board looks like")
+struct RenderTests {
+  @Test("the list at 80x24: clock and cutoff, provider headers with host and rule, one row per session")
+  func mainList() {
+    var board = makeBoard()
+    board.select("lime/paper")
+    #expect(board.press(.c("c")) == [.copyToken(sid("lime/paper"))])
+    #expect(
+      board.handle(.notice("copied lime/paper's access token, valid 0:10:00 more (OSC 52)", isError: false))
+        == [])
+    // Nine footer entries need 81 columns: "/ filter" gives way, help and quit stay whole.
+    expectScreen(
+      board.screen(80, 24),
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      acme  Limio acme · acme.prod.limio.com · expires_in
+        alice                            valid    0:45:00    Mon 14:45   yes
+        bob                              expired  -          Mon 13:00   yes
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+        main                             valid    18:00:00   Tue 08:00   no
+      ▸ paper                            expiring 0:10:00    Mon 14:10   no
+        scalper                          none     -          -           no
+      ops  Ops API · ops.example.com · client credentials
+        robot                            valid    0:50:00    Mon 14:50   yes
+
+
+
+
+
+
+
+
+
+
+
+      copied lime/paper's access token, valid 0:10:00 more (OSC 52)
+      ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
+      """)
+  }
+
+  @Test("at 40x10 the expiry and refresh columns go, long text ends with …, the window scrolls")
+  func narrow() {
+    var board = makeBoard(height: 10)
+    expectScreen(
+      board.screen(40, 10),
+      """
+      AuthDeck  14:00:00    cutoff in 18:00:00
+        ACCOUNT           STATUS   REMAINING
+      acme  Limio acme · acme.prod.limio.com …
+      ▸ alice             valid    0:45:00
+        bob               expired  -
+      lime  Lime Trading · auth.lime.co · exp…
+        main              valid    18:00:00
+        paper             expiring 0:10:00
+                                           6/9
+      ⏎ login  p paste  c copy  ? help  q quit
+      """)
+    board.press(.c("G"))
+    expectScreen(
+      board.screen(40, 10),
+      """
+      AuthDeck  14:00:00    cutoff in 18:00:00
+        ACCOUNT           STATUS   REMAINING
+      lime  Lime Trading · auth.lime.co · exp…
+        main              valid    18:00:00
+        paper             expiring 0:10:00
+        scalper           none     -
+      ops  Ops API · ops.example.com · client…
+      ▸ robot             valid    0:50:00
+                                           9/9
+      ⏎ login  p paste  c copy  ? help  q quit
+      """)
+  }
+
+  @Test("the first run explains where the configuration goes and offers the demo")
+  func firstRun() {
+    let board = BoardState(providers: [], sessions: [], now: morning, timeZone: utcZone)
+    expectScreen(
+      board.screen(80, 24),
+      """
+      AuthDeck  14:00:00
+
+      Welcome. No provider is configured yet.
+
+      Put your providers in ~/.config/authdeck/config.toml
+      for example:
+        [providers.lime]
+        preset = "lime"
+        client_id = "my-client-id"
+        client_secret_env = "LIME_CLIENT_SECRET"
+        redirect_uri = "https://localhost/callback"
+
+        [providers.acme]
+        preset = "limio"
+        tenant = "acme"
+        client_id = "..."
+        client_secret_command = "pass show limio/acme"
+        redirect_uri = "http://127.0.0.1:8765/callback"
+
+      Or try it with a built-in provider: press D for the demo.
+
+
+
+      D open the demo  q quit
+      """)
+  }
+
+  @Test("the help lists every key with what it does")
+  func help() {
+    var board = makeBoard()
+    board.press(.c("?"))
+    let screen = board.screen(80, 24)
+    expectScreen(
+      screen,
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+      Keys
+        ↑/k     move up
+        ↓/j     move down
+        PgUp    page up
+        PgDn    page down
+        g/Home  first session
+        G/End   last session
+        ⏎/l     log in the selected session (opens the browser)
+        p       paste a redirect URL to finish a login
+        c       copy the selected access token to the clipboard
+        u       copy the pending login's authorize URL (log in from another machine)
+        r       refresh the token (refresh token or client credentials)
+        L       log in every expired or empty session, one after another
+        n       new session (provider/account)
+        d       log out or forget the selected session
+        /       filter sessions by id as you type
+        ?       show this help
+        q/^C    quit
+        Esc     stop the morning queue, clear the filter
+
+      A paste anywhere on the list is taken as a redirect URL.
+
+      Esc/?/q close
+      """)
+    for binding in KeyBindings.list {
+      #expect(screen.contains(binding.help), "\(binding.help)")
+    }
+  }
+
+  @Test("the paste prompt sits on the status line with the cursor after the text")
+  func pastePrompt() {
+    var board = makeBoard()
+    board.select("lime/main")
+    board.press(.c("p"))
+    board.type("https://localhost/callback?code=abc")
+    let canvas = board.render(width: 80, height: 24)
+    expectScreen(
+      canvas.text,
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      acme  Limio acme · acme.prod.limio.com · expires_in
+        alice                            valid    0:45:00    Mon 14:45   yes
+        bob                              expired  -          Mon 13:00   yes
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+      ▸ main                             valid    18:00:00   Tue 08:00   no
+        paper                            expiring 0:10:00    Mon 14:10   no
+        scalper                          none     -          -           no
+      ops  Ops API · ops.example.com · client credentials
+        robot                            valid    0:50:00    Mon 14:50   yes
+
+
+
+
+
+
+
+
+
+
+
+      Paste redirect URL: https://localhost/callback?code=abc
+      ⏎ submit  Esc cancel  ^U clear
+      """)
+    #expect(canvas.cursor?.row == 22)
+    #expect(
+      canvas.cursor?.column == DisplayWidth.of("Paste redirect URL: https://localhost/callback?code=abc"))
+  }
+
+  @Test("a paste longer than the line shows its end, where the cursor is")
+  func longPastePrompt() {
+    var board = makeBoard()
+    board.press(.c("p"))
+    let url = "https://localhost/callback?code=" + String(repeating: "x", count: 100) + "&state=END"
+    board.type(url)
+    let canvas = board.render(width: 80, height: 24)
+    let status = canvas.text.components(separatedBy: "\n")[22]
+    #expect(status.hasPrefix("Paste redirect URL: …"))
+    #expect(status.hasSuffix("&state=END"))
+    #expect(DisplayWidth.of(status) <= 80)
+    #expect(canvas.cursor?.row == 22)
+    #expect(canvas.cursor?.column == 79)
+  }
+
+  @Test("the new-session prompt starts with the selected provider")
+  func newSessionPrompt() {
+    var board = makeBoard()
+    board.select("lime/main")
+    board.press(.c("n"))
+    #expect(
+      board.render(width: 80, height: 24).cursor?.column
+        == DisplayWidth.of("New session (provider/account): lime/"))
+    board.type("night")
+    let canvas = board.render(width: 80, height: 24)
+    expectScreen(
+      canvas.text,
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      acme  Limio acme · acme.prod.limio.com · expires_in
+        alice                            valid    0:45:00    Mon 14:45   yes
+        bob                              expired  -          Mon 13:00   yes
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+      ▸ main                             valid    18:00:00   Tue 08:00   no
+        paper                            expiring 0:10:00    Mon 14:10   no
+        scalper                          none     -          -           no
+      ops  Ops API · ops.example.com · client credentials
+        robot                            valid    0:50:00    Mon 14:50   yes
+
+
+
+
+
+
+
+
+
+
+
+      New session (provider/account): lime/night
+      ⏎ submit  Esc cancel  ^U clear
+      """)
+    #expect(canvas.cursor?.row == 22)
+    #expect(canvas.cursor?.column == DisplayWidth.of("New session (provider/account): lime/night"))
+  }
+
+  @Test("the delete question names the session and the three answers")
+  func deleteConfirmation() {
+    var board = makeBoard()
+    board.select("lime/main")
+    board.press(.c("d"))
+    let canvas = board.render(width: 80, height: 24)
+    expectScreen(
+      canvas.text,
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      acme  Limio acme · acme.prod.limio.com · expires_in
+        alice                            valid    0:45:00    Mon 14:45   yes
+        bob                              expired  -          Mon 13:00   yes
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+      ▸ main                             valid    18:00:00   Tue 08:00   no
+        paper                            expiring 0:10:00    Mon 14:10   no
+        scalper                          none     -          -           no
+      ops  Ops API · ops.example.com · client credentials
+        robot                            valid    0:50:00    Mon 14:50   yes
+
+
+
+
+
+
+
+
+
+
+
+      Log out lime/main? y log out · f forget the session · n cancel
+      y log out  f forget  n/Esc cancel
+      """)
+    #expect(canvas.cursor == nil)
+  }
+
+  @Test("a login under way shows the 5 minutes counting down and the time it must be done by")
+  func pendingRow() {
+    var board = makeBoard(
+      [pending("lime/main"), loggedIn("lime/paper", expiresIn: 3_600)], providers: [Providers.lime])
+    expectScreen(
+      board.screen(80, 24),
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+      ▸ main                             pending  0:05:00    by 14:05    no
+        paper                            valid    1:00:00    Mon 15:00   no
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+      ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
+      """)
+    board.wait(61)
+    expectScreen(
+      board.screen(80, 24),
+      """
+      AuthDeck  14:01:01                              Lime cutoff 03:00 ET in 17:58:59
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+      ▸ main                             pending  0:03:59    by 14:05    no
+        paper                            valid    0:58:59    Mon 15:00   no
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+      ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
+      """)
+  }
+
+  @Test("a long list scrolled near its end shows where the window is, as n/m rows")
+  func longList() {
+    var board = makeBoard(thousandSessions, providers: [Providers.lime])
+    board.press(.c("G"), .pageUp, .c("k"), .c("k"))
+    #expect(board.selected == sid("lime/trader0978"))
+    expectScreen(
+      board.screen(80, 24),
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      ▸ trader0978                       valid    16:18:00   Tue 06:18   no
+        trader0979                       valid    16:19:00   Tue 06:19   no
+        trader0980                       valid    16:20:00   Tue 06:20   no
+        trader0981                       valid    16:21:00   Tue 06:21   no
+        trader0982                       valid    16:22:00   Tue 06:22   no
+        trader0983                       valid    16:23:00   Tue 06:23   no
+        trader0984                       valid    16:24:00   Tue 06:24   no
+        trader0985                       valid    16:25:00   Tue 06:25   no
+        trader0986                       valid    16:26:00   Tue 06:26   no
+        trader0987                       valid    16:27:00   Tue 06:27   no
+        trader0988                       valid    16:28:00   Tue 06:28   no
+        trader0989                       valid    16:29:00   Tue 06:29   no
+        trader0990                       valid    16:30:00   Tue 06:30   no
+        trader0991                       valid    16:31:00   Tue 06:31   no
+        trader0992                       valid    16:32:00   Tue 06:32   no
+        trader0993                       valid    16:33:00   Tue 06:33   no
+        trader0994                       valid    16:34:00   Tue 06:34   no
+        trader0995                       valid    16:35:00   Tue 06:35   no
+        trader0996                       valid    16:36:00   Tue 06:36   no
+        trader0997                       valid    16:37:00   Tue 06:37   no
+                                                                              998/1001
+      ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
+      """)
+  }
+
+  @Test("accented, combining and wide (CJK, Hangul) account names keep the columns aligned")
+  func wideNames() {
+    let names = ["José", "山田太郎", "Zoe\u{308}", "김민준", "東京都千代田区丸の内一丁目東京都千代田区"]
+    let board = makeBoard(
+      names.enumerated().map { loggedIn("lime/" + $1, expiresIn: $0 == 1 ? 7_200 : 3_600) },
+      providers: [Providers.lime])
+    expectScreen(
+      board.screen(80, 24),
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+      ▸ José                             valid    1:00:00    Mon 15:00   no
+        Zoë                              valid    1:00:00    Mon 15:00   no
+        山田太郎                         valid    2:00:00    Mon 16:00   no
+        東京都千代田区丸の内一丁目東京…  valid    1:00:00    Mon 15:00   no
+        김민준                           valid    1:00:00    Mon 15:00   no
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+      ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
+      """)
+    for (width, height) in [(80, 24), (40, 10), (30, 10)] {
+      let rows = board.render(width: width, height: height).lines.filter {
+        $0.contains { $0.text.hasPrefix("valid") }
+      }
+      #expect(rows.count == names.count)
+      let statusColumns = Set(
+        rows.map { line in
+          line.prefix { !$0.text.hasPrefix("valid") }.reduce(0) { $0 + DisplayWidth.of($1.text) }
+        })
+      #expect(statusColumns.count == 1, "the STATUS column starts at \(statusColumns) at \(width)x\(height)")
+    }
+  }
+
+  @Test("an error text from a server is shown inert: no ESC, no CR, no bidi override")
+  func serverErrorIsSanitized() {
+    var board = makeBoard()
+    board.select("acme/bob")
+    #expect(board.press(.c("r")) == [.renew(sid("acme/bob"))])
+    let hostile = "invalid_grant: \u{1B}[2J\u{1B}]52;c;ZXZpbA==\u{07}token\rrevoked \u{202E}txt.exe"
+    #expect(board.handle(.finished(sid("acme/bob"), error: hostile)) == [])
+    let canvas = board.render(width: 80, height: 24)
+    expectScreen(
+      canvas.text,
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      acme  Limio acme · acme.prod.limio.com · expires_in
+        alice                            valid    0:45:00    Mon 14:45   yes
+      ▸ bob                              expired  -          Mon 13:00   yes
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+        main                             valid    18:00:00   Tue 08:00   no
+        paper                            expiring 0:10:00    Mon 14:10   no
+        scalper                          none     -          -           no
+      ops  Ops API · ops.example.com · client credentials
+        robot                            valid    0:50:00    Mon 14:50   yes
+
+
+
+
+
+
+
+
+
+
+
+      invalid_grant: �[2J�]52;c;ZXZpbA==�token revoked �txt.exe
+      ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
+      """)
+    #expect(canvas.lines[22].allSatisfy { $0.style == .error })
+    #expect(!canvas.text.unicodeScalars.contains { Sanitizer.isUnsafe($0) && $0 != "\n" })
+  }
+
+  @Test("store problems and notices are made inert the same way")
+  func noticesAreSanitized() {
+    var board = makeBoard()
+    #expect(
+      board.handle(.reloaded(everydaySessions, problems: ["lime~x.json:\u{1B}[31m bad\u{9B}2J \u{2066}file"]))
+        == [])
+    #expect(
+      board.screen().components(separatedBy: "\n")[22]
+        == "lime~x.json:\u{FFFD}[31m bad\u{FFFD}2J \u{FFFD}file")
+    #expect(board.handle(.notice(String(repeating: "long ", count: 100), isError: false)) == [])
+    #expect(DisplayWidth.of(board.screen().components(separatedBy: "\n")[22]) == 80)
+  }
+
+  @Test("the filter prompt shows what was typed; the list shows only the matches")
+  func filterPrompt() {
+    var board = makeBoard()
+    board.press(.c("/"))
+    board.type("LIME/")
+    let canvas = board.render(width: 80, height: 24)
+    expectScreen(
+      canvas.text,
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+      ▸ main                             valid    18:00:00   Tue 08:00   no
+        paper                            expiring 0:10:00    Mon 14:10   no
+        scalper                          none     -          -           no
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+      /LIME/
+      ⏎ keep  Esc clear  ^U clear text
+      """)
+    #expect(canvas.cursor?.row == 22)
+    #expect(canvas.cursor?.column == 6)
+  }
+
+  @Test("a kept filter that matches nothing says so, and stays visible on the status line")
+  func nothingMatches() {
+    var board = makeBoard()
+    board.press(.c("/"))
+    board.type("zzz")
+    board.press(.enter)
+    expectScreen(
+      board.screen(80, 24),
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+        no session matches 'zzz'
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+      filter: zzz
+      ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
+      """)
+  }
+
+  @Test("during the morning queue the session being logged in shows as working and Esc is offered")
+  func morningQueue() {
+    var board = makeBoard(mondayMorning)
+    board.press(.c("L"))
+    // The footer is cut (see `footerFitsEightyColumns`).
+    expectScreen(
+      board.screen(80, 24),
+      """
+      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+      acme  Limio acme · acme.prod.limio.com · expires_in
+        alice                            valid    1:00:00    Mon 15:00   yes
+      ▸ bob                              working  -          Mon 13:00   no
+      lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
+        main                             expired  -          Mon 13:00   no
+        waiting                          pending  0:04:00    by 14:04    no
+        zed                              none     -          -           no
+      ops  Ops API · ops.example.com · client credentials
+        robot                            expired  -          Mon 13:00   yes
+
+
+
+
+
+
+
+
+
+
+
+      acme/bob: opening the browser…
+      Esc stop queue  ⏎ login  p paste  c copy  r refresh  L login all  ? help  q quit
+      """)
+  }
+
+  @Test("render is pure: the same state and size give the same canvas")
+  func renderIsPure() {
+    var board = makeBoard()
+    board.select("lime/paper")
+    #expect(board.render(width: 80, height: 24) == board.render(width: 80, height: 24))
+    #expect(board.render(width: 80, height: 24) != board.render(width: 81, height: 24))
+  }
+}
+
+@Suite("Readable without colour (NO_COLOR)")
+struct NoColorTests {
+  @Test("the selected row is the only one with the ▸ marker, so it is found in plain text")
+  func markerFindsTheSelection() {
+    var board = makeBoard()
+    for id in ["acme/alice", "lime/main", "lime/scalper", "ops/robot"] {
+      board.select(id)
+      for (width, height) in [(80, 24), (40, 10), (120, 40)] {
+        #expect(board.handle(.resized(pageSize: BoardState.listHeight(forTerminalHeight: height))) == [])
+        let marked = board.screen(width, height).components(separatedBy: "\n").filter { $0.hasPrefix("▸ ") }
+        #expect(marked.count == 1)
+        #expect(marked.first?.hasPrefix("▸ " + sid(id).account) == true, "\(id) at \(width)x\(height)")
+      }
+      // Every other session row starts with two spaces: the marker is the only difference.
+      #expect(board.handle(.resized(pageSize: BoardState.listHeight(forTerminalHeight: 24))) == [])
+      let others = board.screen().components(separatedBy: "\n").filter {
+        $0.hasPrefix("  ") && !$0.hasPrefix("  ACCOUNT")
+      }
+      #expect(others.count == everydaySessions.count - 1)
+    }
+  }
+
+  @Test("status is a word, not only a colour")
+  func statusWords() {
+    var board = makeBoard(mondayMorning)
+    board.select("acme/alice")
+    board.press(.c("r"))
+    let screen = board.screen()
+    for (account, word) in [
+      ("alice", "working"), ("bob", "expired"), ("waiting", "pending"), ("zed", "none"),
+    ] {
+      let line = screen.components(separatedBy: "\n").first { $0.dropFirst(2).hasPrefix(account + " ") }
+      #expect(line?.contains(" \(word) ") == true, "\(account) should read \(word)")
+    }
+  }
+
+  @Test("styles follow the same meaning as the words")
+  func styles() {
+    var board = makeBoard()
+    board.select("acme/bob")
+    let canvas = board.render(width: 80, height: 24)
+    let bob = canvas.lines[4]
+    #expect(bob[0] == Span("▸ ", .selected))
+    #expect(bob.contains { $0.style == .expired && $0.text.hasPrefix("expired") })
+    #expect(canvas.lines[3][0] == Span("  ", .plain))
+    #expect(canvas.lines[2][0].style == .header)
+    #expect(canvas.lines[23].first == Span("⏎", .key))
+  }
+}
+
+@Suite("Nothing is drawn outside the terminal")
+struct RenderBoundsTests {
+  /// Every screen the board can show, with text that is long or wide on purpose.
+  static let states: [(String, BoardState)] = {
+    var states: [(String, BoardState)] = []
+    let awkward =
+      everydaySessions + [
+        loggedIn("lime/" + String(repeating: "very-long-account-name-", count: 4), expiresIn: 3 * 86_400),
+        loggedIn("lime/東京都千代田区丸の内一丁目東京都千代田区丸の内", expiresIn: 9 * 86_400),
+        pending("lime/Zoe\u{308}"),
+      ]
+    var board = makeBoard(awkward)
+    states.append(("list", board))
+    _ = board.handle(.notice("invalid_grant: " + String(repeating: "词", count: 120), isError: true))
+    states.append(("long message", board))
+    board.press(.c("/"))
+    board.type("東京")
+    states.append(("filter", board))
+    board.press(.escape, .c("p"))
+    board.type("https://localhost/callback?code=" + String(repeating: "x", count: 300))
+    states.append(("paste", board))
+    board.press(.escape, .c("n"))
+    board.type("a-very-long-account-name-for-a-narrow-terminal")
+    states.append(("new session", board))
+    board.press(.escape)
+    board.select("lime/東京都千代田区丸の内一丁目東京都千代田区丸の内")
+    board.press(.c("d"))
+    states.append(("delete", board))
+    board.press(.escape, .c("?"))
+    states.append(("help", board))
+    states.append(("first run", BoardState(providers: [], sessions: [], now: morning, timeZone: utcZone)))
+    var long = makeBoard(thousandSessions, providers: Providers.all)
+    long.press(.c("G"), .c("k"))
+    states.append(("1,000 sessions", long))
+    var queue = makeBoard(mondayMorning)
+    queue.press(.c("L"))
+    states.append(("queue", queue))
+    return states
+  }()
+
+  static let sizes: [(Int, Int)] = [
+    20, 21, 30, 39, 40, 41, 51, 52, 53, 60, 69, 70, 71, 79, 80, 81, 100, 132, 200,
+  ].flatMap { width in
+    [5, 6, 7, 10, 24, 25, 40, 60].map { (width, $0) }
+  }
+
+  @Test(
+    "every line fits the width, for every screen and every size from 20x5 to 200x60",
+    arguments: states.map(\.0))
+  func linesFit(name: String) {
+    var board = Self.states.first { $0.0 == name }!.1
+    for (width, height) in Self.sizes {
+      #expect(board.handle(.resized(pageSize: BoardState.listHeight(forTerminalHeight: height))) == [])
+      let canvas = board.render(width: width, height: height)
+      #expect(canvas.lines.count == height)
+      for (row, line) in canvas.lines.enumerated() {
+        let used = DisplayWidth.of(line.map(\.text).joined())
+        #expect(
+          used <= width,
+          "\(name) at \(width)x\(height), row \(row) is \(used) columns: \(line.map(\.text).joined())")
+      }
+      if let cursor = canvas.cursor {
+        #expect(
+          (0..<height).contains(cursor.row) && (0..<width).contains(cursor.column),
+          "\(name) at \(width)x\(height)")
+      }
+      if case .list = board.mode, let selected = board.selected {
+        // The selected row is on screen at every size, thanks to the scroll.
+        #expect(canvas.text.contains("▸ "), "\(name) at \(width)x\(height): \(selected) not shown")
+      }
+    }
+  }
+
+  @Test("a zero or negative size draws nothing and does not crash")
+  func degenerateSizes() {
+    let board = makeBoard()
+    #expect(board.render(width: 0, height: 24).text == String(repeating: "\n", count: 23))
+    #expect(board.render(width: 80, height: 0).lines.isEmpty)
+    for (width, height) in [(1, 1), (1, 2), (2, 3), (5, 4), (3, 5)] {
+      let canvas = board.render(width: width, height: height)
+      #expect(canvas.lines.count == height)
+      #expect(canvas.lines.allSatisfy { DisplayWidth.of($0.map(\.text).joined()) <= width })
+    }
+  }
+}
+
+@Suite("Display width")
+struct DisplayWidthTests {
+  @Test("wide characters take two columns, combining marks none")
+  func widths() {
+    #expect(DisplayWidth.of("abc") == 3)
+    #expect(DisplayWidth.of("山田") == 4)
+    #expect(DisplayWidth.of("김민준") == 6)
+    #expect(DisplayWidth.of("Zoe\u{308}") == 3)
+    #expect(DisplayWidth.of("ｶﾀｶﾅ") == 4)  // half-width katakana are narrow
+    #expect(DisplayWidth.of("▸…") == 2)
+  }
+
+  @Test("truncation never splits a wide character past the width and ends with …")
+  func truncate() {
+    #expect(DisplayWidth.truncate("abcdef", 4) == "abc…")
+    #expect(DisplayWidth.truncate("abcd", 4) == "abcd")
+    #expect(DisplayWidth.truncate("山田太郎", 6) == "山田…")
+    #expect(DisplayWidth.truncate("山田太郎", 5) == "山田…")
+    #expect(DisplayWidth.truncate("山田太郎", 1) == "…")
+    #expect(DisplayWidth.truncate("anything", 0) == "")
+    #expect(DisplayWidth.pad("山田", 6) == "山田  ")
+    #expect(DisplayWidth.pad("山田太郎", 5) == "山田…")
+  }
+}
