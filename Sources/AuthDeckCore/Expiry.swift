@@ -22,6 +22,8 @@ public enum JWT {
       let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
       let exp = object["exp"] as? NSNumber
     else { return nil }
+    // An exp before 2000 or after 2200 is not a real token's: ignored rather than trusted.
+    guard (946_684_800...7_258_118_400).contains(exp.doubleValue) else { return nil }
     return Date(timeIntervalSince1970: exp.doubleValue)
   }
 }

@@ -84,6 +84,14 @@ public struct Provider: Sendable, Equatable {
 }
 
 public enum Loopback {
+  /// `http://127.0.0.1:8765` or `http://[::1]:8765` for a redirect URI: where a request that
+  /// reached the listener came from, to rebuild the full redirect URL from its target.
+  public static func origin(of redirectURI: URL) -> String {
+    let host = redirectURI.host ?? "127.0.0.1"
+    let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+    return "http://\(bracketed):\(redirectURI.port ?? 80)"
+  }
+
   /// True for 127.0.0.0/8, ::1 and "localhost"-free literal addresses only:
   /// `127.0.0.1.evil.example` is a name, not an address.
   public static func isLoopbackHost(_ host: String?) -> Bool {

@@ -38,7 +38,9 @@ public struct Redirect: Equatable, Sendable {
     guard let components = URLComponents(string: String(rest)), let scheme = components.scheme,
       let host = components.host, !host.isEmpty
     else {
-      throw .redirect("'\(Sanitizer.inline(cleaned, limit: 80))' is not a URL AuthDeck can read")
+      // Not quoted back: a paste can carry the authorization code.
+      throw .redirect(
+        "the pasted text is not a URL AuthDeck can read; paste the whole address from the browser")
     }
     guard let fields = FormEncoding.decode(query) else {
       throw .redirect("the redirect's query is malformed (a broken %-escape or text that is not UTF-8)")

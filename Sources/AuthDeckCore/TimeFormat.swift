@@ -13,7 +13,7 @@ public enum TimeFormat {
 
   /// "5:12:09" below a day, "2d 04:10" beyond; never negative.
   public static func countdown(_ interval: TimeInterval) -> String {
-    let total = max(0, Int(interval.rounded(.down)))
+    let total = Int(min(max(0, interval.rounded(.down)), 1e12))  // Int(1e20) would trap
     let days = total / 86_400
     let hours = total % 86_400 / 3_600
     let minutes = total % 3_600 / 60
@@ -24,7 +24,7 @@ public enum TimeFormat {
 
   /// "3h 12m ago", "in 4m", for messages.
   public static func ago(_ date: Date, now: Date) -> String {
-    let seconds = Int(now.timeIntervalSince(date))
+    let seconds = Int(min(max(now.timeIntervalSince(date), -1e12), 1e12))
     let text = roughDuration(abs(seconds))
     return seconds >= 0 ? "\(text) ago" : "in \(text)"
   }

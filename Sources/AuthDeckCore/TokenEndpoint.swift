@@ -90,7 +90,8 @@ public struct TokenEndpoint: Sendable {
     let lifetime =
       (object["expires_in"] as? NSNumber)?.doubleValue
       ?? (object["expires_in"] as? String).flatMap(Double.init)
-    guard let expiresIn = lifetime, expiresIn > 0, expiresIn.isFinite else {
+    // Above ten years a lifetime is not plausible, and dates that far out break clocks.
+    guard let expiresIn = lifetime, expiresIn > 0, expiresIn <= 10 * 365 * 86_400 else {
       throw .provider("\(who): the token response has no valid expires_in, so its lifetime is unknown")
     }
     let tokenType = object["token_type"] as? String ?? "Bearer"

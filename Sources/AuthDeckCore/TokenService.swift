@@ -58,8 +58,14 @@ public struct TokenService: Sendable {
   /// Completes a login with a pasted or received redirect. A wrong, missing or replayed state
   /// sends nothing to the token endpoint; any failure keeps the pending login.
   @discardableResult
-  public func completeLogin(redirect: Redirect, now: Date) throws(AuthDeckError) -> Session {
+  /// `expecting` limits it to one session's login (`authdeck login ID` completes only ID).
+  public func completeLogin(redirect: Redirect, now: Date, expecting: SessionID? = nil) throws(AuthDeckError)
+    -> Session
+  {
     let id = try pendingSession(for: redirect, now: now)
+    if let expecting, id != expecting {
+      throw .redirect("that redirect is for \(id)'s login, not \(expecting)'s; nothing was sent")
+    }
     let provider = try configuration.provider(for: id)
     return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
       // Re-checked under the lock: another process may have completed it meanwhile.
@@ -83,7 +89,7 @@ public struct TokenService: Sendable {
   /// and can be refreshed. Otherwise `.loginRequired` says when it expired and what to run.
   public func validToken(_ id: SessionID, now: Date) throws(AuthDeckError) -> TokenSet {
     guard let session = try store.load(id) else {
-      if configuration.provider(id.provider)?.grant == .clientCredentials {
+      if try configuration.provider(for: id).grant == .clientCredentials {
         return try renew(id, now: now).tokens!
       }
       throw .loginRequired("\(id) has never logged in; run: authdeck login \(id)")

@@ -93,9 +93,10 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       }
     }
     guard bound == 0, listen(fd, 8) == 0 else {
-      let reason = errno == EADDRINUSE ? "is in use by another program" : String(cString: strerror(errno))
+      let reason =
+        errno == EADDRINUSE ? "the port is in use by another program" : String(cString: strerror(errno))
       close(fd)
-      throw .network("cannot listen on \(host):\(port): it \(reason); paste the redirect URL instead")
+      throw .network("cannot listen on \(host):\(port): \(reason); paste the redirect URL instead")
     }
     var actual = sockaddr_storage()
     var length = socklen_t(MemoryLayout<sockaddr_storage>.size)

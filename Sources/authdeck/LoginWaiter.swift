@@ -80,7 +80,7 @@ final class LoginWaiter: @unchecked Sendable {
   private func paste(_ text: String) -> Session? {
     do throws(AuthDeckError) {
       let redirect = try Redirect(pasted: text)
-      let session = try service.completeLogin(redirect: redirect, now: Date())
+      let session = try service.completeLogin(redirect: redirect, now: Date(), expecting: sessionID)
       finish(.success(session))
       return session
     } catch {
@@ -98,9 +98,10 @@ final class LoginWaiter: @unchecked Sendable {
     else {
       return (.text(404, "Not found\n"), false)
     }
-    let url = "http://\(redirectURI.host ?? "127.0.0.1"):\(redirectURI.port ?? 80)\(request.target)"
+    let url = Loopback.origin(of: redirectURI) + request.target
     do throws(AuthDeckError) {
-      let session = try service.completeLogin(redirect: try Redirect(pasted: url), now: Date())
+      let session = try service.completeLogin(
+        redirect: try Redirect(pasted: url), now: Date(), expecting: sessionID)
       finish(.success(session))
       return (LoopbackPages.success(session.id), true)
     } catch {

@@ -33,7 +33,7 @@ final class LoopbackRegistry: @unchecked Sendable {
       throw error
     }
     let path = redirect.path.isEmpty ? "/" : redirect.path
-    let origin = "http://\(redirect.host ?? "127.0.0.1"):\(port)"
+    let origin = Loopback.origin(of: redirect)
     Thread.detachNewThread { [self] in
       while let until = lock.withLock({ deadlines[port] }), until > Date() {
         server.serve(until: until) { request in
