@@ -34,8 +34,11 @@ let package = Package(
       // relocations cost `authdeck token` about 0.5 ms at every start with the default linker.
       linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]
     ),
-    .testTarget(name: "AuthDeckCoreTests", dependencies: ["AuthDeckCore"]),
-    .testTarget(name: "AuthDeckNetTests", dependencies: ["AuthDeckNet", "AuthDeckCore"]),
+    // Helpers the test targets share (temp dirs, file modes, error kinds).
+    .target(name: "AuthDeckTestSupport", dependencies: ["AuthDeckCore"], path: "Tests/AuthDeckTestSupport"),
+    .testTarget(name: "AuthDeckCoreTests", dependencies: ["AuthDeckCore", "AuthDeckTestSupport"]),
+    .testTarget(
+      name: "AuthDeckNetTests", dependencies: ["AuthDeckNet", "AuthDeckCore", "AuthDeckTestSupport"]),
     .testTarget(name: "AuthDeckBoardTests", dependencies: ["AuthDeckBoard", "AuthDeckCore"]),
   ]
 )

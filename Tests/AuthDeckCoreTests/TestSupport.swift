@@ -1,3 +1,4 @@
+@_exported import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -12,34 +13,6 @@ import Testing
 // Small helpers shared by the core tests: fixed instants, temp dirs, a fake network,
 // a fake secret resolver and deterministic randomness.
 
-// MARK: Errors
-
-extension AuthDeckError {
-  /// The case, without its message, so a test can say which kind of failure it expects.
-  var kind: String {
-    switch self {
-    case .usage: return "usage"
-    case .config: return "config"
-    case .store: return "store"
-    case .redirect: return "redirect"
-    case .provider: return "provider"
-    case .network: return "network"
-    case .loginRequired: return "loginRequired"
-    case .other: return "other"
-    }
-  }
-}
-
-/// The error `body` throws, or nil when it returns normally.
-func thrownError<T>(_ body: () throws(AuthDeckError) -> T) -> AuthDeckError? {
-  do {
-    _ = try body()
-    return nil
-  } catch {
-    return error
-  }
-}
-
 // MARK: Time
 
 /// An instant written in UTC, independent of the host's zone.
@@ -50,32 +23,6 @@ func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int = 0, 
     year: year, month: month, day: day, hour: hour, minute: minute, second: second)
   return calendar.date(from: components)!
 }
-
-// MARK: Files
-
-/// A fresh directory under the system temp dir, removed after `body` (even when it throws).
-func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("authdeck-coretests-\(UUID().uuidString)", isDirectory: true)
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  defer { try? FileManager.default.removeItem(at: url) }
-  return try body(url.path)
-}
-
-/// Permission bits of a path (without following a final symlink).
-func mode(of path: String) -> mode_t? {
-  var info = stat()
-  guard lstat(path, &info) == 0 else { return nil }
-  return info.st_mode & 0o7777
-}
-
-/// Writes bytes and sets the mode explicitly, so the test does not depend on the umask.
-func writeFile(_ path: String, _ text: String, mode: mode_t = 0o600) throws {
-  try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-  #expect(chmod(path, mode) == 0)
-}
-
-func readBytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
 
 // MARK: Fakes
 

@@ -1,3 +1,4 @@
+@_exported import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -9,66 +10,7 @@ import Testing
 
 // Small helpers shared by the integration tests: error kinds, temp dirs, file bytes, modes.
 
-// MARK: Errors
-
-extension AuthDeckError {
-  /// The case, without its message, so a test can say which kind of failure it expects.
-  var kind: String {
-    switch self {
-    case .usage: return "usage"
-    case .config: return "config"
-    case .store: return "store"
-    case .redirect: return "redirect"
-    case .provider: return "provider"
-    case .network: return "network"
-    case .loginRequired: return "loginRequired"
-    case .other: return "other"
-    }
-  }
-}
-
-/// The error `body` throws, or nil when it returns normally.
-func thrownError<T>(_ body: () throws(AuthDeckError) -> T) -> AuthDeckError? {
-  do {
-    _ = try body()
-    return nil
-  } catch {
-    return error
-  }
-}
-
 // MARK: Temp dirs and files
-
-/// A fresh private directory under the system temp dir, removed after `body` (even when it throws).
-func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
-  let path = makeTemporaryDirectory()
-  defer { try? FileManager.default.removeItem(atPath: path) }
-  return try body(path)
-}
-
-/// A fresh 0700 directory; the caller removes it.
-func makeTemporaryDirectory() -> String {
-  let path = FileManager.default.temporaryDirectory
-    .appendingPathComponent("authdeck-nettests-\(UUID().uuidString)", isDirectory: true).path
-  mkdir(path, 0o700)
-  chmod(path, 0o700)
-  return path
-}
-
-func readBytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
-
-/// Writes bytes and sets the mode explicitly, so the test does not depend on the umask.
-func writeFile(_ path: String, _ data: Data, mode: mode_t = 0o600) throws {
-  try data.write(to: URL(fileURLWithPath: path))
-  #expect(chmod(path, mode) == 0)
-}
-
-/// Permission bits of a path (without following a final symlink).
-func mode(of path: String) -> mode_t? {
-  var info = stat()
-  guard lstat(path, &info) == 0 else { return nil }
-  return info.st_mode & 0o7777
-}
 
 func fileExists(_ path: String) -> Bool {
   var info = stat()

@@ -222,7 +222,7 @@ redirect_uri = "https://localhost/callback"
         limio.stop()
         lime.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"board e2e: {passed} passed, {failed} failed")
+    print(f"e2e: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

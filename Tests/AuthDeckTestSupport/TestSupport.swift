@@ -1,0 +1,72 @@
+import AuthDeckCore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+// Helpers every test target uses: error kinds, temp dirs, file bytes and modes.
+
+extension AuthDeckError {
+  /// The case, without its message, so a test can say which kind of failure it expects.
+  public var kind: String {
+    switch self {
+    case .usage: return "usage"
+    case .config: return "config"
+    case .store: return "store"
+    case .redirect: return "redirect"
+    case .provider: return "provider"
+    case .network: return "network"
+    case .loginRequired: return "loginRequired"
+    case .other: return "other"
+    }
+  }
+}
+
+/// The error `body` throws, or nil when it returns normally.
+public func thrownError<T>(_ body: () throws(AuthDeckError) -> T) -> AuthDeckError? {
+  do {
+    _ = try body()
+    return nil
+  } catch {
+    return error
+  }
+}
+
+/// A fresh private directory under the system temp dir, removed after `body` (even when it throws).
+public func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
+  let path = makeTemporaryDirectory()
+  defer { try? FileManager.default.removeItem(atPath: path) }
+  return try body(path)
+}
+
+/// A fresh 0700 directory; the caller removes it.
+public func makeTemporaryDirectory() -> String {
+  let path = FileManager.default.temporaryDirectory
+    .appendingPathComponent("authdeck-tests-\(UUID().uuidString)", isDirectory: true).path
+  mkdir(path, 0o700)
+  chmod(path, 0o700)
+  return path
+}
+
+/// Permission bits of a path (without following a final symlink).
+public func mode(of path: String) -> mode_t? {
+  var info = stat()
+  guard lstat(path, &info) == 0 else { return nil }
+  return info.st_mode & 0o7777
+}
+
+public func readBytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+/// Writes bytes and sets the mode explicitly, so the test does not depend on the umask.
+/// Returns false when the mode could not be set.
+@discardableResult
+public func writeFile(_ path: String, _ data: Data, mode: mode_t = 0o600) throws -> Bool {
+  try data.write(to: URL(fileURLWithPath: path))
+  return chmod(path, mode) == 0
+}
+
+@discardableResult
+public func writeFile(_ path: String, _ text: String, mode: mode_t = 0o600) throws -> Bool {
+  try writeFile(path, Data(text.utf8), mode: mode)
+}
