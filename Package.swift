@@ -30,9 +30,14 @@ let package = Package(
         "AuthDeckCore", "AuthDeckNet", "AuthDeckBoard", "AuthDeckTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      // lld with packed relative relocations (DT_RELR): the static binary's ~78,000 relative
-      // relocations cost `authdeck token` about 0.5 ms at every start with the default linker.
-      linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]
+      // Start-up is most of `authdeck token`'s 3 ms budget (docs/performance.md): a position-
+      // dependent executable has no relative relocations to apply, and not exporting its ~3,000
+      // symbols keeps every library's symbol lookups short. lld, because it does both.
+      linkerSettings: [
+        .unsafeFlags([
+          "-use-ld=lld", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
+        ])
+      ]
     ),
     // Helpers the test targets share (temp dirs, file modes, error kinds).
     .target(name: "AuthDeckTestSupport", dependencies: ["AuthDeckCore"], path: "Tests/AuthDeckTestSupport"),
