@@ -12,8 +12,9 @@ let package = Package(
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
   ],
   targets: [
-    // curses headers for Swift; only AuthDeckTerminal imports it.
-    .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+    // ncursesw behind a small C surface, loaded with dlopen when the board starts;
+    // only AuthDeckTerminal imports it.
+    .target(name: "CCurses", path: "Sources/CCurses", linkerSettings: [.linkedLibrary("dl")]),
     // libcurl behind a small C surface, loaded with dlopen on first use so that
     // `authdeck token` does not pay libcurl's 3.7 ms load cost.
     .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
@@ -23,7 +24,7 @@ let package = Package(
     ),
     .target(name: "AuthDeckNet", dependencies: ["AuthDeckCore", "CCurl"]),
     .target(name: "AuthDeckBoard", dependencies: ["AuthDeckCore"]),
-    .target(name: "AuthDeckTerminal", dependencies: ["AuthDeckBoard", "CNcurses"]),
+    .target(name: "AuthDeckTerminal", dependencies: ["AuthDeckBoard", "CCurses"]),
     .executableTarget(
       name: "authdeck",
       dependencies: [

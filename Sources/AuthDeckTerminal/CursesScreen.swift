@@ -1,5 +1,5 @@
 import AuthDeckBoard
-@preconcurrency import CNcurses
+import CCurses
 import Foundation
 
 #if canImport(Glibc)
@@ -19,22 +19,28 @@ public final class CursesScreen {
   private let useColor: Bool
   private var started = false
 
+  /// Why the terminal could not be started (ncurses missing).
+  public struct Unavailable: Error {
+    public let reason: String
+  }
+
   /// Starts curses. `setlocale` first, or UTF-8 is garbled; raw mode so that Ctrl-C is a key.
-  public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+  public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws(Unavailable) {
+    guard ad_curses_load() == 0 else { throw Unavailable(reason: String(cString: ad_curses_error())) }
     setlocale(LC_ALL, "")
     useColor = environment["NO_COLOR"].map { $0.isEmpty } ?? true
-    initscr()
-    raw()
-    noecho()
-    nonl()
-    keypad(ad_stdscr(), true)
-    set_escdelay(25)  // otherwise Escape lags a second
-    nodelay(ad_stdscr(), true)
-    curs_set(0)
-    if useColor && has_colors() {
-      start_color()
-      use_default_colors()
-      for (pair, colour) in Self.colours.enumerated() { init_pair(Int16(pair + 1), Int16(colour), -1) }
+    ad_initscr()
+    ad_raw()
+    ad_noecho()
+    ad_nonl()
+    ad_keypad(ad_stdscr(), true)
+    ad_set_escdelay(25)  // otherwise Escape lags a second
+    ad_nodelay(ad_stdscr(), true)
+    ad_curs_set(0)
+    if useColor && ad_has_colors() {
+      ad_start_color()
+      ad_use_default_colors()
+      for (pair, colour) in Self.colours.enumerated() { ad_init_pair(Int16(pair + 1), Int16(colour), -1) }
     }
     writeRaw("\u{1B}[?2004h")  // bracketed paste: a pasted URL arrives as one event
     started = true
@@ -47,8 +53,8 @@ public final class CursesScreen {
     guard started else { return }
     started = false
     writeRaw("\u{1B}[?2004l")
-    curs_set(1)
-    endwin()
+    ad_curs_set(1)
+    ad_endwin()
   }
 
   public var size: (width: Int, height: Int) { (Int(ad_cols()), Int(ad_lines())) }
@@ -81,26 +87,26 @@ public final class CursesScreen {
 
   public func draw(_ canvas: Canvas) {
     let screen = ad_stdscr()
-    werase(screen)
+    ad_werase(screen)
     for (row, spans) in canvas.lines.enumerated() {
       var column: Int32 = 0
       for span in spans {
-        wattrset(screen, Int32(bitPattern: UInt32(truncatingIfNeeded: attributes(span.style))))
+        ad_wattrset(screen, Int32(bitPattern: UInt32(truncatingIfNeeded: attributes(span.style))))
         var wide = span.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
         wide.append(0)
         // The bottom-right cell answers ERR but is drawn: the result is ignored on purpose.
-        _ = mvwaddnwstr(screen, Int32(row), column, &wide, Int32(wide.count - 1))
+        _ = ad_mvwaddnwstr(screen, Int32(row), column, &wide, Int32(wide.count - 1))
         column += Int32(DisplayWidth.of(span.text))
       }
     }
-    wattrset(screen, 0)
+    ad_wattrset(screen, 0)
     if let cursor = canvas.cursor {
-      curs_set(1)
-      wmove(screen, Int32(cursor.row), Int32(cursor.column))
+      ad_curs_set(1)
+      ad_wmove(screen, Int32(cursor.row), Int32(cursor.column))
     } else {
-      curs_set(0)
+      ad_curs_set(0)
     }
-    wrefresh(screen)
+    ad_wrefresh(screen)
   }
 
   // MARK: Input
@@ -113,10 +119,10 @@ public final class CursesScreen {
   }
 
   private func nextCode(timeoutMilliseconds: Int32 = 0) -> (isKey: Bool, value: UInt32)? {
-    wtimeout(ad_stdscr(), timeoutMilliseconds)
-    defer { nodelay(ad_stdscr(), true) }
+    ad_wtimeout(ad_stdscr(), timeoutMilliseconds)
+    defer { ad_nodelay(ad_stdscr(), true) }
     var character: wint_t = 0
-    let result = wget_wch(ad_stdscr(), &character)
+    let result = ad_wget_wch(ad_stdscr(), &character)
     if result == ERR { return nil }
     return (result == KEY_CODE_YES, UInt32(character))
   }

@@ -22,17 +22,23 @@ final class BoardApp {
   private var running = true
   private var demo: DemoSetup?
 
-  init(service: TokenService, configPath: String, environment: [String: String], demo: DemoSetup? = nil) {
+  init(service: TokenService, configPath: String, environment: [String: String], demo: DemoSetup? = nil)
+    throws(AuthDeckError)
+  {
     self.service = service
     self.environment = environment
     self.demo = demo
-    let loaded = (try? service.store.loadAll()) ?? (sessions: [], problems: [])
     state = BoardState(
-      providers: service.configuration.providers, sessions: loaded.sessions, now: Date(),
+      providers: service.configuration.providers, sessions: [], now: Date(),
       expiringWithin: service.configuration.expiringWithin, isDemo: demo != nil)
     state.configPath = configPath
-    if let problem = loaded.problems.first { _ = state.handle(.notice(problem, isError: true)) }
-    screen = CursesScreen(environment: environment)
+    // A store that cannot be read (a link, a mode others can read) is said on the status line.
+    _ = state.handle(Self.reloadEvent(service.store))
+    do throws(CursesScreen.Unavailable) {
+      screen = try CursesScreen(environment: environment)
+    } catch {
+      throw .other(error.reason)
+    }
     storeStamp = Self.stamp(service.store)
   }
 

@@ -11,7 +11,7 @@ struct Board: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       try TerminalCheck.require()
       let context = Context(options: global)
-      let app = BoardApp(
+      let app = try BoardApp(
         service: try context.service(), configPath: context.configPath, environment: context.environment)
       app.run()
     }
@@ -28,7 +28,7 @@ struct Demo: ParsableCommand {
       let setup = try DemoSetup.start()
       defer { setup.removeStore() }
       let environment = ProcessInfo.processInfo.environment
-      BoardApp(service: setup.service, configPath: "", environment: environment, demo: setup).run()
+      try BoardApp(service: setup.service, configPath: "", environment: environment, demo: setup).run()
     }
   }
 }

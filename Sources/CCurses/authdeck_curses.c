@@ -1,0 +1,101 @@
+#include "authdeck_curses.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+
+static struct {
+  WINDOW *(*initscr)(void);
+  int (*endwin)(void);
+  int (*raw)(void);
+  int (*noecho)(void);
+  int (*nonl)(void);
+  int (*keypad)(WINDOW *, bool);
+  int (*set_escdelay)(int);
+  int (*nodelay)(WINDOW *, bool);
+  int (*curs_set)(int);
+  bool (*has_colors)(void);
+  int (*start_color)(void);
+  int (*use_default_colors)(void);
+  int (*init_pair)(short, short, short);
+  int (*werase)(WINDOW *);
+  int (*wattrset)(WINDOW *, int);
+  int (*mvwaddnwstr)(WINDOW *, int, int, const wchar_t *, int);
+  int (*wmove)(WINDOW *, int, int);
+  int (*wrefresh)(WINDOW *);
+  void (*wtimeout)(WINDOW *, int);
+  int (*wget_wch)(WINDOW *, wint_t *);
+  WINDOW **standard_screen;
+  int *line_count;
+  int *column_count;
+} lib;
+
+static char error_text[256];
+
+int ad_curses_load(void) {
+  if (lib.initscr) return 0;
+  void *handle = dlopen("libncursesw.so.6", RTLD_NOW | RTLD_GLOBAL);
+  if (!handle) handle = dlopen("libncursesw.so", RTLD_NOW | RTLD_GLOBAL);
+  if (!handle) {
+    snprintf(error_text, sizeof(error_text), "cannot load ncurses (install libncursesw6): %s", dlerror());
+    return -1;
+  }
+#define SYM(field, name)                                                              \
+  *(void **)(&lib.field) = dlsym(handle, name);                                       \
+  if (!lib.field) {                                                                   \
+    snprintf(error_text, sizeof(error_text), "ncurses lacks %s", name);              \
+    return -1;                                                                        \
+  }
+  SYM(endwin, "endwin")
+  SYM(raw, "raw")
+  SYM(noecho, "noecho")
+  SYM(nonl, "nonl")
+  SYM(keypad, "keypad")
+  SYM(set_escdelay, "set_escdelay")
+  SYM(nodelay, "nodelay")
+  SYM(curs_set, "curs_set")
+  SYM(has_colors, "has_colors")
+  SYM(start_color, "start_color")
+  SYM(use_default_colors, "use_default_colors")
+  SYM(init_pair, "init_pair")
+  SYM(werase, "werase")
+  SYM(wattrset, "wattrset")
+  SYM(mvwaddnwstr, "mvwaddnwstr")
+  SYM(wmove, "wmove")
+  SYM(wrefresh, "wrefresh")
+  SYM(wtimeout, "wtimeout")
+  SYM(wget_wch, "wget_wch")
+  SYM(standard_screen, "stdscr")
+  SYM(line_count, "LINES")
+  SYM(column_count, "COLS")
+  SYM(initscr, "initscr")  // last: it marks the table complete
+#undef SYM
+  return 0;
+}
+
+const char *ad_curses_error(void) { return error_text; }
+
+WINDOW *ad_initscr(void) { return (*lib.initscr)(); }
+int ad_endwin(void) { return (*lib.endwin)(); }
+int ad_raw(void) { return (*lib.raw)(); }
+int ad_noecho(void) { return (*lib.noecho)(); }
+int ad_nonl(void) { return (*lib.nonl)(); }
+int ad_keypad(WINDOW *window, bool enable) { return (*lib.keypad)(window, enable); }
+int ad_set_escdelay(int milliseconds) { return (*lib.set_escdelay)(milliseconds); }
+int ad_nodelay(WINDOW *window, bool enable) { return (*lib.nodelay)(window, enable); }
+int ad_curs_set(int visibility) { return (*lib.curs_set)(visibility); }
+bool ad_has_colors(void) { return (*lib.has_colors)(); }
+int ad_start_color(void) { return (*lib.start_color)(); }
+int ad_use_default_colors(void) { return (*lib.use_default_colors)(); }
+int ad_init_pair(short pair, short foreground, short background) { return (*lib.init_pair)(pair, foreground, background); }
+int ad_werase(WINDOW *window) { return (*lib.werase)(window); }
+int ad_wattrset(WINDOW *window, int attributes) { return (*lib.wattrset)(window, attributes); }
+int ad_mvwaddnwstr(WINDOW *window, int row, int column, const wchar_t *text, int count) {
+  return (*lib.mvwaddnwstr)(window, row, column, text, count);
+}
+int ad_wmove(WINDOW *window, int row, int column) { return (*lib.wmove)(window, row, column); }
+int ad_wrefresh(WINDOW *window) { return (*lib.wrefresh)(window); }
+void ad_wtimeout(WINDOW *window, int milliseconds) { (*lib.wtimeout)(window, milliseconds); }
+int ad_wget_wch(WINDOW *window, wint_t *character) { return (*lib.wget_wch)(window, character); }
+WINDOW *ad_stdscr(void) { return *lib.standard_screen; }
+int ad_lines(void) { return *lib.line_count; }
+int ad_cols(void) { return *lib.column_count; }
