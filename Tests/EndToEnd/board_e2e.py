@@ -50,8 +50,8 @@ def free_port():
 class Board:
     """The real board in a detached tmux session of a given size."""
 
-    def __init__(self, binary, env, width=100, height=30):
-        self.socket = f"authdeck-e2e-{os.getpid()}"
+    def __init__(self, binary, env, width=100, height=30, name="main"):
+        self.socket = f"authdeck-e2e-{os.getpid()}-{name}"
         self.tmux(["-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
                    "-e", "LANG=C.UTF-8", "sh"])
         self.tmux(["set-option", "-s", "set-clipboard", "on"])
@@ -209,11 +209,32 @@ redirect_uri = "https://localhost/callback"
         board.wait_for(lambda s: "icanon" in s and "\necho" in s, "echo and icanon restored")
         assert "ACCOUNT" not in screen, "the board must leave the alternate screen"
 
+    def first_run_offers_the_demo():
+        demo_env = dict(env, AUTHDECK_CONFIG=os.path.join(work, "none.toml"), AUTHDECK_STORE=os.path.join(work, "empty"))
+        demo = Board(binary, demo_env, name="demo")
+        try:
+            screen = demo.wait_text("No provider is configured yet")
+            assert "none.toml" in screen and "[providers.lime]" in screen, screen
+            demo.keys("D")
+            demo.wait_text("AuthDeck demo")
+            demo.wait_row("bob", "expired")
+            demo.keys("j")  # alice is first; bob's expired login is next
+            demo.wait_for(lambda s: demo.row("bob").startswith("▸"), "bob selected")
+            demo.keys("Enter")  # the demo's Approve page, then its loopback redirect
+            demo.wait_row("bob", "valid")
+            assert not os.path.exists(os.path.join(work, "empty", "sessions", "demo%2Fbob.json")), \
+                "the demo must not write to the user's store"
+            demo.keys("q")
+            demo.wait_text("BOARD-EXITED 0")
+        finally:
+            demo.close()
+
     try:
         for name, body in [("board shows providers", shows_providers), ("loopback login", loopback_login),
                            ("copy token via OSC 52", copy_token), ("paste login survives a bad paste", paste_login),
                            ("another process's change shows up", another_process), ("resize to 40x10", resize),
-                           ("quit restores the terminal", quit_restores_terminal)]:
+                           ("quit restores the terminal", quit_restores_terminal),
+                           ("first run offers the demo, which logs in", first_run_offers_the_demo)]:
             step(name, body)
             if failed:
                 break
