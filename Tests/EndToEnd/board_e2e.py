@@ -196,6 +196,18 @@ redirect_uri = "https://localhost/callback"
         subprocess.run([binary, "logout", "lime/desk"], env=cli_env, check=True, capture_output=True)
         board.wait_row("desk", "none", timeout=4)
 
+    def morning_queue():
+        # lime/desk was logged out by the other process: L logs in what needs it, here by paste.
+        if os.path.exists(redirect_file):
+            os.remove(redirect_file)
+        board.keys("L")
+        board.wait_row("desk", "pending")
+        board.wait_text("Esc stop queue")
+        board.wait_for(lambda s: os.path.exists(redirect_file), "the browser's redirect")
+        board.paste(open(redirect_file).read())
+        board.wait_text("morning queue done")
+        assert "valid" in board.row("desk").split() and "valid" in board.row("main").split(), board.screen()
+
     def resize():
         board.tmux(["resize-window", "-t", "0", "-x", "40", "-y", "10"])
         screen = board.wait_for(lambda s: max(len(l) for l in s.splitlines()) <= 40 and "…" in s, "a 40x10 board")
@@ -232,7 +244,8 @@ redirect_uri = "https://localhost/callback"
     try:
         for name, body in [("board shows providers", shows_providers), ("loopback login", loopback_login),
                            ("copy token via OSC 52", copy_token), ("paste login survives a bad paste", paste_login),
-                           ("another process's change shows up", another_process), ("resize to 40x10", resize),
+                           ("another process's change shows up", another_process),
+                           ("the morning queue logs in what expired", morning_queue), ("resize to 40x10", resize),
                            ("quit restores the terminal", quit_restores_terminal),
                            ("first run offers the demo, which logs in", first_run_offers_the_demo)]:
             step(name, body)
