@@ -44,6 +44,7 @@ final class BoardApp {
 
   func run() {
     defer { screen.stop() }
+    TerminationSignals.install(wakingUp: inbox.writeEnd)
     handleResize()
     var lastSecond = Int(Date().timeIntervalSince1970)
     // For scripts/bench: the time to the first full frame, then out.
@@ -69,6 +70,7 @@ final class BoardApp {
         }
       }
       events += inbox.drain()
+      if TerminationSignals.requested != 0 { running = false }
       let second = Int(Date().timeIntervalSince1970)
       if second != lastSecond {
         lastSecond = second

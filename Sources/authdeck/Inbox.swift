@@ -10,7 +10,8 @@ final class Inbox: @unchecked Sendable {
   private let lock = NSLock()
   private var events: [BoardEvent] = []
   let readEnd: Int32
-  private let writeEnd: Int32
+  /// Also written by signal handlers (TerminationSignals).
+  let writeEnd: Int32
 
   init() {
     var ends: [Int32] = [0, 0]

@@ -236,8 +236,12 @@ redirect_uri = "https://localhost/callback"
             demo.wait_row("bob", "valid")
             assert not os.path.exists(os.path.join(work, "empty", "sessions", "demo%2Fbob.json")), \
                 "the demo must not write to the user's store"
-            demo.keys("q")
+            # A closed terminal or `kill` ends the board like q: the terminal is restored.
+            pane_shell = demo.tmux(["list-panes", "-F", "#{pane_pid}"]).split()[0]
+            board_pid = subprocess.run(["pgrep", "-P", pane_shell], capture_output=True, text=True).stdout.split()
+            os.kill(int(board_pid[-1]), 15)
             demo.wait_text("BOARD-EXITED 0")
+            demo.wait_for(lambda s: "icanon" in s, "icanon restored after SIGTERM")
         finally:
             demo.close()
 
