@@ -12,6 +12,7 @@ struct AuthDeckCommand: ParsableCommand {
     commandName: "authdeck",
     abstract: "OAuth sessions at a glance: log in, see every expiry, hand tokens to scripts.",
     discussion: "With no subcommand, opens the session board.",
+    version: "0.1.0",
     subcommands: [Board.self, Login.self, Token.self, List.self, Logout.self, Providers.self, Demo.self],
     defaultSubcommand: Board.self
   )
