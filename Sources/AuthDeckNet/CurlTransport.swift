@@ -35,9 +35,8 @@ public struct CurlTransport: HTTPTransport {
       }
     }
     defer { ad_http_response_free(&response) }
-    let reason = withUnsafeBytes(of: response.error_message) {
-      String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-    }
+    let reason = Sanitizer.inline(
+      withUnsafeBytes(of: response.error_message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
     switch Int(response.error_kind) {
     case Int(AD_HTTP_OK):
       let body = response.body.map { Data(bytes: $0, count: response.body_length) } ?? Data()
@@ -50,7 +49,10 @@ public struct CurlTransport: HTTPTransport {
     case Int(AD_HTTP_CONNECT):
       throw .network("could not reach \(host): \(reason)")
     case Int(AD_HTTP_TLS):
-      throw .network("TLS with \(host) failed: \(reason) (set ca_file for a private CA)")
+      let hint = request.caFile.map { "check ca_file \($0)" } ?? "set ca_file for a private CA"
+      throw .network("TLS with \(host) failed: \(reason) (\(hint))")
+    case Int(AD_HTTP_PROXY):
+      throw .network("the proxy did not connect to \(host): \(reason) (see HTTPS_PROXY / NO_PROXY)")
     case Int(AD_HTTP_UNAVAILABLE):
       throw .network(reason)
     default:

@@ -107,7 +107,12 @@ void ad_http_perform(const ad_http_request *request, ad_http_response *response)
   body_buffer buffer = {0};
   buffer.limit = request->max_body_bytes;
 
+  char curl_error[CURL_ERROR_SIZE] = {0};
+  lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
   lib.easy_setopt(curl, CURLOPT_URL, request->url);
+  // Plain http is only ever allowed to loopback: it must never travel through a proxy,
+  // which may be on another machine and would see the secret in clear text.
+  if (strncmp(request->url, "http://", 7) == 0) lib.easy_setopt(curl, CURLOPT_NOPROXY, "*");
   lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   lib.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -140,9 +145,14 @@ void ad_http_perform(const ad_http_request *request, ad_http_response *response)
     response->body_length = buffer.length;
     buffer.data = NULL;
   } else {
+    long connect_code = 0;
+    lib.easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
     response->error_kind = buffer.overflowed ? AD_HTTP_TOO_LARGE : classify(code);
+    if (code == CURLE_COULDNT_RESOLVE_PROXY || (connect_code != 0 && connect_code != 200))
+      response->error_kind = AD_HTTP_PROXY;
+    // libcurl's own detail ("CONNECT tunnel failed, response 403") says more than strerror.
     snprintf(response->error_message, sizeof(response->error_message), "%s",
-             lib.easy_strerror(code));
+             curl_error[0] ? curl_error : lib.easy_strerror(code));
   }
   free(buffer.data);
   lib.slist_free_all(headers);

@@ -9,6 +9,7 @@ Shapes:
 Test-only control endpoints live under /_control/ (faults, request log, issued tokens).
 
 Prints exactly one line "PORT <n>" on stdout once listening; nothing else goes to stdout.
+With --tls-cert and --tls-key it speaks HTTPS (TLS 1.2 or later) instead of plain HTTP.
 Standard library only.
 """
 import argparse
@@ -18,6 +19,7 @@ import json
 import re
 import secrets
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -375,7 +377,8 @@ class Handler(BaseHTTPRequestHandler):
     def id_token(self, client_id, nonce):
         """An unsecured JWT (RFC 7519 §6): syntactically valid, with exp, not signed."""
         now = int(time.time())
-        claims = {"iss": f"http://127.0.0.1:{self.server.server_port}", "sub": "test-user",
+        scheme = "http" if self.server.tls is None else "https"
+        claims = {"iss": f"{scheme}://127.0.0.1:{self.server.server_port}", "sub": "test-user",
                   "aud": client_id, "iat": now, "exp": now + self.expires_in(), "token_use": "id",
                   "email": "test-user@example.com"}
         if nonce:
@@ -456,6 +459,26 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    tls = None  # an ssl.SSLContext when serving HTTPS
+
+    def finish_request(self, request, client_address):
+        if self.tls is None:
+            return super().finish_request(request, client_address)
+        # The handshake happens here, in the connection's own thread: a client that stalls or
+        # refuses the certificate never holds up the accept loop. wrap_socket takes over the
+        # descriptor, so this TLS socket is the one to close.
+        request.settimeout(10)
+        try:
+            tls_request = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as err:
+            if self.opts.verbose:
+                sys.stderr.write(f"TLS handshake with {client_address[0]} failed: {err}\n")
+            return
+        try:
+            tls_request.settimeout(None)
+            super().finish_request(tls_request, client_address)
+        finally:
+            self.shutdown_request(tls_request)
 
     def handle_error(self, request, client_address):
         if self.opts.verbose:  # stay off stdout; stderr only when asked
@@ -471,14 +494,26 @@ def main():
                     help="override expires_in (default 28800 lime, 3600 limio)")
     ap.add_argument("--client-id", default="test-client")
     ap.add_argument("--client-secret", default="s3cret: +%&=\u00e9")
+    ap.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain)")
+    ap.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
     opts = ap.parse_args()
+    if bool(opts.tls_cert) != bool(opts.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
 
     try:
         server = Server(("127.0.0.1", opts.port), Handler)  # loopback only, never 0.0.0.0
     except OSError as err:
         sys.exit(f"oauth_test_server: cannot listen on 127.0.0.1:{opts.port}: {err.strerror}")
     server.opts, server.state = opts, State()
+    if opts.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        try:
+            tls.load_cert_chain(opts.tls_cert, opts.tls_key)
+        except (OSError, ssl.SSLError) as err:
+            sys.exit(f"oauth_test_server: cannot load --tls-cert/--tls-key: {err}")
+        server.tls = tls
     # Set both explicitly: a background job may inherit SIGINT as ignored.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: sys.exit(0))

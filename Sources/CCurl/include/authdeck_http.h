@@ -34,6 +34,7 @@ enum {
   AD_HTTP_CONNECT = 4,
   AD_HTTP_TLS = 5,
   AD_HTTP_OTHER = 6,
+  AD_HTTP_PROXY = 7,            // the proxy refused or could not be reached
 };
 
 void ad_http_perform(const ad_http_request *request, ad_http_response *response);

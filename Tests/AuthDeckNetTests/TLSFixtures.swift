@@ -1,0 +1,237 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+// The TLS side of the integration tests: a throwaway CA and server certificates made with the
+// openssl command line, the OAuth test server speaking HTTPS with one of them, and a CONNECT
+// proxy (Tests/Support/connect_proxy.py). Everything listens on 127.0.0.1 only.
+
+// MARK: A throwaway PKI
+
+enum OpenSSL {
+  /// The openssl command line tool (Debian package `openssl`).
+  static let path: String? = ["/usr/bin/openssl", "/usr/local/bin/openssl", "/bin/openssl"]
+    .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  /// Runs `openssl ARGS` and requires it to succeed.
+  static func run(_ arguments: [String]) throws {
+    let openssl = try #require(
+      path, "the openssl command line tool is missing: add the `openssl` package to scripts/setup")
+    // No OPENSSL_CONF from the environment: every command gets our own config file.
+    var environment = ProcessInfo.processInfo.environment
+    environment["OPENSSL_CONF"] = nil
+    let result = try ChildProcess.run([openssl] + arguments, environment: environment, timeout: 30)
+    try #require(
+      result.status == 0 && !result.signaled, "openssl \(arguments.joined(separator: " ")): \(result)")
+  }
+}
+
+/// A server certificate and its key, as PEM files.
+struct ServerCertificate: Sendable {
+  var certificate: String
+  var key: String
+  /// The name a client must ask for (the certificate's only subjectAltName).
+  var host: String
+}
+
+/// A certificate authority made for one test, in a directory the test removes.
+struct TestCA: Sendable {
+  let directory: String
+  let name: String
+  /// The CA certificate (PEM): what `ca_file` points at.
+  var certificate: String { "\(directory)/\(name).pem" }
+  var key: String { "\(directory)/\(name).key" }
+  var config: String { "\(directory)/\(name).cnf" }
+
+  /// An EC P-256 CA valid for two days, with basicConstraints CA:TRUE and keyCertSign.
+  init(in directory: String, name: String = "ca") throws {
+    self.directory = directory
+    self.name = name
+    try writeFile(
+      "\(directory)/\(name).cnf",
+      """
+      [req]
+      distinguished_name = dn
+      prompt = no
+      [dn]
+      CN = AuthDeck Test CA \(name)
+      [ca_ext]
+      basicConstraints = critical,CA:TRUE
+      keyUsage = critical,keyCertSign,cRLSign
+      subjectKeyIdentifier = hash
+
+      """)
+    try OpenSSL.run([
+      "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+      "-keyout", key, "-out", certificate, "-days", "2", "-config", config, "-extensions", "ca_ext",
+      "-subj", "/CN=AuthDeck Test CA \(name)",
+    ])
+  }
+
+  /// A TLS server certificate signed by this CA whose only name is `subjectAltName`
+  /// (`IP:127.0.0.1`, `DNS:example.com`).
+  func issue(_ leaf: String, subjectAltName: String) throws -> ServerCertificate {
+    let host = String(subjectAltName.drop { $0 != ":" }.dropFirst())
+    let base = "\(directory)/\(leaf)"
+    try writeFile(
+      base + ".cnf",
+      """
+      [req]
+      distinguished_name = dn
+      prompt = no
+      [dn]
+      CN = \(host)
+      [leaf_ext]
+      basicConstraints = critical,CA:FALSE
+      keyUsage = critical,digitalSignature
+      extendedKeyUsage = serverAuth
+      subjectAltName = \(subjectAltName)
+      subjectKeyIdentifier = hash
+      authorityKeyIdentifier = keyid
+
+      """)
+    try OpenSSL.run([
+      "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+      "-keyout", base + ".key", "-out", base + ".csr", "-config", base + ".cnf", "-subj", "/CN=\(host)",
+    ])
+    try OpenSSL.run([
+      "x509", "-req", "-in", base + ".csr", "-CA", certificate, "-CAkey", key,
+      "-set_serial", String(UInt32.random(in: 1...UInt32.max)), "-days", "2", "-out", base + ".pem",
+      "-extfile", base + ".cnf", "-extensions", "leaf_ext",
+    ])
+    return ServerCertificate(certificate: base + ".pem", key: base + ".key", host: host)
+  }
+}
+
+// MARK: The OAuth test server over HTTPS
+
+/// Tests/Support/oauth_test_server.py with --tls-cert: the same server as TestOAuthServer,
+/// spoken to over https. Its control endpoints are reached with curl, trusting `controlCA`
+/// and asking for the certificate's own name (resolved to 127.0.0.1, never looked up).
+final class TLSTestServer: @unchecked Sendable {
+  let shape: TestOAuthServer.Shape
+  let port: Int
+  let serverCertificate: ServerCertificate
+  let controlCA: String
+  private let child: ChildProcess
+
+  init(_ shape: TestOAuthServer.Shape, certificate: ServerCertificate, controlCA: String) throws {
+    self.shape = shape
+    self.serverCertificate = certificate
+    self.controlCA = controlCA
+    child = try ChildProcess([
+      TestOAuthServer.python, TestOAuthServer.script, "--shape", shape.rawValue, "--port", "0",
+      "--tls-cert", certificate.certificate, "--tls-key", certificate.key,
+    ])
+    child.stdout.wait(timeout: 30) { $0.hasSuffix("\n") }
+    let line = child.stdout.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
+      child.kill(SIGKILL)
+      let result = child.wait(timeout: 5)
+      throw TestOAuthServer.TestServerError(
+        message: "oauth_test_server.py --tls-cert did not start: \(result)")
+    }
+    self.port = port
+  }
+
+  func stop() {
+    child.kill(SIGTERM)
+    child.wait(timeout: 10)
+  }
+
+  var tokenPath: String { shape == .lime ? "/connect/token" : "/oauth2/token" }
+  /// What AuthDeck is configured with: always the address, whatever the certificate says.
+  var tokenURL: String { "https://127.0.0.1:\(port)\(tokenPath)" }
+
+  typealias ControlAnswer = (status: Int, body: String)
+
+  /// A request to the server with curl, verifying its certificate against `controlCA`.
+  func control(_ path: String, method: String = "GET", body: String? = nil) throws -> ControlAnswer {
+    let host = serverCertificate.host
+    let authority = host.contains(":") ? "[\(host)]" : host
+    var argv = [
+      "curl", "-s", "--noproxy", "*", "--cacert", controlCA, "-w", "\n%{http_code}", "-X", method,
+    ]
+    if host != "127.0.0.1" { argv += ["--resolve", "\(host):\(port):127.0.0.1"] }
+    if let body { argv += ["-H", "Content-Type: application/json", "--data-binary", body] }
+    argv.append("https://\(authority):\(port)\(path)")
+    let result = try ChildProcess.run(argv, timeout: 20)
+    try #require(result.status == 0, "curl \(path) over TLS failed: \(result)")
+    let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+  }
+
+  func inject(_ fault: String, count: Int = 1, chunked: Bool? = nil) throws {
+    var spec: [String: Any] = ["fault": fault, "count": count]
+    if let chunked { spec["chunked"] = chunked }
+    let body = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
+    let answer = try control("/_control/fault", method: "POST", body: body)
+    try #require(answer.status == 200, "fault \(fault) refused: \(answer.body)")
+  }
+
+  func tokenRequests() throws -> [LoggedTokenRequest] {
+    try JSONDecoder().decode([LoggedTokenRequest].self, from: Data(control("/_control/requests").body.utf8))
+  }
+
+  func issuedAccessTokens() throws -> [String] {
+    try JSONDecoder().decode([String].self, from: Data(control("/_control/issued").body.utf8))
+  }
+}
+
+/// Runs `body` with an HTTPS OAuth server of its own, stopped afterwards whatever happens.
+func withTLSServer<T>(
+  _ shape: TestOAuthServer.Shape = .limio, certificate: ServerCertificate, controlCA: String,
+  _ body: (TLSTestServer) throws -> T
+) throws -> T {
+  let server = try TLSTestServer(shape, certificate: certificate, controlCA: controlCA)
+  defer { server.stop() }
+  return try body(server)
+}
+
+// MARK: A CONNECT proxy
+
+/// Tests/Support/connect_proxy.py: tunnels CONNECT to 127.0.0.1 only and logs every request
+/// on stderr (`CONNECT 127.0.0.1:PORT`, `REFUSED CONNECT host:port`) before answering it.
+final class ConnectProxy: @unchecked Sendable {
+  static let script: String = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Support/connect_proxy.py").path
+
+  let port: Int
+  private let child: ChildProcess
+
+  init(refuseAll: Bool = false) throws {
+    child = try ChildProcess(
+      [TestOAuthServer.python, Self.script, "--port", "0"] + (refuseAll ? ["--refuse-all"] : []))
+    child.stdout.wait(timeout: 30) { $0.hasSuffix("\n") }
+    let line = child.stdout.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
+      child.kill(SIGKILL)
+      let result = child.wait(timeout: 5)
+      throw TestOAuthServer.TestServerError(message: "connect_proxy.py did not start: \(result)")
+    }
+    self.port = port
+  }
+
+  /// For HTTPS_PROXY.
+  var url: String { "http://127.0.0.1:\(port)" }
+
+  /// Stops the proxy (if it still runs) and returns every line it logged. A request is logged
+  /// before it is answered, so once a client is done, its requests are all here.
+  @discardableResult
+  func stop() -> [String] {
+    child.kill(SIGTERM)
+    let result = child.wait(timeout: 10)
+    return result.stderrLines
+  }
+}
+
+/// Runs `body` with a proxy of its own, stopped afterwards whatever happens.
+func withProxy<T>(refuseAll: Bool = false, _ body: (ConnectProxy) throws -> T) throws -> T {
+  let proxy = try ConnectProxy(refuseAll: refuseAll)
+  defer { proxy.stop() }
+  return try body(proxy)
+}
