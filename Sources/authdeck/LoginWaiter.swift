@@ -60,6 +60,10 @@ final class LoginWaiter: @unchecked Sendable {
       let n = read(0, &buffer, buffer.count)
       if n <= 0 {
         stdinOpen = false
+        // A last line without its newline (`printf %s URL | authdeck login ID`) still counts.
+        let rest = String(decoding: line, as: UTF8.self)
+        line = []
+        if !rest.allSatisfy(\.isWhitespace), let session = paste(rest) { return session }
         if listener == nil {
           throw .redirect(
             "no redirect URL was pasted; \(sessionID) stays pending until \(TimeFormat.local(pending.deadline))"
