@@ -19,11 +19,10 @@ public enum JWT {
   public static func expiry(of token: String) -> Date? {
     let parts = token.split(separator: ".", omittingEmptySubsequences: false)
     guard parts.count == 3, let payload = Base64URL.decode(parts[1]),
-      let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
-      let exp = object["exp"] as? NSNumber
+      let exp = (try? JSONValue.parse(payload))?["exp"]?.number
     else { return nil }
     // An exp before 2000 or after 2200 is not a real token's: ignored rather than trusted.
-    guard (946_684_800...7_258_118_400).contains(exp.doubleValue) else { return nil }
-    return Date(timeIntervalSince1970: exp.doubleValue)
+    guard (946_684_800...7_258_118_400).contains(exp) else { return nil }
+    return Date(timeIntervalSince1970: exp)
   }
 }

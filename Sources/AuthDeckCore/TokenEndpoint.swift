@@ -61,10 +61,12 @@ public struct TokenEndpoint: Sendable {
       throw .provider(
         "\(who): the token endpoint redirected (HTTP \(response.status)); AuthDeck does not follow it")
     }
-    let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
-    if let object, let error = object["error"] as? String {
+    let parsed = try? JSONValue.parse(Array(response.body))
+    var object: JSONValue?  // only a JSON object counts as an answer
+    if case .object? = parsed { object = parsed }
+    if let object, let error = object["error"]?.string {
       var reason = Sanitizer.inline(error, limit: 60)
-      if let description = object["error_description"] as? String, !description.isEmpty {
+      if let description = object["error_description"]?.string, !description.isEmpty {
         reason += ": " + Sanitizer.inline(description, limit: 160)
       }
       if error == "invalid_grant" { throw .loginRequired("\(who): \(reason)") }
@@ -83,21 +85,20 @@ public struct TokenEndpoint: Sendable {
       }
       throw .provider("\(who): the token endpoint's answer is not JSON (\(type))")
     }
-    guard let accessToken = object["access_token"] as? String, !accessToken.isEmpty else {
+    guard let accessToken = object["access_token"]?.string, !accessToken.isEmpty else {
       throw .provider("\(who): the token response has no access_token")
     }
     // Some servers send expires_in as a string; both forms are accepted.
     let lifetime =
-      (object["expires_in"] as? NSNumber)?.doubleValue
-      ?? (object["expires_in"] as? String).flatMap(Double.init)
+      object["expires_in"]?.number ?? object["expires_in"]?.string.flatMap(Double.init)
     // Above ten years a lifetime is not plausible, and dates that far out break clocks.
     guard let expiresIn = lifetime, expiresIn > 0, expiresIn <= 10 * 365 * 86_400 else {
       throw .provider("\(who): the token response has no valid expires_in, so its lifetime is unknown")
     }
-    let tokenType = object["token_type"] as? String ?? "Bearer"
+    let tokenType = object["token_type"]?.string ?? "Bearer"
     return TokenSet(
-      accessToken: accessToken, tokenType: tokenType, scope: object["scope"] as? String,
-      refreshToken: object["refresh_token"] as? String, idToken: object["id_token"] as? String,
+      accessToken: accessToken, tokenType: tokenType, scope: object["scope"]?.string,
+      refreshToken: object["refresh_token"]?.string, idToken: object["id_token"]?.string,
       issuedAt: issuedAt,
       expiresAt: Expiry.realExpiry(
         issuedAt: issuedAt, expiresIn: expiresIn, dailyCutoff: provider.dailyExpiry, accessToken: accessToken)
