@@ -118,7 +118,11 @@ public final class CursesScreen {
     return inputs
   }
 
+  /// Input read ahead after an Escape that turned out not to start a paste.
+  private var replay: [(isKey: Bool, value: UInt32)] = []
+
   private func nextCode(timeoutMilliseconds: Int32 = 0) -> (isKey: Bool, value: UInt32)? {
+    if !replay.isEmpty { return replay.removeFirst() }
     ad_wtimeout(ad_stdscr(), timeoutMilliseconds)
     defer { ad_nodelay(ad_stdscr(), true) }
     var character: wint_t = 0
@@ -164,8 +168,12 @@ public final class CursesScreen {
       if pending != Array(start.prefix(pending.count)) { break }
     }
     guard pending == start else {
-      // Alt+key or an unknown sequence: drop it rather than type stray characters.
-      return pending.isEmpty ? .key(.escape) : readOne() ?? .key(.escape)
+      // An unknown escape sequence (ESC [ or ESC O …) is dropped rather than typed; anything
+      // else was Escape typed just before another key, and that key still counts.
+      let isSequence =
+        pending.first == UInt32(UInt8(ascii: "[")) || pending.first == UInt32(UInt8(ascii: "O"))
+      if !isSequence { replay += pending.map { (false, $0) } }
+      return .key(.escape)
     }
     var text: [UInt32] = []
     let end: [UInt32] = Array("\u{1B}[201~".unicodeScalars.map(\.value))

@@ -176,6 +176,17 @@ redirect_uri = "https://localhost/callback"
         contents = [board.tmux(["show-buffer", "-b", b]) for b in buffers]
         assert token in contents, f"no tmux paste buffer holds the token ({len(contents)} buffers)"
 
+    def escape_then_a_key():
+        # Esc typed right before another key (one tmux write, well within ESCDELAY) is Escape and
+        # then that key, not a dropped Alt+key.
+        board.keys("?")
+        board.wait_text("show this help")
+        board.keys("Escape", "d")
+        board.wait_text("Log out limio/main?")
+        board.keys("n")
+        board.wait_for(lambda s: "Log out" not in s, "the question answered")
+        assert "valid" in board.row("main").split(), "n keeps the session"
+
     def paste_login():
         if os.path.exists(redirect_file):
             os.remove(redirect_file)
@@ -247,7 +258,7 @@ redirect_uri = "https://localhost/callback"
 
     try:
         for name, body in [("board shows providers", shows_providers), ("loopback login", loopback_login),
-                           ("copy token via OSC 52", copy_token), ("paste login survives a bad paste", paste_login),
+                           ("copy token via OSC 52", copy_token), ("Esc then a key", escape_then_a_key), ("paste login survives a bad paste", paste_login),
                            ("another process's change shows up", another_process),
                            ("the morning queue logs in what expired", morning_queue), ("resize to 40x10", resize),
                            ("quit restores the terminal", quit_restores_terminal),
