@@ -11,6 +11,8 @@ public enum BoardEvent: Equatable, Sendable {
   case resized(pageSize: Int)
   /// The store was read again (another process may have changed it).
   case reloaded([Session], problems: [String])
+  /// Only the ids and the first screen of sessions are known yet; a `.reloaded` follows.
+  case partiallyLoaded([Session])
   /// A login was started: the pending login is stored, the browser asked to open.
   case loginStarted(SessionID)
   /// A request for this session finished; the store already holds the outcome.

@@ -155,8 +155,9 @@ extension BoardState {
       expires = BoardClock.short(expiresAt, now: now, in: timeZone)
     }
     let isBusy = busy.contains(session.id)
-    let statusWord = isBusy ? "working" : status.rawValue
-    let statusStyle: Style = isBusy ? .busy : Self.style(for: status)
+    let notReadYet = isLoading && session.tokens == nil && session.pending == nil
+    let statusWord = isBusy ? "working" : notReadYet ? "…" : status.rawValue
+    let statusStyle: Style = isBusy ? .busy : notReadYet ? .dim : Self.style(for: status)
     let account = Sanitizer.inline(session.id.account, limit: 100)
     var spans = [
       Span(isSelected ? "▸ " : "  ", isSelected ? .selected : .plain),

@@ -38,6 +38,8 @@ public struct BoardState: Equatable, Sendable {
   /// The morning queue: sessions still to log in, in order; the head is the one under way.
   public var queue: [SessionID] = []
   public var isDemo = false
+  /// Sessions are known by id but not all read yet (a large store's first frame).
+  public var isLoading = false
   /// Where the configuration goes, for the first-run screen.
   public var configPath = "~/.config/authdeck/config.toml"
 

@@ -12,7 +12,14 @@ extension BoardState {
       self.pageSize = max(1, pageSize)
       keepSelectionVisible()
       return []
+    case .partiallyLoaded(let sessions):
+      self.sessions = sessions.sorted { $0.id < $1.id }
+      isLoading = true
+      if mode == .firstRun && !sessions.isEmpty { mode = .list }
+      keepSelectionValid()
+      return []
     case .reloaded(let sessions, let problems):
+      isLoading = false
       // A removed selection moves to its neighbour, not to the top.
       let oldIndex = selected.flatMap { id in visibleSessions.firstIndex { $0.id == id } }
       self.sessions = sessions.sorted { $0.id < $1.id }
@@ -264,6 +271,10 @@ extension BoardState {
   // MARK: The morning queue
 
   private mutating func startQueue() -> [BoardEffect] {
+    guard !isLoading else {
+      say("still reading the store; press L again in a moment")
+      return []
+    }
     queue = visibleSessions.filter { session in
       let status = status(of: session)
       return (status == .expired || status == .none) && provider(session.id.provider) != nil

@@ -37,6 +37,18 @@ public struct SessionStore: Sendable {
     return try read(path: path(of: id), expected: id)
   }
 
+  /// The ids of every stored session, sorted, from the file names alone: no file is read.
+  /// Lets the board draw its first screen before it has read 10,000 files.
+  public func storedIDs() throws(AuthDeckError) -> [SessionID] {
+    try files.checkDirectory(root, create: false)
+    try files.checkDirectory(sessionsDirectory, create: false)
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: sessionsDirectory)) ?? []
+    return names.compactMap { name in
+      guard name.hasSuffix(".json"), !name.hasPrefix(".") else { return nil }
+      return StoreFileName.decode(String(name.dropLast(5)))
+    }.sorted()
+  }
+
   /// Every readable session, sorted, plus one message per file that had to be moved aside.
   public func loadAll() throws(AuthDeckError) -> (sessions: [Session], problems: [String]) {
     try files.checkDirectory(root, create: false)
@@ -163,6 +175,26 @@ public enum StoreFileName {
       length += isPlain(scalar, at: index) ? UTF8.width(scalar) : 3
     }
     return length
+  }
+
+  /// The id a file name (without `.json`) stands for; nil for names `encode` never makes.
+  public static func decode(_ name: String) -> SessionID? {
+    var bytes: [UInt8] = []
+    var iterator = Array(name.utf8).makeIterator()
+    while let byte = iterator.next() {
+      guard byte == UInt8(ascii: "%") else {
+        bytes.append(byte)
+        continue
+      }
+      guard let high = iterator.next(), let low = iterator.next(),
+        let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+      else { return nil }
+      bytes.append(value)
+    }
+    guard let text = String(validating: bytes, as: UTF8.self), let id = try? SessionID(parsing: text),
+      encode(id) == name
+    else { return nil }
+    return id
   }
 
   public static func encode(_ id: SessionID) -> String {

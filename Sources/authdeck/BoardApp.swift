@@ -32,14 +32,32 @@ final class BoardApp {
       providers: service.configuration.providers, sessions: [], now: Date(),
       expiringWithin: service.configuration.expiringWithin, isDemo: demo != nil)
     state.configPath = configPath
-    // A store that cannot be read (a link, a mode others can read) is said on the status line.
-    _ = state.handle(Self.reloadEvent(service.store))
     do throws(CursesScreen.Unavailable) {
       screen = try CursesScreen(environment: environment)
     } catch {
       throw .other(error.reason)
     }
     storeStamp = Self.stamp(service.store)
+    loadForFirstFrame(rows: screen.size.height)
+  }
+
+  /// A large store is drawn from its first screen of sessions while the rest loads in the
+  /// background: the ids come from the file names, so the list's shape is right at once.
+  private func loadForFirstFrame(rows: Int) {
+    let store = service.store
+    guard let ids = try? store.storedIDs(), ids.count > 500 else {
+      // A store that cannot be read (a link, a mode others can read) is said on the status line.
+      _ = state.handle(Self.reloadEvent(store))
+      return
+    }
+    let firstScreen = Set(ids.prefix(max(rows, 50)))
+    let sessions = ids.map { id in
+      (firstScreen.contains(id) ? (try? store.load(id)) ?? nil : nil)
+        ?? Session(id: id, grant: service.configuration.provider(id.provider)?.grant ?? .authorizationCode)
+    }
+    _ = state.handle(.partiallyLoaded(sessions))
+    let inbox = self.inbox
+    Thread.detachNewThread { inbox.post(Self.reloadEvent(store)) }
   }
 
   func run() {

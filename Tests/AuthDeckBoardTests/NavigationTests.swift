@@ -304,3 +304,21 @@ struct ReloadAndTickTests {
     #expect(board.status(of: board.session(sid("acme/alice"))!) == .expiring)
   }
 }
+
+@Suite("A large store's first frame")
+struct PartialLoadTests {
+  @Test("sessions known only by id show … until the store is read, and L waits for it")
+  func partialThenFull() {
+    let full = [loggedIn("lime/main", expiresIn: 3_600), loggedIn("lime/paper", expiresIn: -60)]
+    var board = makeBoard([])
+    #expect(board.handle(.partiallyLoaded([full[0], Session(id: sid("lime/paper"))])) == [])
+    #expect(board.isLoading)
+    #expect(board.screen().contains("paper                            …"))
+    #expect(board.press(.c("L")) == [])
+    #expect(board.messageText == "still reading the store; press L again in a moment")
+    #expect(board.handle(.reloaded(full, problems: [])) == [])
+    #expect(!board.isLoading)
+    #expect(board.screen().contains("paper                            expired"))
+    #expect(board.press(.c("L")) == [.startLogin(sid("lime/paper"))])
+  }
+}

@@ -450,3 +450,32 @@ struct SessionStoreTests {
     }
   }
 }
+
+@Suite("Session ids from file names")
+struct StoreFileNameDecodingTests {
+  @Test(arguments: [
+    "lime/main", "limio/ops@acme.com", "lime/.hidden", "lime/a/b%c", "acme/été 東京", "x/-_.@",
+  ])
+  func decodeUndoesEncode(text: String) throws {
+    let id = try SessionID(parsing: text)
+    #expect(StoreFileName.decode(StoreFileName.encode(id)) == id)
+  }
+
+  @Test(arguments: ["lime", "lime%2", "lime%2Fmain%ZZ", "%2Fmain", "lime%2F", ".lime%2Fmain", "lime/main"])
+  func namesEncodeNeverMakesAreRefused(name: String) {
+    #expect(StoreFileName.decode(name) == nil)
+  }
+
+  @Test func storedIDsListsSessionsWithoutReadingThem() throws {
+    try withTemporaryDirectory { root in
+      let store = SessionStore(root: root + "/store")
+      for text in ["lime/b", "acme/a", "lime/a"] {
+        let id = try SessionID(parsing: text)
+        try store.update(id) { (session: inout Session?) throws(AuthDeckError) in session = Session(id: id) }
+      }
+      try writeFile(root + "/store/sessions/lime%2Fgarbled.json", "not json")
+      try writeFile(root + "/store/sessions/.lime%2Fx.json.1.2.tmp", "{}")
+      #expect(try store.storedIDs().map(\.description) == ["acme/a", "lime/a", "lime/b", "lime/garbled"])
+    }
+  }
+}
