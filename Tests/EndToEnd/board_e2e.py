@@ -256,13 +256,38 @@ redirect_uri = "https://localhost/callback"
         finally:
             demo.close()
 
+    def large_store():
+        # Over 500 sessions the first frame comes from the file names and the first screen;
+        # the rest is read in the background and fills in.
+        store = os.path.join(work, "large")
+        sessions = os.path.join(store, "sessions")
+        os.makedirs(sessions, mode=0o700)
+        os.chmod(store, 0o700)
+        now = time.time()
+        for i in range(600):
+            body = {"version": 1, "session": {"id": f"lime/acct-{i:04d}", "grant": "authorization_code",
+                    "tokens": {"access_token": "t", "token_type": "Bearer", "issued_at": now,
+                               "expires_at": now + 3600}}}
+            fd = os.open(os.path.join(sessions, f"lime%2Facct-{i:04d}.json"), os.O_WRONLY | os.O_CREAT, 0o600)
+            os.write(fd, json.dumps(body).encode())
+            os.close(fd)
+        large = Board(binary, dict(env, AUTHDECK_STORE=store), name="large")
+        try:
+            large.wait_text("acct-0000")
+            large.keys("G")
+            large.wait_for(lambda s: "valid" in large.row("acct-0599").split(), "the last session read")
+            assert "/603" in large.screen(), large.screen()  # 600 sessions, 2 headers, 1 empty group
+        finally:
+            large.close()
+
     try:
         for name, body in [("board shows providers", shows_providers), ("loopback login", loopback_login),
                            ("copy token via OSC 52", copy_token), ("Esc then a key", escape_then_a_key), ("paste login survives a bad paste", paste_login),
                            ("another process's change shows up", another_process),
                            ("the morning queue logs in what expired", morning_queue), ("resize to 40x10", resize),
                            ("quit restores the terminal", quit_restores_terminal),
-                           ("first run offers the demo, which logs in", first_run_offers_the_demo)]:
+                           ("first run offers the demo, which logs in", first_run_offers_the_demo),
+                           ("a store of 600 sessions opens and fills in", large_store)]:
             step(name, body)
             if failed:
                 break
