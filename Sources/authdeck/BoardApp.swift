@@ -65,11 +65,12 @@ final class BoardApp {
     TerminationSignals.install(wakingUp: inbox.writeEnd)
     handleResize()
     var lastSecond = Int(Date().timeIntervalSince1970)
-    // For scripts/bench: the time to the first full frame, then out.
-    let exitAfterFirstFrame = environment["AUTHDECK_EXIT_AFTER_FIRST_FRAME"] == "1"
+    // For scripts/bench: the time to the first full frame ("1"), or to the first frame with
+    // every session read ("loaded"), then out.
+    let benchExit = environment["AUTHDECK_EXIT_AFTER_FIRST_FRAME"]
     while running {
       screen.draw(state.render(width: screen.size.width, height: screen.size.height))
-      if exitAfterFirstFrame { break }
+      if benchExit == "1" || (benchExit == "loaded" && !state.isLoading) { break }
       let now = Date()
       let untilNextSecond = Int32(1000 - Int(now.timeIntervalSince1970 * 1000) % 1000) + 1
       var fds = [
