@@ -17,6 +17,7 @@ final class BoardApp {
   private let screen: CursesScreen
   private let inbox = Inbox()
   private let loopback = LoopbackRegistry()
+  private let reloads = DispatchQueue(label: "authdeck.store-reload")
   private let environment: [String: String]
   private var storeStamp: timespec?
   private var running = true
@@ -56,8 +57,7 @@ final class BoardApp {
         ?? Session(id: id, grant: service.configuration.provider(id.provider)?.grant ?? .authorizationCode)
     }
     _ = state.handle(.partiallyLoaded(sessions))
-    let inbox = self.inbox
-    Thread.detachNewThread { inbox.post(Self.reloadEvent(store)) }
+    requestReload()
   }
 
   func run() {
@@ -94,7 +94,7 @@ final class BoardApp {
       if second != lastSecond {
         lastSecond = second
         events.append(.tick(Date()))
-        if let reload = reloadIfChanged() { events.append(reload) }
+        reloadIfChanged()
       }
       for event in events where running { perform(state.handle(event)) }
     }
@@ -116,11 +116,19 @@ final class BoardApp {
   }
 
   /// Another process (`authdeck login` elsewhere) replaced a file: the folder's mtime moved.
-  private func reloadIfChanged() -> BoardEvent? {
+  private func reloadIfChanged() {
     let stamp = Self.stamp(service.store)
-    guard stamp?.tv_sec != storeStamp?.tv_sec || stamp?.tv_nsec != storeStamp?.tv_nsec else { return nil }
+    guard stamp?.tv_sec != storeStamp?.tv_sec || stamp?.tv_nsec != storeStamp?.tv_nsec else { return }
     storeStamp = stamp
-    return Self.reloadEvent(service.store)
+    requestReload()
+  }
+
+  /// Reads the store off the loop (10,000 files take a while, far longer with a cold cache) on
+  /// one serial queue, so results arrive in the order they were read.
+  private func requestReload() {
+    let store = service.store
+    let inbox = self.inbox
+    reloads.async { inbox.post(Self.reloadEvent(store)) }
   }
 
   private static func stamp(_ store: SessionStore) -> timespec? {
@@ -211,7 +219,7 @@ final class BoardApp {
     case .logout(let id, let forget):
       do throws(AuthDeckError) {
         try TokenService.logout(id, forget: forget, store: service.store)
-        perform(state.handle(Self.reloadEvent(service.store)))
+        requestReload()
         _ = state.handle(.notice(forget ? "\(id) forgotten" : "\(id) logged out", isError: false))
       } catch {
         _ = state.handle(.notice(error.description, isError: true))
