@@ -61,7 +61,10 @@ final class BoardApp {
   }
 
   func run() {
-    defer { screen.stop() }
+    defer {
+      screen.stop()
+      demo?.removeStore()  // the demo's sessions were never the user's: nothing of them stays
+    }
     TerminationSignals.install(wakingUp: inbox.writeEnd)
     handleResize()
     var lastSecond = Int(Date().timeIntervalSince1970)

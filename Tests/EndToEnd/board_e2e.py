@@ -233,7 +233,10 @@ redirect_uri = "https://localhost/callback"
         assert "ACCOUNT" not in screen, "the board must leave the alternate screen"
 
     def first_run_offers_the_demo():
-        demo_env = dict(env, AUTHDECK_CONFIG=os.path.join(work, "none.toml"), AUTHDECK_STORE=os.path.join(work, "empty"))
+        demo_tmp = os.path.join(work, "tmp")
+        os.makedirs(demo_tmp)
+        demo_env = dict(env, AUTHDECK_CONFIG=os.path.join(work, "none.toml"), AUTHDECK_STORE=os.path.join(work, "empty"),
+                        TMPDIR=demo_tmp)
         demo = Board(binary, demo_env, name="demo")
         try:
             screen = demo.wait_text("No provider is configured yet")
@@ -247,12 +250,14 @@ redirect_uri = "https://localhost/callback"
             demo.wait_row("bob", "valid")
             assert not os.path.exists(os.path.join(work, "empty", "sessions", "demo%2Fbob.json")), \
                 "the demo must not write to the user's store"
+            assert [n for n in os.listdir(demo_tmp) if n.startswith("authdeck-demo-")], "the demo's store is in TMPDIR"
             # A closed terminal or `kill` ends the board like q: the terminal is restored.
             pane_shell = demo.tmux(["list-panes", "-F", "#{pane_pid}"]).split()[0]
             board_pid = subprocess.run(["pgrep", "-P", pane_shell], capture_output=True, text=True).stdout.split()
             os.kill(int(board_pid[-1]), 15)
             demo.wait_text("BOARD-EXITED 0")
             demo.wait_for(lambda s: "icanon" in s, "icanon restored after SIGTERM")
+            assert os.listdir(demo_tmp) == [], f"the demo's temporary store stayed: {os.listdir(demo_tmp)}"
         finally:
             demo.close()
 
