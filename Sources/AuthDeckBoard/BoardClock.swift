@@ -1,33 +1,21 @@
+import AuthDeckCore
 import Foundation
 
 /// Wall-clock text for the board, in the zone the board was given (tests pass UTC).
 public enum BoardClock {
-  static func parts(_ date: Date, _ zone: TimeZone) -> DateComponents {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = zone
-    return calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-  }
-
   /// "14:02:11"
   public static func clock(_ date: Date, in zone: TimeZone) -> String {
-    let p = parts(date, zone)
+    let p = TimeFormat.fields(date, in: zone)
     return String(format: "%02d:%02d:%02d", p.hour ?? 0, p.minute ?? 0, p.second ?? 0)
   }
 
   /// "Tue 03:00" within a week of `now`, else "2026-12-01".
   public static func short(_ date: Date, now: Date, in zone: TimeZone) -> String {
-    let p = parts(date, zone)
+    let p = TimeFormat.fields(date, in: zone)
     if abs(date.timeIntervalSince(now)) < 6 * 86_400 {
       let day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][((p.weekday ?? 1) - 1) % 7]
       return String(format: "%@ %02d:%02d", day, p.hour ?? 0, p.minute ?? 0)
     }
     return String(format: "%04d-%02d-%02d", p.year ?? 0, p.month ?? 0, p.day ?? 0)
-  }
-
-  /// "2026-11-24 03:00"
-  public static func time(_ date: Date, in zone: TimeZone) -> String {
-    let p = parts(date, zone)
-    return String(
-      format: "%04d-%02d-%02d %02d:%02d", p.year ?? 0, p.month ?? 0, p.day ?? 0, p.hour ?? 0, p.minute ?? 0)
   }
 }

@@ -170,7 +170,7 @@ extension BoardState {
     case .login:
       return login(id)
     case .copyToken:
-      guard let tokens = session.tokens, status(of: session) != .expired || tokens.expiresAt == nil else {
+      guard session.tokens != nil, status(of: session) != .expired else {
         say("\(id) has no valid token to copy; press ⏎ to log in", isError: true)
         return []
       }
@@ -374,6 +374,6 @@ extension BoardState {
   private func validitySummary(_ id: SessionID) -> String {
     guard let expiresAt = session(id)?.tokens?.expiresAt else { return "logged in" }
     return
-      "valid until \(BoardClock.time(expiresAt, in: timeZone)) (\(TimeFormat.countdown(expiresAt.timeIntervalSince(now))))"
+      "valid until \(TimeFormat.wallClock(expiresAt, in: timeZone)) (\(TimeFormat.countdown(expiresAt.timeIntervalSince(now))))"
   }
 }

@@ -164,6 +164,12 @@ struct ProviderTableReader {
       guard let known = Preset(rawValue: name) else { throw fail("preset", "must be \"lime\" or \"limio\"") }
       preset = known
     }
+    if preset != .limio {
+      // Quietly ignoring them would leave the user wondering why their tenant is not used.
+      for key in ["tenant", "region"] where table[key] != nil {
+        throw fail(key, "is only used with preset = \"limio\"")
+      }
+    }
     let defaults = try preset.defaults(reader: self)
 
     guard let clientID = try string("client_id"), !clientID.isEmpty else {

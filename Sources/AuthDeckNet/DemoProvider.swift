@@ -153,11 +153,14 @@ public final class DemoProvider: @unchecked Sendable {
       "access_token": "demo-" + Base64URL.encode(random.bytes(24)), "token_type": "Bearer",
       "expires_in": tokenLifetime,
     ]
-    if withRefresh {
-      let refresh = Base64URL.encode(random.bytes(24))
-      lock.withLock { _ = refreshTokens.insert(refresh) }
-      body["refresh_token"] = refresh
-    }
+    if withRefresh { body["refresh_token"] = newRefreshToken() }
     return .json(200, body)
+  }
+
+  /// A refresh token this server will honour once (rotation); the demo seeds a session with one.
+  public func newRefreshToken() -> String {
+    let refresh = Base64URL.encode(random.bytes(24))
+    lock.withLock { _ = refreshTokens.insert(refresh) }
+    return refresh
   }
 }

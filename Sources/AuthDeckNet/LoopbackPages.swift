@@ -1,4 +1,5 @@
 import AuthDeckCore
+import Foundation
 
 /// The short pages the browser sees after the loopback redirect. Nothing from the request
 /// is echoed; messages are sanitized and HTML-escaped.
@@ -40,5 +41,24 @@ public enum LoopbackPages {
       }
     }
     return out
+  }
+}
+
+/// What a loopback listener does with one request (RFC 8252 §7.3): anything but a GET on the
+/// redirect's path is a 404 that echoes nothing; a redirect is handed to `complete`, and the
+/// browser is told the outcome. Shared by `authdeck login` and the board.
+public enum LoopbackRedirect {
+  /// The page to answer with, and the outcome: nil when the request was not a redirect.
+  public static func handle(
+    _ request: ServerRequest, redirectURI: URL, complete: (Redirect) throws(AuthDeckError) -> Session
+  ) -> (response: ServerResponse, outcome: Result<Session, AuthDeckError>?) {
+    let path = redirectURI.path.isEmpty ? "/" : redirectURI.path
+    guard request.method == "GET", request.path == path else { return (.text(404, "Not found\n"), nil) }
+    do throws(AuthDeckError) {
+      let session = try complete(try Redirect(pasted: Loopback.origin(of: redirectURI) + request.target))
+      return (LoopbackPages.success(session.id), .success(session))
+    } catch {
+      return (LoopbackPages.failure(error.description), .failure(error))
+    }
   }
 }

@@ -166,7 +166,7 @@ final class BoardApp {
           }
           let provider = try service.configuration.provider(for: id)
           do throws(AuthDeckError) {
-            try loopback.listen(for: provider, until: pending.deadline, service: { service }, inbox: inbox)
+            try loopback.listen(for: provider, until: pending.deadline, service: service, inbox: inbox)
           } catch {
             inbox.post(.notice(error.description, isError: true))
           }

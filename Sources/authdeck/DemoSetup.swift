@@ -17,24 +17,25 @@ struct DemoSetup {
     guard let root = mkdtemp(&template) else { throw .store("cannot create a temporary store for the demo") }
     let store = SessionStore(root: String(cString: root))
     let configuration = provider.configuration(loopbackPort: loopbackPort, now: now)
-    try seed(store, configuration: configuration, now: now)
+    try seed(store, provider: provider, now: now)
     let service = TokenService(
       configuration: configuration, store: store, transport: CurlTransport(),
       secrets: SecretResolver(environment: [:]))
     return DemoSetup(provider: provider, service: service, storeRoot: store.root)
   }
 
-  /// A valid session about to turn yellow, an expired one, one never logged in, and a service.
-  private static func seed(_ store: SessionStore, configuration: Configuration, now: Date)
-    throws(AuthDeckError)
-  {
-    func token(_ lifetime: TimeInterval, refresh: Bool = false) -> TokenSet {
+  /// A valid session about to turn yellow (with a refresh token the demo server honours, so
+  /// `r` works), an expired one, one never logged in, and a service.
+  private static func seed(_ store: SessionStore, provider: DemoProvider, now: Date) throws(AuthDeckError) {
+    func token(_ lifetime: TimeInterval, refreshToken: String? = nil) -> TokenSet {
       TokenSet(
-        accessToken: "demo-seeded-token", refreshToken: refresh ? "seeded-unknown-to-the-server" : nil,
-        issuedAt: now.addingTimeInterval(-60), expiresAt: now.addingTimeInterval(lifetime))
+        accessToken: "demo-seeded-token", refreshToken: refreshToken, issuedAt: now.addingTimeInterval(-60),
+        expiresAt: now.addingTimeInterval(lifetime))
     }
     let seeds: [Session] = [
-      Session(id: SessionID(provider: "demo", account: "alice"), tokens: token(150)),
+      Session(
+        id: SessionID(provider: "demo", account: "alice"),
+        tokens: token(150, refreshToken: provider.newRefreshToken())),
       Session(id: SessionID(provider: "demo", account: "bob"), tokens: token(-1200)),
       Session(id: SessionID(provider: "demo-paste", account: "carol")),
       Session(

@@ -94,27 +94,27 @@ final class LoginWaiter: @unchecked Sendable {
     }
   }
 
-  /// The loopback listener's handler: completes the login or answers why not and keeps listening.
+  /// The loopback listener's handler: completes the login, or answers why not and keeps
+  /// listening (a provider's refusal ends it).
   private func handle(_ request: ServerRequest) -> (ServerResponse, stop: Bool) {
-    guard let redirectURI = URL(string: pending.redirectURI),
-      request.path == (redirectURI.path.isEmpty ? "/" : redirectURI.path),
-      request.method == "GET"
-    else {
+    guard let redirectURI = URL(string: pending.redirectURI) else {
       return (.text(404, "Not found\n"), false)
     }
-    let url = Loopback.origin(of: redirectURI) + request.target
-    do throws(AuthDeckError) {
-      let session = try service.completeLogin(
-        redirect: try Redirect(pasted: url), now: Date(), expecting: sessionID)
+    let (response, outcome) = LoopbackRedirect.handle(request, redirectURI: redirectURI) {
+      (redirect) throws(AuthDeckError) in
+      try service.completeLogin(redirect: redirect, now: Date(), expecting: sessionID)
+    }
+    switch outcome {
+    case .success(let session)?:
       finish(.success(session))
-      return (LoopbackPages.success(session.id), true)
-    } catch {
+      return (response, true)
+    case .failure(let error)?:
       Terminal.error(error.description)
-      if case .provider = error {
-        finish(.failure(error))
-        return (LoopbackPages.failure(error.description), true)
-      }
-      return (LoopbackPages.failure(error.description), false)
+      guard case .provider = error else { return (response, false) }
+      finish(.failure(error))
+      return (response, true)
+    case nil:
+      return (response, false)
     }
   }
 

@@ -11,10 +11,7 @@ final class LoopbackRegistry: @unchecked Sendable {
 
   /// Makes sure a listener runs for `provider`'s redirect port until `deadline`.
   /// Throws when the port cannot be bound (the user can still paste).
-  func listen(
-    for provider: Provider, until deadline: Date, service: @escaping @Sendable () -> TokenService,
-    inbox: Inbox
-  )
+  func listen(for provider: Provider, until deadline: Date, service: TokenService, inbox: Inbox)
     throws(AuthDeckError)
   {
     guard let redirect = provider.redirectURI, provider.usesLoopbackRedirect else { return }
@@ -32,35 +29,31 @@ final class LoopbackRegistry: @unchecked Sendable {
       lock.withLock { _ = deadlines.removeValue(forKey: port) }
       throw error
     }
-    let path = redirect.path.isEmpty ? "/" : redirect.path
-    let origin = Loopback.origin(of: redirect)
     Thread.detachNewThread { [self] in
       while let until = lock.withLock({ deadlines[port] }), until > Date() {
         server.serve(until: until) { request in
-          guard request.method == "GET", request.path == path else {
-            return (.text(404, "Not found\n"), false)
+          let (response, outcome) = LoopbackRedirect.handle(request, redirectURI: redirect) {
+            (redirect) throws(AuthDeckError) in try service.completeLogin(redirect: redirect, now: Date())
           }
-          return self.complete(origin + request.target, service: service(), inbox: inbox)
+          switch outcome {
+          case .success(let session)?:
+            inbox.post(BoardApp.reloadEvent(service.store), .pasteHandled(session.id, error: nil))
+            return (response, !Self.anyLoginWaits(service))
+          case .failure(let error)?:
+            inbox.post(.notice(error.description, isError: true))
+            return (response, false)
+          case nil:
+            return (response, false)
+          }
         }
         // Stop once no login waits any more; otherwise keep serving until the latest deadline.
-        let stillWaiting =
-          (try? service().store.loadAll().sessions.contains { $0.activePending(at: Date()) != nil }) ?? false
-        if !stillWaiting { break }
+        if !Self.anyLoginWaits(service) { break }
       }
       lock.withLock { _ = deadlines.removeValue(forKey: port) }
     }
   }
 
-  private func complete(_ url: String, service: TokenService, inbox: Inbox) -> (ServerResponse, stop: Bool) {
-    do throws(AuthDeckError) {
-      let session = try service.completeLogin(redirect: try Redirect(pasted: url), now: Date())
-      inbox.post(BoardApp.reloadEvent(service.store), .pasteHandled(session.id, error: nil))
-      let others =
-        (try? service.store.loadAll().sessions.contains { $0.activePending(at: Date()) != nil }) ?? false
-      return (LoopbackPages.success(session.id), !others)
-    } catch {
-      inbox.post(.notice(error.description, isError: true))
-      return (LoopbackPages.failure(error.description), false)
-    }
+  private static func anyLoginWaits(_ service: TokenService) -> Bool {
+    (try? service.store.loadAll().sessions.contains { $0.activePending(at: Date()) != nil }) ?? false
   }
 }

@@ -132,6 +132,8 @@ struct ConfigurationTests {
 
   static let invalid: [(String, String, String)] = [
     ("unknown key", base + "\nclientid = \"x\"", "clientid"),
+    ("tenant without the limio preset", base + "\ntenant = \"acme\"", "tenant"),
+    ("region without the limio preset", base + "\nregion = \"us\"", "region"),
     ("bad preset", "[providers.acme]\npreset = \"lemon\"\nclient_id = \"x\"", "preset"),
     ("preset not a string", "[providers.acme]\npreset = 1\nclient_id = \"x\"", "preset"),
     ("missing client_id", base.replacingOccurrences(of: "client_id = \"app\"", with: ""), "client_id"),

@@ -248,6 +248,8 @@ redirect_uri = "https://localhost/callback"
             demo.wait_for(lambda s: demo.row("bob").startswith("▸"), "bob selected")
             demo.keys("Enter")  # the demo's Approve page, then its loopback redirect
             demo.wait_row("bob", "valid")
+            demo.keys("k", "r")  # alice's refresh token is one the demo server honours
+            demo.wait_text("demo/alice: valid until")
             assert not os.path.exists(os.path.join(work, "empty", "sessions", "demo%2Fbob.json")), \
                 "the demo must not write to the user's store"
             assert [n for n in os.listdir(demo_tmp) if n.startswith("authdeck-demo-")], "the demo's store is in TMPDIR"
