@@ -24,11 +24,12 @@ let package = Package(
     ),
     .target(name: "AuthDeckNet", dependencies: ["AuthDeckCore", "CCurl"]),
     .target(name: "AuthDeckBoard", dependencies: ["AuthDeckCore"]),
-    .target(name: "AuthDeckTerminal", dependencies: ["AuthDeckBoard", "CCurses"]),
+    .target(name: "AuthDeckApp", dependencies: ["AuthDeckCore", "AuthDeckBoard", "AuthDeckNet"]),
+    .target(name: "AuthDeckTerminal", dependencies: ["AuthDeckBoard", "AuthDeckApp", "CCurses"]),
     .executableTarget(
       name: "authdeck",
       dependencies: [
-        "AuthDeckCore", "AuthDeckNet", "AuthDeckBoard", "AuthDeckTerminal",
+        "AuthDeckCore", "AuthDeckNet", "AuthDeckBoard", "AuthDeckApp", "AuthDeckTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       // Start-up is most of `authdeck token`'s 3 ms budget (docs/performance.md): a position-

@@ -13,18 +13,42 @@ public enum BoardEvent: Equatable, Sendable {
   case reloaded([Session], problems: [String])
   /// Only the ids and the first screen of sessions are known yet; a `.reloaded` follows.
   case partiallyLoaded([Session])
-  /// A login was started: the pending login is stored, the browser asked to open.
-  case loginStarted(SessionID)
-  /// A request for this session finished; the store already holds the outcome.
+  /// The store could not be read at all (a link, a mode others can read).
+  case storeProblem(String)
+  /// One session's new stored value, after a request changed it: no need to read the store.
+  case sessionChanged(Session)
+  /// One session left the store (forgotten).
+  case sessionRemoved(SessionID)
+  /// A browser login was started: its pending login is stored; `loopback` says whether the
+  /// redirect will be caught here.
+  case loginStarted(Session, loopback: LoopbackStatus)
+  /// The browser could not be started for a login that waits.
+  case browserFailed(SessionID, reason: String)
+  /// A request for this session finished (renewal, client credentials, or a login that could
+  /// not start); a `.sessionChanged` with the outcome came first.
   case finished(SessionID, error: String?)
-  /// A paste was checked and exchanged, or refused (`error`); `id` is the session it matched.
-  case pasteHandled(SessionID?, error: String?)
-  /// Something to tell the user (copy done, browser failed, …).
+  /// A redirect (pasted, or caught on loopback) was checked and exchanged, or refused
+  /// (`error`); `id` is the session it matched, when it matched one.
+  case redirectHandled(SessionID?, error: String?)
+  /// A log-out was done (or refused: `error`).
+  case loggedOut(SessionID, forgotten: Bool, error: String?)
+  /// The demo was opened: its providers and sessions replace the board's.
+  case demoOpened(Configuration, [Session])
+  /// Something to tell the user (copy done, …).
   case notice(String, isError: Bool)
 }
 
-/// What the board asks the world to do. Plain values: the run loop performs them and
-/// reports back with events.
+/// Whether a login's redirect will be caught by a loopback listener of ours.
+public enum LoopbackStatus: Equatable, Sendable {
+  /// The redirect is not a loopback URL: the user pastes it.
+  case notUsed
+  case listening
+  /// The redirect's port is held by another program (or another board): the user pastes.
+  case portTaken(String)
+}
+
+/// What the board asks the world to do. Plain values: the runner performs them off the UI
+/// thread and reports back with events.
 public enum BoardEffect: Equatable, Sendable {
   case startLogin(SessionID)
   case completeLogin(pasted: String)

@@ -40,13 +40,21 @@ extension BoardState {
     return left
   }
 
-  /// Whole entries only: when the line is too narrow, entries before the last two (help and
-  /// quit on the list) are dropped from the end, so what remains is never cut mid-word.
-  private func footer(_ all: [(String, String)], width: Int) -> [Span] {
+  /// The footer: the enabled bindings of the mode that have footer words, first key each. Whole
+  /// entries only: when the line is too narrow, entries before the last two (help and quit on
+  /// the list) are dropped from the end, so what remains is never cut mid-word. While a prompt
+  /// or question is open, a message takes the footer's place, where the eye already is.
+  private func footer(width: Int) -> [Span] {
+    if mode != .list, mode != .help, let message {
+      return [Span(message.text, message.kind == .error ? .error : .info)]
+    }
+    var pairs = bindings.compactMap { binding -> (String, String)? in
+      guard let words = binding.footer, binding.availability(in: self).isEnabled else { return nil }
+      return (binding.keys[0].label, words)
+    }
     func length(_ pairs: [(String, String)]) -> Int {
       pairs.reduce(0) { $0 + DisplayWidth.of($1.0) + 1 + DisplayWidth.of($1.1) } + max(0, pairs.count - 1) * 2
     }
-    var pairs = all
     while length(pairs) > width && pairs.count > 2 { pairs.remove(at: pairs.count - 3) }
     var spans: [Span] = []
     for (index, (key, words)) in pairs.enumerated() {
@@ -54,21 +62,6 @@ extension BoardState {
       spans.append(Span(" " + words, .dim))
     }
     return spans
-  }
-
-  private var footerPairs: [(String, String)] {
-    switch mode {
-    case .list:
-      var pairs = KeyBindings.list.compactMap { binding in binding.footer.map { (binding.keys[0].label, $0) }
-      }
-      if !queue.isEmpty { pairs.insert(("Esc", "stop queue"), at: 0) }
-      return pairs
-    case .filter: return PromptKeys.filter
-    case .paste, .newSession: return PromptKeys.prompt
-    case .confirmDelete: return PromptKeys.confirm
-    case .help: return PromptKeys.help
-    case .firstRun: return PromptKeys.firstRun
-    }
   }
 
   // MARK: The list
@@ -82,25 +75,40 @@ extension BoardState {
     static let expires = 11
     static let refresh = 7
 
-    init(width: Int) {
+    /// `longestAccount`: the widest account name shown. Short names keep 32 columns, so the
+    /// rest stays near the name; longer ones get the whole width there is.
+    init(width: Int, longestAccount: Int) {
       showRefresh = width >= 70
       showExpires = width >= 52
       var fixed = 2 + Self.status + 1 + Self.remaining + 1
       if showExpires { fixed += Self.expires + 1 }
       if showRefresh { fixed += Self.refresh + 1 }
-      account = min(32, max(6, width - fixed - 1))  // the rest stays near the name, not at the far edge
+      account = max(6, min(max(32, longestAccount), width - fixed - 1))
     }
   }
 
   private func renderList(_ canvas: inout Canvas) {
     let width = canvas.width
-    let columns = Columns(width: width)
+    let longest = visibleSessions.reduce(0) { max($0, DisplayWidth.of(Sanitizer.inline($1.id.account, limit: 100))) }
+    let columns = Columns(width: width, longestAccount: longest)
     var header =
       "  " + DisplayWidth.pad("ACCOUNT", columns.account) + " " + DisplayWidth.pad("STATUS", Columns.status)
     header += " " + DisplayWidth.pad("REMAINING", Columns.remaining)
     if columns.showExpires { header += " " + DisplayWidth.pad("EXPIRES", Columns.expires) }
     if columns.showRefresh { header += " REFRESH" }
-    canvas.put(1, [Span(header, .dim)])
+    var headerSpans = [Span(header, .dim)]
+    if !filter.isEmpty {
+      // A kept filter must not pass for the whole list.
+      let sign = "filter '\(Sanitizer.inline(filter, limit: 40))' · \(visibleSessions.count) of \(sessions.count)"
+      let room = width - DisplayWidth.of(header) - 2
+      if room >= DisplayWidth.of(sign) {
+        headerSpans.append(Span(String(repeating: " ", count: room - DisplayWidth.of(sign) + 2), .dim))
+        headerSpans.append(Span(sign, .key))
+      } else {
+        headerSpans = [Span(DisplayWidth.pad(header, max(0, width - DisplayWidth.of(sign) - 1)) + " ", .dim), Span(sign, .key)]
+      }
+    }
+    canvas.put(1, headerSpans)
     let listHeight = Self.listHeight(forTerminalHeight: canvas.height)
     let rows = self.rows
     if rows.isEmpty {
@@ -119,7 +127,7 @@ extension BoardState {
       }
     }
     canvas.put(canvas.height - 2, status)
-    canvas.put(canvas.height - 1, footer(footerPairs, width: canvas.width))
+    canvas.put(canvas.height - 1, footer(width: canvas.width))
   }
 
   private func line(for row: Row, columns: Columns, width: Int) -> [Span] {
@@ -208,9 +216,7 @@ extension BoardState {
         Span("y log out · f forget the session · n cancel"),
       ]
     default:
-      guard let message else {
-        return filter.isEmpty ? [] : [Span("filter: \(Sanitizer.inline(filter, limit: 100))", .dim)]
-      }
+      guard let message else { return [] }
       return [Span(message.text, message.kind == .error ? .error : .info)]
     }
   }
@@ -218,19 +224,16 @@ extension BoardState {
   // MARK: Help and first run
 
   private func renderHelp(_ canvas: inout Canvas) {
+    let table = KeyBindings.list + KeyBindings.global
     var lines: [[Span]] = [[Span("Keys", .header)]]
-    let width = KeyBindings.list.map { DisplayWidth.of($0.keyLabel) }.max() ?? 8
-    for binding in KeyBindings.list {
+    let width = table.map { DisplayWidth.of($0.keyLabel) }.max() ?? 8
+    for binding in table {
       lines.append([Span("  " + DisplayWidth.pad(binding.keyLabel, width) + "  ", .key), Span(binding.help)])
     }
-    lines.append([
-      Span("  " + DisplayWidth.pad("Esc", width) + "  ", .key),
-      Span("stop the morning queue, clear the filter"),
-    ])
     lines.append([])
     lines.append([Span("A paste anywhere on the list is taken as a redirect URL.", .dim)])
     for (index, line) in lines.prefix(canvas.height - 2).enumerated() { canvas.put(1 + index, line) }
-    canvas.put(canvas.height - 1, footer(footerPairs, width: canvas.width))
+    canvas.put(canvas.height - 1, footer(width: canvas.width))
   }
 
   private func renderFirstRun(_ canvas: inout Canvas) {
@@ -255,6 +258,6 @@ extension BoardState {
       [Span("Or try it with a built-in provider: press "), Span("D", .key), Span(" for the demo.")],
     ]
     for (index, line) in text.prefix(canvas.height - 3).enumerated() { canvas.put(2 + index, line) }
-    canvas.put(canvas.height - 1, footer(footerPairs, width: canvas.width))
+    canvas.put(canvas.height - 1, footer(width: canvas.width))
   }
 }

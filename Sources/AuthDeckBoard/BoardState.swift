@@ -11,16 +11,37 @@ public struct BoardState: Equatable, Sendable {
     case confirmDelete(SessionID)
     case help
     case firstRun
+
+    /// Which key table applies.
+    public var keys: KeyMode {
+      switch self {
+      case .list: return .list
+      case .filter: return .filter
+      case .paste: return .paste
+      case .newSession: return .newSession
+      case .confirmDelete: return .confirmDelete
+      case .help: return .help
+      case .firstRun: return .firstRun
+      }
+    }
+
+    /// A prompt takes typed text on the status line.
+    public var isPrompt: Bool { [.filter, .paste, .newSession].contains(keys) }
   }
 
   public struct Message: Equatable, Sendable {
     public enum Kind: Sendable { case info, error }
     public var text: String
     public var kind: Kind
+    /// When it was said; it goes away after `lifetime`, so an old message never passes for news.
+    public var shownAt: Date
+
+    public var lifetime: TimeInterval { kind == .error ? 30 : 10 }
   }
 
   public var providers: [Provider]
-  public var sessions: [Session]
+  /// Always in id order, whoever sets them.
+  public var sessions: [Session] { didSet { sessions = sessions.sortedByID() } }
   public var now: Date
   public var timeZone: TimeZone
   public var expiringWithin: TimeInterval
@@ -35,8 +56,8 @@ public struct BoardState: Equatable, Sendable {
   public var message: Message?
   /// Sessions with a request in flight (exchange, refresh, client credentials).
   public var busy: Set<SessionID> = []
-  /// The morning queue: sessions still to log in, in order; the head is the one under way.
-  public var queue: [SessionID] = []
+  /// The morning queue, while it runs.
+  public var queue: MorningQueue?
   public var isDemo = false
   /// Sessions are known by id but not all read yet (a large store's first frame).
   public var isLoading = false
@@ -48,7 +69,7 @@ public struct BoardState: Equatable, Sendable {
     expiringWithin: TimeInterval = 15 * 60, isDemo: Bool = false
   ) {
     self.providers = providers.sorted { $0.id < $1.id }
-    self.sessions = sessions.sorted { $0.id < $1.id }
+    self.sessions = sessions.sortedByID()
     self.now = now
     self.timeZone = timeZone
     self.expiringWithin = expiringWithin

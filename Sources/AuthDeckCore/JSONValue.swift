@@ -37,11 +37,22 @@ public enum JSONValue: Equatable, Sendable {
   /// Compact JSON with keys sorted, so equal values give equal bytes.
   public var serialized: String {
     var out = ""
-    write(to: &out)
+    write(to: &out, indent: nil, level: 0)
     return out
   }
 
-  private func write(to out: inout String) {
+  /// The same, indented two spaces a level, for people (`authdeck list --json`).
+  public var prettyPrinted: String {
+    var out = ""
+    write(to: &out, indent: "  ", level: 0)
+    return out
+  }
+
+  private func write(to out: inout String, indent: String?, level: Int) {
+    func newline(_ level: Int) {
+      guard let indent else { return }
+      out += "\n" + String(repeating: indent, count: level)
+    }
     switch self {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
@@ -52,17 +63,21 @@ public enum JSONValue: Equatable, Sendable {
       out += "["
       for (i, item) in items.enumerated() {
         if i > 0 { out += "," }
-        item.write(to: &out)
+        newline(level + 1)
+        item.write(to: &out, indent: indent, level: level + 1)
       }
+      if !items.isEmpty { newline(level) }
       out += "]"
     case .object(let members):
       out += "{"
       for (i, key) in members.keys.sorted().enumerated() {
         if i > 0 { out += "," }
+        newline(level + 1)
         Self.writeString(key, to: &out)
-        out += ":"
-        members[key]!.write(to: &out)
+        out += indent == nil ? ":" : ": "
+        members[key]!.write(to: &out, indent: indent, level: level + 1)
       }
+      if !members.isEmpty { newline(level) }
       out += "}"
     }
   }
@@ -248,4 +263,8 @@ public enum JSONValue: Equatable, Sendable {
       throw ParseError()
     }
   }
+}
+
+extension JSONValue: ExpressibleByStringLiteral {
+  public init(stringLiteral value: String) { self = .string(value) }
 }

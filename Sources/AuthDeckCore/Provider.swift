@@ -1,14 +1,14 @@
 import Foundation
 
 /// How the client proves who it is at the token endpoint (RFC 6749 §2.3.1).
-public enum ClientAuth: String, Sendable, Equatable {
+public enum ClientAuth: String, Sendable, Equatable, CaseIterable {
   /// client_id and client_secret in the form body (client_secret_post).
   case post
   /// HTTP Basic with the form-encoded id and secret (client_secret_basic).
   case basic
 }
 
-public enum Grant: String, Sendable, Equatable {
+public enum Grant: String, Sendable, Equatable, CaseIterable {
   case authorizationCode = "authorization_code"
   case clientCredentials = "client_credentials"
 }

@@ -93,3 +93,8 @@ public struct Session: Equatable, Sendable {
   /// Whether a new access token can be had without a person: a refresh token, or client credentials.
   public var refreshable: Bool { grant == .clientCredentials || tokens?.refreshToken != nil }
 }
+
+extension Array where Element == Session {
+  /// The one order sessions are shown and listed in: by id (provider, then account).
+  public func sortedByID() -> [Session] { sorted { $0.id < $1.id } }
+}

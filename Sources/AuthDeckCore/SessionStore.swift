@@ -80,7 +80,7 @@ public struct SessionStore: Sendable {
       }
       results.set(chunk, sessions, problems)
     }
-    return (results.sessions.sorted { $0.id < $1.id }, results.problems)
+    return (results.sessions.sortedByID(), results.problems)
   }
 
   /// Read-modify-write of one session under its lock. `change` sees the current stored value

@@ -28,14 +28,25 @@ public struct TokenService: Sendable {
   /// Starts a browser login: stores a pending login (creating the session if it is new)
   /// and returns it; its `authorizeURL` is what the browser opens.
   public func startLogin(_ id: SessionID, now: Date) throws(AuthDeckError) -> PendingLogin {
+    try beginLogin(id, now: now, resuming: false).pending!
+  }
+
+  /// The session with a login that waits: the one already waiting (its redirect may be on its
+  /// way, so it is reopened, not replaced), else a new one. One locked read of one file.
+  public func resumeOrStartLogin(_ id: SessionID, now: Date) throws(AuthDeckError) -> Session {
+    try beginLogin(id, now: now, resuming: true)
+  }
+
+  private func beginLogin(_ id: SessionID, now: Date, resuming: Bool) throws(AuthDeckError) -> Session {
     let provider = try configuration.provider(for: id)
-    let pending = try AuthorizationRequest.start(provider: provider, now: now, random: random)
-    try store.update(id) { (session: inout Session?) throws(AuthDeckError) in
+    return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
       var updated = session ?? Session(id: id, grant: provider.grant)
-      updated.pending = pending
+      if !resuming || updated.activePending(at: now) == nil {
+        updated.pending = try AuthorizationRequest.start(provider: provider, now: now, random: random)
+      }
       session = updated
+      return updated
     }
-    return pending
   }
 
   /// Finds the pending login a redirect belongs to, by its state, among all sessions.
@@ -88,7 +99,13 @@ public struct TokenService: Sendable {
   /// A token that is valid now: the stored one, or a refreshed one when it is (nearly) expired
   /// and can be refreshed. Otherwise `.loginRequired` says when it expired and what to run.
   public func validToken(_ id: SessionID, now: Date) throws(AuthDeckError) -> TokenSet {
-    guard let session = try store.load(id) else {
+    try validToken(id, stored: try store.load(id), now: now)
+  }
+
+  /// The same, for a session the caller has just read (`stored`, nil when never stored), so
+  /// that the file is read again only under the lock, when it must be renewed.
+  public func validToken(_ id: SessionID, stored: Session?, now: Date) throws(AuthDeckError) -> TokenSet {
+    guard let session = stored else {
       if try configuration.provider(for: id).grant == .clientCredentials {
         return try renew(id, now: now).tokens!
       }
@@ -158,6 +175,7 @@ public struct TokenService: Sendable {
       } else {
         throw Self.loginRequired(current, now: now)
       }
+      current.pending = nil  // valid again: a login that waited is no longer needed
       session = current
       return current
     }
@@ -170,13 +188,18 @@ public struct TokenService: Sendable {
   }
 
   /// Drops the tokens (and the pending login); with `forget`, the whole session.
-  public func logout(_ id: SessionID, forget: Bool) throws(AuthDeckError) {
+  @discardableResult
+  public func logout(_ id: SessionID, forget: Bool) throws(AuthDeckError) -> Session? {
     try Self.logout(id, forget: forget, store: store)
   }
 
   /// Logging out needs no provider, so it works even after a provider left the configuration.
-  public static func logout(_ id: SessionID, forget: Bool, store: SessionStore) throws(AuthDeckError) {
-    try store.update(id) { (session: inout Session?) throws(AuthDeckError) in
+  /// Returns what is stored afterwards (nil when forgotten).
+  @discardableResult
+  public static func logout(_ id: SessionID, forget: Bool, store: SessionStore) throws(AuthDeckError)
+    -> Session?
+  {
+    try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session? in
       guard session != nil else { throw .usage("no session \(id); see: authdeck list") }
       if forget {
         session = nil
@@ -184,6 +207,7 @@ public struct TokenService: Sendable {
         session?.tokens = nil
         session?.pending = nil
       }
+      return session
     }
   }
 

@@ -122,3 +122,18 @@ public enum Spawn {
     return pid
   }
 }
+
+/// The real browser edge: `Browser.open` with this process's environment, less the secrets.
+public struct SystemBrowser: BrowserOpening {
+  let environment: [String: String]
+  let secrets: Set<String>
+
+  public init(environment: [String: String], withholding secrets: Set<String>) {
+    self.environment = environment
+    self.secrets = secrets
+  }
+
+  public func open(_ url: String) throws(AuthDeckError) {
+    try Browser.open(url, environment: environment, withholding: secrets)
+  }
+}

@@ -149,11 +149,11 @@ public final class DemoProvider: @unchecked Sendable {
   }
 
   private func issue(withRefresh: Bool) -> ServerResponse {
-    var body: [String: Any] = [
-      "access_token": "demo-" + Base64URL.encode(random.bytes(24)), "token_type": "Bearer",
-      "expires_in": tokenLifetime,
+    var body: [String: JSONValue] = [
+      "access_token": .string("demo-" + Base64URL.encode(random.bytes(24))), "token_type": "Bearer",
+      "expires_in": .number(Double(tokenLifetime)),
     ]
-    if withRefresh { body["refresh_token"] = newRefreshToken() }
+    if withRefresh { body["refresh_token"] = .string(newRefreshToken()) }
     return .json(200, body)
   }
 

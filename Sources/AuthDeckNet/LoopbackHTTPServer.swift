@@ -44,9 +44,8 @@ public struct ServerResponse: Sendable {
       ], body: Data(html.utf8))
   }
 
-  public static func json(_ status: Int, _ object: [String: Any]) -> ServerResponse {
-    let body =
-      (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+  public static func json(_ status: Int, _ object: [String: JSONValue]) -> ServerResponse {
+    let body = Data(JSONValue.object(object).serialized.utf8)
     return ServerResponse(
       status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
       body: body)
@@ -96,7 +95,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       let reason =
         errno == EADDRINUSE ? "the port is in use by another program" : String(cString: strerror(errno))
       close(fd)
-      throw .network("cannot listen on \(host):\(port): \(reason); paste the redirect URL instead")
+      throw .network("cannot listen on \(host):\(port): \(reason)")
     }
     var actual = sockaddr_storage()
     var length = socklen_t(MemoryLayout<sockaddr_storage>.size)

@@ -15,8 +15,10 @@ public enum TerminalInput: Equatable, Sendable {
 
 /// The only code that talks to curses: set-up and tear-down in one place, keys in,
 /// canvases out. Everything it draws was decided by the board's render().
-public final class CursesScreen {
+public final class CursesScreen: @unchecked Sendable {
   private let useColor: Bool
+  /// Drawing and OSC 52 both write to the terminal; one at a time, so neither cuts into the other.
+  private let output = NSLock()
   private var started = false
 
   /// Why the terminal could not be started (ncurses missing).
@@ -86,6 +88,8 @@ public final class CursesScreen {
   }
 
   public func draw(_ canvas: Canvas) {
+    output.lock()
+    defer { output.unlock() }
     let screen = ad_stdscr()
     ad_werase(screen)
     for (row, spans) in canvas.lines.enumerated() {
@@ -191,10 +195,10 @@ public final class CursesScreen {
   // MARK: Clipboard
 
   /// OSC 52: the terminal (or tmux with set-clipboard on, or an SSH client's terminal) puts
-  /// the text on the clipboard. Written after refresh so that curses does not interleave.
+  /// the text on the clipboard. Safe from any thread: never in the middle of a frame.
   public func copyWithOSC52(_ text: String) {
     let encoded = Data(text.utf8).base64EncodedString()
-    writeRaw("\u{1B}]52;c;\(encoded)\u{07}")
+    output.withLock { writeRaw("\u{1B}]52;c;\(encoded)\u{07}") }
   }
 
   private func writeRaw(_ text: String) {

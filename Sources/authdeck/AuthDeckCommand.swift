@@ -46,7 +46,7 @@ struct Context {
   var store: SessionStore { SessionStore(root: SessionStore.defaultRoot(environment: environment)) }
 
   func configuration() throws(AuthDeckError) -> Configuration {
-    try ConfigurationLoader.load(path: configPath)
+    try ConfigurationLoader.load(path: configPath, environment: environment)
   }
 
   func service() throws(AuthDeckError) -> TokenService {

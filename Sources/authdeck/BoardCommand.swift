@@ -1,5 +1,9 @@
 import ArgumentParser
+import AuthDeckApp
+import AuthDeckBoard
 import AuthDeckCore
+import AuthDeckNet
+import AuthDeckTerminal
 import Foundation
 
 struct Board: ParsableCommand {
@@ -11,9 +15,7 @@ struct Board: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       try TerminalCheck.require()
       let context = Context(options: global)
-      let app = try BoardApp(
-        service: try context.service(), configPath: context.configPath, environment: context.environment)
-      app.run()
+      try BoardWiring.open(service: try context.service(), configPath: context.configPath, environment: context.environment)
     }
   }
 }
@@ -27,8 +29,8 @@ struct Demo: ParsableCommand {
       try TerminalCheck.require()
       let setup = try DemoSetup.start()
       defer { setup.removeStore() }
-      let environment = ProcessInfo.processInfo.environment
-      try BoardApp(service: setup.service, configPath: "", environment: environment, demo: setup).run()
+      try BoardWiring.open(
+        service: setup.service, configPath: "", environment: ProcessInfo.processInfo.environment, demo: setup)
     }
   }
 }
@@ -42,5 +44,32 @@ enum TerminalCheck {
     guard let term = ProcessInfo.processInfo.environment["TERM"], !term.isEmpty, term != "dumb" else {
       throw .usage("TERM is not set to a terminal type the board can draw on (e.g. TERM=xterm-256color)")
     }
+  }
+}
+
+/// The board's parts, put together: the screen, the runner with the real edges, the loop.
+enum BoardWiring {
+  static func open(
+    service: TokenService, configPath: String, environment: [String: String], demo: DemoSetup? = nil
+  ) throws(AuthDeckError) {
+    let screen: CursesScreen
+    do throws(CursesScreen.Unavailable) {
+      screen = try CursesScreen(environment: environment)
+    } catch {
+      throw .other(error.reason)
+    }
+    let inbox = Inbox()
+    let runner = EffectRunner(service: service, sink: inbox, demo: demo) { configuration in
+      EffectRunner.Edges(
+        browser: SystemBrowser(environment: environment, withholding: configuration.secretVariables),
+        clipboard: SystemClipboard(
+          environment: environment, withholding: configuration.secretVariables,
+          terminal: { text in screen.copyWithOSC52(text) }))
+    }
+    var state = BoardState(
+      providers: service.configuration.providers, sessions: [], now: Date(),
+      expiringWithin: service.configuration.expiringWithin, isDemo: demo != nil)
+    state.configPath = configPath
+    BoardLoop(state: state, screen: screen, runner: runner, inbox: inbox, environment: environment).run()
   }
 }

@@ -1,9 +1,10 @@
 import AuthDeckCore
 import Foundation
 
-/// `authdeck token ID` when the stored token can be handed out as it is: no argument parser,
-/// no configuration, no network, one small file. Scripts call this before every API request.
-/// Anything else (other arguments, an expired token, an error) goes the ordinary way.
+/// `authdeck token ID` without the argument parser: scripts call it before every API request.
+/// A token that can be handed out as it is costs one small file, no configuration and no
+/// network. One that must be renewed goes on from the session already read (the file is read
+/// again only under its lock). Other arguments go the ordinary way.
 enum FastToken {
   static func run(_ arguments: [String]) -> Bool {
     guard arguments.count == 3, arguments[1] == "token", !arguments[2].hasPrefix("-"),
@@ -15,11 +16,14 @@ enum FastToken {
       if let value = getenv(name) { environment[name] = String(cString: value) }
     }
     let store = SessionStore(root: SessionStore.defaultRoot(environment: environment))
-    guard let session = try? store.load(id), let tokens = TokenService.usableToken(in: session, now: Date())
-    else {
-      return false
+    // A store that cannot be read is reported by the ordinary path, with its full message.
+    let stored: Session?
+    do throws(AuthDeckError) { stored = try store.load(id) } catch { return false }
+    if let session = stored, let tokens = TokenService.usableToken(in: session, now: Date()) {
+      print(tokens.accessToken)
+      return true
     }
-    print(tokens.accessToken)
+    TokenPrinter.print(id, stored: stored, context: Context(options: GlobalOptions()))
     return true
   }
 }

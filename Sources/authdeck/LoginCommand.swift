@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuthDeckApp
 import AuthDeckCore
 import AuthDeckNet
 import Foundation
@@ -26,51 +27,13 @@ struct Login: ParsableCommand {
       if provider.grant == .clientCredentials {
         session = try service.fetchClientCredentials(id, now: Date())
       } else {
-        session = try browserLogin(id, provider: provider, service: service)
+        let browser = SystemBrowser(
+          environment: ProcessInfo.processInfo.environment, withholding: service.configuration.secretVariables)
+        session = try CommandLineLogin(service: service, browser: noBrowser ? nil : browser) { text, isError in
+          isError ? Terminal.error(text) : Terminal.note(text)
+        }.run(id, provider: provider)
       }
       print(LoginSummary.line(session, now: Date()))
     }
-  }
-
-  private func browserLogin(_ id: SessionID, provider: Provider, service: TokenService) throws(AuthDeckError)
-    -> Session
-  {
-    // Bind first: a busy port is reported before the browser is sent anywhere.
-    var listener: LoopbackHTTPServer?
-    var listenerProblem: String?
-    if provider.usesLoopbackRedirect, let redirect = provider.redirectURI {
-      do throws(AuthDeckError) {
-        listener = try LoopbackHTTPServer(
-          host: redirect.host ?? "127.0.0.1", port: UInt16(redirect.port ?? 80))
-      } catch {
-        listenerProblem = error.description
-      }
-    }
-    let pending = try service.startLogin(id, now: Date())
-    Terminal.note("Log in to \(id) (\(provider.name)) within 5 minutes at:\n\n  \(pending.authorizeURL)\n")
-    if !noBrowser {
-      do throws(AuthDeckError) {
-        try Browser.open(pending.authorizeURL, withholding: service.configuration.secretVariables)
-      } catch {
-        Terminal.note(error.description)
-      }
-    }
-    if let listenerProblem { Terminal.error(listenerProblem) }
-    Terminal.note(
-      listener != nil
-        ? "Waiting for the browser to return to \(provider.redirectURI!.absoluteString) (or paste the redirect URL here)…"
-        : "Paste the URL the browser was sent to (it starts with \(provider.redirectURI!.absoluteString)):")
-    return try LoginWaiter(service: service, sessionID: id, pending: pending, listener: listener).wait()
-  }
-}
-
-enum LoginSummary {
-  /// "lime/main: valid until 2026-11-24 03:00 EST (5:12:09)"
-  static func line(_ session: Session, now: Date) -> String {
-    guard let expiresAt = session.tokens?.expiresAt else {
-      return "\(session.id): logged in (no expiry given)"
-    }
-    return
-      "\(session.id): valid until \(TimeFormat.local(expiresAt)) (\(TimeFormat.countdown(expiresAt.timeIntervalSince(now))))"
   }
 }

@@ -17,16 +17,20 @@ struct Token: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       let id = try SessionID(parsing: id)
       let context = Context(options: global)
-      let now = Date()
-      // The fast path: one small file, no configuration, no network.
-      if let session = try context.store.load(id),
-        let tokens = TokenService.usableToken(in: session, now: now)
-      {
-        print(tokens.accessToken)
-        return
-      }
-      let tokens = try context.service().validToken(id, now: now)
-      print(tokens.accessToken)
+      TokenPrinter.print(id, stored: try context.store.load(id), context: context)
+    }
+  }
+}
+
+/// The token, renewed first when it must be: one read before, one under the lock.
+enum TokenPrinter {
+  static func print(_ id: SessionID, stored: Session?, context: Context) {
+    do throws(AuthDeckError) {
+      let tokens = try context.service().validToken(id, stored: stored, now: Date())
+      Swift.print(tokens.accessToken)
+    } catch {
+      Terminal.error(error.description)
+      exit(error.exitCode)
     }
   }
 }

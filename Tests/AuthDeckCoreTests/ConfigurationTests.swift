@@ -102,6 +102,52 @@ struct ConfigurationTests {
       configuration.providers.first?.tokenURL.absoluteString == "https://acme.prod.limio.com/oauth2/token")
   }
 
+  static let limioWithEndpoints = """
+    [providers.staging]
+    preset = "limio"
+    authorize_url = "https://login.staging.example/oauth2/authorize"
+    token_url = "https://login.staging.example/oauth2/token"
+    client_id = "c"
+    redirect_uri = "http://127.0.0.1:8765/callback"
+    """
+
+  @Test("limio with both authorize_url and token_url needs no tenant, and is named Limio")
+  func limioWithBothEndpointsNeedsNoTenant() throws {
+    let provider = try #require(try parse(Self.limioWithEndpoints).providers.first)
+    #expect(provider.name == "Limio")
+    #expect(provider.authorizeURL?.absoluteString == "https://login.staging.example/oauth2/authorize")
+    #expect(provider.tokenURL.absoluteString == "https://login.staging.example/oauth2/token")
+    // The rest of the preset still applies.
+    #expect(provider.clientAuth == .basic)
+    #expect(provider.scope == "openid")
+  }
+
+  @Test(
+    "limio still needs tenant when authorize_url or token_url is missing",
+    arguments: ["authorize_url", "token_url"])
+  func limioNeedsTenantWithoutBothEndpoints(missing: String) throws {
+    let toml = Self.limioWithEndpoints.split(separator: "\n").filter { !$0.hasPrefix(missing) }
+      .joined(separator: "\n")
+    let error = try #require(thrownError { () throws(AuthDeckError) in try parse(toml) })
+    #expect(error.kind == "config")
+    #expect(error.description.hasPrefix(Self.path + ": providers.staging.tenant: "), "\(error)")
+  }
+
+  @Test("limio refuses region without tenant, since the given URLs leave it nothing to choose")
+  func limioRefusesRegionWithoutTenant() throws {
+    let error = try #require(
+      thrownError { () throws(AuthDeckError) in try parse(Self.limioWithEndpoints + "\nregion = \"us\"") })
+    #expect(error.kind == "config")
+    #expect(error.description.hasPrefix(Self.path + ": providers.staging.region: "), "\(error)")
+  }
+
+  @Test("limio with a tenant and both URLs uses the URLs and names the tenant")
+  func limioWithTenantAndBothEndpoints() throws {
+    let provider = try #require(try parse(Self.limioWithEndpoints + "\ntenant = \"acme\"").providers.first)
+    #expect(provider.name == "Limio acme")
+    #expect(provider.tokenURL.absoluteString == "https://login.staging.example/oauth2/token")
+  }
+
   @Test func anEmptyFileHasNoProvidersAndTheDefaultThreshold() throws {
     let configuration = try parse("")
     #expect(configuration.providers.isEmpty)
@@ -214,7 +260,6 @@ struct ConfigurationTests {
       "limio bad region",
       "[providers.acme]\npreset = \"limio\"\ntenant = \"acme\"\nregion = \"ap\"\nclient_id = \"x\"", "region"
     ),
-    ("unreadable ca_file", base + "\nca_file = \"/nonexistent/authdeck/ca.pem\"", "ca_file"),
   ]
 
   @Test(arguments: invalid)
@@ -339,6 +384,90 @@ struct ConfigurationTests {
     #expect(configuration?.expiringWithin == 5400)
   }
 
+  // MARK: Choices list every allowed value
+
+  func choiceError(_ toml: String) throws -> String {
+    let error = try #require(thrownError { () throws(AuthDeckError) in try parse(toml) })
+    #expect(error.kind == "config")
+    return error.description
+  }
+
+  @Test("an unknown grant lists both grants")
+  func anUnknownGrantListsTheGrants() throws {
+    #expect(
+      try choiceError(Self.base + "\ngrant = \"password\"")
+        == Self.path + ": providers.acme.grant: must be \"authorization_code\" or \"client_credentials\"")
+  }
+
+  @Test("an unknown client_auth lists both methods")
+  func anUnknownClientAuthListsTheMethods() throws {
+    #expect(
+      try choiceError(Self.base + "\nclient_auth = \"jwt\"")
+        == Self.path + ": providers.acme.client_auth: must be \"post\" or \"basic\"")
+  }
+
+  @Test("an unknown preset lists the presets, and none is not one of them")
+  func anUnknownPresetListsThePresets() throws {
+    let expected = Self.path + ": providers.acme.preset: must be \"lime\" or \"limio\""
+    #expect(try choiceError("[providers.acme]\npreset = \"lemon\"\nclient_id = \"x\"") == expected)
+    #expect(try choiceError(Self.base + "\npreset = \"none\"") == expected)
+  }
+
+  @Test("an unknown limio region lists both regions")
+  func anUnknownRegionListsTheRegions() throws {
+    #expect(
+      try choiceError(
+        "[providers.acme]\npreset = \"limio\"\ntenant = \"acme\"\nregion = \"ap\"\nclient_id = \"x\"")
+        == Self.path + ": providers.acme.region: must be \"eu\" or \"us\"")
+  }
+
+  // MARK: ca_file
+
+  @Test("parse expands ~/ in ca_file from the HOME it is given, without reading the file")
+  func parseExpandsTildeFromTheGivenEnvironment() throws {
+    let toml = Self.base + "\nca_file = \"~/certs/ca.pem\""
+    let configuration = try ConfigurationLoader.parse(
+      toml, path: Self.path, environment: ["HOME": "/nonexistent-home"])
+    #expect(configuration.providers.first?.caFile == "/nonexistent-home/certs/ca.pem")
+  }
+
+  @Test("parse refuses ~/ in ca_file when HOME is not set")
+  func parseRefusesTildeWithoutHome() throws {
+    let error = try #require(
+      thrownError { () throws(AuthDeckError) in try parse(Self.base + "\nca_file = \"~/certs/ca.pem\"") })
+    #expect(
+      error.description == Self.path + ": providers.acme.ca_file: ~ cannot be expanded: HOME is not set")
+  }
+
+  @Test("load reports a ca_file it cannot read, naming the file, provider and key")
+  func loadReportsAMissingCAFile() throws {
+    try withTemporaryDirectory { directory in
+      let path = directory + "/config.toml"
+      let caFile = directory + "/missing-ca.pem"
+      let toml = Self.base + "\nca_file = \"\(caFile)\""
+      try writeFile(path, toml)
+      // parse reads no file, so only load can notice.
+      #expect(try ConfigurationLoader.parse(toml, path: path).providers.first?.caFile == caFile)
+      let error = try #require(
+        thrownError { () throws(AuthDeckError) in try ConfigurationLoader.load(path: path, environment: [:]) }
+      )
+      #expect(error.kind == "config")
+      #expect(error.description == "\(path): providers.acme.ca_file: cannot read \(caFile)")
+      expectInert(error.description, maxLength: 500)
+    }
+  }
+
+  @Test("load accepts a readable ca_file, with ~/ expanded from the environment it is given")
+  func loadAcceptsAReadableCAFileUnderHome() throws {
+    try withTemporaryDirectory { directory in
+      let path = directory + "/config.toml"
+      try writeFile(path, Self.base + "\nca_file = \"~/ca.pem\"")
+      try writeFile(directory + "/ca.pem", "not checked here")
+      let configuration = try ConfigurationLoader.load(path: path, environment: ["HOME": directory])
+      #expect(configuration.providers.first?.caFile == directory + "/ca.pem")
+    }
+  }
+
   // MARK: Loading from disk
 
   @Test func loadChecksWhoCanReadTheFile() throws {
@@ -346,11 +475,12 @@ struct ConfigurationTests {
       let path = directory + "/config.toml"
       try writeFile(path, Self.base + "\nclient_secret = \"hunter2\"", mode: 0o644)
       let refused = try #require(
-        thrownError { () throws(AuthDeckError) in try ConfigurationLoader.load(path: path) })
+        thrownError { () throws(AuthDeckError) in try ConfigurationLoader.load(path: path, environment: [:]) }
+      )
       #expect(refused.description.contains("chmod 600 \(path)"))
 
       #expect(chmod(path, 0o600) == 0)
-      let configuration = try ConfigurationLoader.load(path: path)
+      let configuration = try ConfigurationLoader.load(path: path, environment: [:])
       #expect(configuration.providers.first?.secret == .inline("hunter2"))
       #expect(configuration.path == path)
     }
@@ -358,7 +488,7 @@ struct ConfigurationTests {
 
   @Test func aMissingFileIsAnEmptyConfiguration() throws {
     try withTemporaryDirectory { directory in
-      let configuration = try ConfigurationLoader.load(path: directory + "/absent.toml")
+      let configuration = try ConfigurationLoader.load(path: directory + "/absent.toml", environment: [:])
       #expect(configuration.providers.isEmpty)
     }
   }

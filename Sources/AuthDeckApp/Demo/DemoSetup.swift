@@ -4,12 +4,12 @@ import Foundation
 
 /// `authdeck demo`: the built-in provider on 127.0.0.1 and a temporary store with a few
 /// sessions in every state. Nothing touches the user's own store.
-struct DemoSetup {
-  let provider: DemoProvider
-  let service: TokenService
-  let storeRoot: String
+public struct DemoSetup: Sendable {
+  public let provider: DemoProvider
+  public let service: TokenService
+  public let storeRoot: String
 
-  static func start(now: Date = Date()) throws(AuthDeckError) -> DemoSetup {
+  public static func start(now: Date = Date()) throws(AuthDeckError) -> DemoSetup {
     let provider = try DemoProvider()
     provider.start()
     let loopbackPort = try LoopbackHTTPServer(port: 0).port  // a free port for the demo's redirect
@@ -47,7 +47,7 @@ struct DemoSetup {
     }
   }
 
-  func removeStore() {
+  public func removeStore() {
     try? FileManager.default.removeItem(atPath: storeRoot)
   }
 }

@@ -6,22 +6,33 @@ import Foundation
   import Glibc
 #endif
 
-/// Waits for a login's redirect from the loopback listener and from pasted lines on stdin,
-/// whichever comes first, until the login's deadline. A bad paste is reported and waited past.
-final class LoginWaiter: @unchecked Sendable {
+/// `authdeck login`'s wait: for the redirect from the loopback listener and from pasted lines
+/// on `input` (stdin), whichever comes first, until the login's deadline. A bad paste is
+/// reported through `report` and waited past.
+public final class LoginWaiter: @unchecked Sendable {
+  /// What the waiter has to say: a problem (`isError`), or a note on what to do next.
+  public typealias Report = @Sendable (_ text: String, _ isError: Bool) -> Void
+
   let service: TokenService
   let sessionID: SessionID
   let pending: PendingLogin
   let listener: LoopbackHTTPServer?
+  let input: Int32
+  let report: Report
   private let lock = NSLock()
   private var outcome: Result<Session, AuthDeckError>?
   private let wake: [Int32]
 
-  init(service: TokenService, sessionID: SessionID, pending: PendingLogin, listener: LoopbackHTTPServer?) {
+  public init(
+    service: TokenService, sessionID: SessionID, pending: PendingLogin, listener: LoopbackHTTPServer?,
+    input: Int32 = 0, report: @escaping Report
+  ) {
     self.service = service
     self.sessionID = sessionID
     self.pending = pending
     self.listener = listener
+    self.input = input
+    self.report = report
     var ends: [Int32] = [0, 0]
     pipe(&ends)
     self.wake = ends
@@ -32,7 +43,7 @@ final class LoginWaiter: @unchecked Sendable {
     close(wake[1])
   }
 
-  func wait() throws(AuthDeckError) -> Session {
+  public func wait() throws(AuthDeckError) -> Session {
     if let listener {
       Thread.detachNewThread { [self] in
         listener.serve(until: pending.deadline) { request in self.handle(request) }
@@ -51,13 +62,13 @@ final class LoginWaiter: @unchecked Sendable {
           "the 5 minutes for \(sessionID)'s login are up; run: authdeck login \(sessionID)")
       }
       var fds = [pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
-      if stdinOpen { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+      if stdinOpen { fds.append(pollfd(fd: input, events: Int16(POLLIN), revents: 0)) }
       let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining, 3600) * 1000) + 1)
       guard ready > 0 else { continue }
       if fds[0].revents != 0, let outcome = finished() { return try outcome.get() }
       guard stdinOpen, fds.count > 1, fds[1].revents != 0 else { continue }
       var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-      let n = read(0, &buffer, buffer.count)
+      let n = read(input, &buffer, buffer.count)
       if n <= 0 {
         stdinOpen = false
         // A last line without its newline (`printf %s URL | authdeck login ID`) still counts.
@@ -88,8 +99,8 @@ final class LoginWaiter: @unchecked Sendable {
       finish(.success(session))
       return session
     } catch {
-      Terminal.error(error.description)
-      Terminal.note("The login is still waiting: paste the redirect URL again, or press Ctrl-D to stop.")
+      report(error.description, true)
+      report("The login is still waiting: paste the redirect URL again, or press Ctrl-D to stop.", false)
       return nil
     }
   }
@@ -109,7 +120,7 @@ final class LoginWaiter: @unchecked Sendable {
       finish(.success(session))
       return (response, true)
     case .failure(let error)?:
-      Terminal.error(error.description)
+      report(error.description, true)
       guard case .provider = error else { return (response, false) }
       finish(.failure(error))
       return (response, true)

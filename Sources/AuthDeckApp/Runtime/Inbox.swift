@@ -5,15 +5,24 @@ import Foundation
   import Glibc
 #endif
 
+/// Where effects report back: the board's run loop reads an `Inbox`; tests collect events.
+public protocol EventSink: Sendable {
+  func post(_ events: [BoardEvent])
+}
+
+extension EventSink {
+  public func post(_ events: BoardEvent...) { post(events) }
+}
+
 /// Events from background work, and a pipe that wakes the run loop's poll when one arrives.
-final class Inbox: @unchecked Sendable {
+public final class Inbox: EventSink, @unchecked Sendable {
   private let lock = NSLock()
   private var events: [BoardEvent] = []
-  let readEnd: Int32
-  /// Also written by signal handlers (TerminationSignals).
-  let writeEnd: Int32
+  public let readEnd: Int32
+  /// Also written by signal handlers (a byte wakes the loop).
+  public let writeEnd: Int32
 
-  init() {
+  public init() {
     var ends: [Int32] = [0, 0]
     pipe(&ends)
     for end in ends {
@@ -24,13 +33,19 @@ final class Inbox: @unchecked Sendable {
     writeEnd = ends[1]
   }
 
-  func post(_ newEvents: BoardEvent...) {
+  deinit {
+    close(readEnd)
+    close(writeEnd)
+  }
+
+  public func post(_ newEvents: [BoardEvent]) {
     lock.withLock { events += newEvents }
     var byte: UInt8 = 1
     _ = write(writeEnd, &byte, 1)
   }
 
-  func drain() -> [BoardEvent] {
+  /// Every event posted since the last drain, in order.
+  public func drain() -> [BoardEvent] {
     var buffer = [UInt8](repeating: 0, count: 256)
     while read(readEnd, &buffer, buffer.count) > 0 {}
     return lock.withLock {

@@ -1,0 +1,50 @@
+import AuthDeckCore
+import AuthDeckNet
+import Foundation
+
+/// `authdeck login ID` for the authorization-code grant: binds the loopback listener first (a
+/// busy port is said before the browser is sent anywhere), stores the pending login, shows the
+/// URL, opens the browser unless told not to, and waits for the redirect or a paste.
+public struct CommandLineLogin {
+  let service: TokenService
+  let browser: (any BrowserOpening)?
+  let report: LoginWaiter.Report
+
+  /// `browser` nil: only print the URL (`--no-browser`, for SSH sessions).
+  public init(service: TokenService, browser: (any BrowserOpening)?, report: @escaping LoginWaiter.Report) {
+    self.service = service
+    self.browser = browser
+    self.report = report
+  }
+
+  public func run(_ id: SessionID, provider: Provider, input: Int32 = 0) throws(AuthDeckError) -> Session {
+    var listener: LoopbackHTTPServer?
+    var listenerProblem: String?
+    if provider.usesLoopbackRedirect, let redirect = provider.redirectURI {
+      do throws(AuthDeckError) {
+        listener = try LoopbackHTTPServer(
+          host: redirect.host ?? "127.0.0.1", port: UInt16(redirect.port ?? 80))
+      } catch {
+        listenerProblem = error.description
+      }
+    }
+    let pending = try service.startLogin(id, now: Date())
+    report("Log in to \(id) (\(provider.name)) within 5 minutes at:\n\n  \(pending.authorizeURL)\n", false)
+    if let browser {
+      do throws(AuthDeckError) {
+        try browser.open(pending.authorizeURL)
+      } catch {
+        report(error.description, false)
+      }
+    }
+    let redirect = pending.redirectURI
+    if let listenerProblem { report("\(listenerProblem); paste the redirect URL instead", true) }
+    report(
+      listener != nil
+        ? "Waiting for the browser to return to \(redirect) (or paste the redirect URL here)…"
+        : "Paste the URL the browser was sent to (it starts with \(redirect)):", false)
+    return try LoginWaiter(
+      service: service, sessionID: id, pending: pending, listener: listener, input: input, report: report
+    ).wait()
+  }
+}

@@ -1,0 +1,206 @@
+import AuthDeckBoard
+import AuthDeckCore
+import AuthDeckNet
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Performs the board's effects. `perform` returns at once: the work (store locks, the network,
+/// child processes) runs on background queues, and every result comes back to `sink` as events.
+/// Nothing here touches the terminal; the copy and browser edges are handed in.
+public final class EffectRunner: @unchecked Sendable {
+  /// The edges a runner reaches the world through; tests pass fakes.
+  public struct Edges: Sendable {
+    public var browser: any BrowserOpening
+    public var clipboard: any ClipboardWriting
+
+    public init(browser: any BrowserOpening, clipboard: any ClipboardWriting) {
+      self.browser = browser
+      self.clipboard = clipboard
+    }
+  }
+
+  private let lock = NSLock()
+  private var service: TokenService
+  private var edges: Edges
+  private var demo: DemoSetup?
+  private var storeStamp: timespec?
+  /// Builds the edges for a new service's configuration (the demo has other secrets to withhold).
+  private let makeEdges: @Sendable (Configuration) -> Edges
+  private let sink: any EventSink
+  private let loopback = LoopbackRegistry()
+  /// Requests (logins, renewals, copies) run side by side.
+  private let work = DispatchQueue(label: "authdeck.effects", attributes: .concurrent)
+  /// Store reads run one after another, so results arrive in the order they were read.
+  private let reads = DispatchQueue(label: "authdeck.store-reads")
+
+  public init(
+    service: TokenService, sink: any EventSink, demo: DemoSetup? = nil,
+    edges makeEdges: @escaping @Sendable (Configuration) -> Edges
+  ) {
+    self.service = service
+    self.sink = sink
+    self.demo = demo
+    self.makeEdges = makeEdges
+    self.edges = makeEdges(service.configuration)
+    self.storeStamp = Self.stamp(service.store)
+  }
+
+  private var current: (service: TokenService, edges: Edges) { lock.withLock { (service, edges) } }
+
+  // MARK: The store, seen from outside
+
+  /// The events that fill the board before its first frame. The one read done before the
+  /// loop runs: a large store is drawn from its file names plus the first screen of sessions,
+  /// and the rest is read in the background (a `.reloaded` follows).
+  public func firstFrameEvents(rows: Int) -> [BoardEvent] {
+    let service = current.service
+    let store = service.store
+    guard let ids = try? store.storedIDs(), ids.count > 500 else { return [Self.readAll(store)] }
+    let firstScreen = Set(ids.prefix(max(rows, 50)))
+    let sessions = ids.map { id in
+      (firstScreen.contains(id) ? (try? store.load(id)) ?? nil : nil)
+        ?? Session(id: id, grant: service.configuration.provider(id.provider)?.grant ?? .authorizationCode)
+    }
+    reload()
+    return [.partiallyLoaded(sessions)]
+  }
+
+  /// Called once a second: when another process changed the store (the folder's mtime moved),
+  /// it is read again, off the loop.
+  public func checkStore() {
+    reads.async { [self] in
+      let store = current.service.store
+      let stamp = Self.stamp(store)
+      let changed = lock.withLock { () -> Bool in
+        defer { storeStamp = stamp }
+        return stamp?.tv_sec != storeStamp?.tv_sec || stamp?.tv_nsec != storeStamp?.tv_nsec
+      }
+      if changed { sink.post(Self.readAll(store)) }
+    }
+  }
+
+  private func reload() {
+    reads.async { [self] in sink.post(Self.readAll(current.service.store)) }
+  }
+
+  static func readAll(_ store: SessionStore) -> BoardEvent {
+    do throws(AuthDeckError) {
+      let (sessions, problems) = try store.loadAll()
+      return .reloaded(sessions, problems: problems)
+    } catch {
+      return .storeProblem(error.description)
+    }
+  }
+
+  private static func stamp(_ store: SessionStore) -> timespec? {
+    var info = stat()
+    guard stat(store.root + "/sessions", &info) == 0 else { return nil }
+    return info.st_mtim
+  }
+
+  // MARK: Effects
+
+  /// Starts `effect` and returns at once; `.quit` is the run loop's own.
+  public func perform(_ effect: BoardEffect) {
+    let (service, edges) = current
+    let sink = self.sink
+    switch effect {
+    case .quit:
+      return
+    case .startLogin(let id):
+      work.async { [loopback] in
+        do throws(AuthDeckError) {
+          let session = try service.resumeOrStartLogin(id, now: Date())
+          let provider = try service.configuration.provider(for: id)
+          guard let pending = session.pending else { return }
+          let status = loopback.listen(for: provider, pending: pending, service: service, sink: sink)
+          sink.post(.loginStarted(session, loopback: status))
+          do throws(AuthDeckError) {
+            try edges.browser.open(pending.authorizeURL)
+          } catch {
+            sink.post(.browserFailed(id, reason: error.description))
+          }
+        } catch {
+          sink.post(.finished(id, error: error.description))
+        }
+      }
+    case .completeLogin(let pasted):
+      work.async { [loopback] in
+        do throws(AuthDeckError) {
+          let redirect = try Redirect(pasted: pasted)
+          let session = try service.completeLogin(redirect: redirect, now: Date())
+          if let state = redirect.state { loopback.loginEnded(state: state) }
+          sink.post(.sessionChanged(session), .redirectHandled(session.id, error: nil))
+        } catch {
+          sink.post(.redirectHandled(nil, error: error.description))
+        }
+      }
+    case .renew(let id):
+      work.async {
+        do throws(AuthDeckError) {
+          let session = try service.renew(id, now: Date(), force: true)
+          sink.post(.sessionChanged(session), .finished(id, error: nil))
+        } catch {
+          // The store may hold news all the same (another process renewed it meanwhile).
+          let stored = (try? service.store.load(id)) ?? nil
+          sink.post(stored.map { [.sessionChanged($0)] } ?? [])
+          sink.post(.finished(id, error: error.description))
+        }
+      }
+    case .copyToken(let id):
+      work.async {
+        guard let tokens = (try? service.store.load(id))??.tokens else {
+          sink.post(.notice("\(id) has no token to copy", isError: true))
+          return
+        }
+        let how = edges.clipboard.copy(tokens.accessToken)
+        let validity = tokens.expiresAt.map { ", valid \(TimeFormat.countdown($0.timeIntervalSinceNow)) more" } ?? ""
+        sink.post(.notice("copied \(id)'s access token\(validity) (\(how))", isError: false))
+      }
+    case .copyAuthorizeURL(let id):
+      work.async {
+        guard let pending = (try? service.store.load(id))??.activePending(at: Date()) else {
+          sink.post(.notice("\(id) has no login waiting", isError: true))
+          return
+        }
+        let how = edges.clipboard.copy(pending.authorizeURL)
+        sink.post(.notice("copied \(id)'s login URL (\(how)); open it in any browser", isError: false))
+      }
+    case .logout(let id, let forget):
+      // Waits for the session's lock (a refresh may hold it), so never on the loop.
+      work.async {
+        do throws(AuthDeckError) {
+          let session = try TokenService.logout(id, forget: forget, store: service.store)
+          sink.post(session.map { .sessionChanged($0) } ?? .sessionRemoved(id))
+          sink.post(.loggedOut(id, forgotten: forget, error: nil))
+        } catch {
+          sink.post(.loggedOut(id, forgotten: forget, error: error.description))
+        }
+      }
+    case .openDemo:
+      work.async { [self] in
+        do throws(AuthDeckError) {
+          let setup = try DemoSetup.start()
+          let sessions = try setup.service.store.loadAll().sessions
+          lock.withLock {
+            demo = setup
+            self.service = setup.service
+            self.edges = makeEdges(setup.service.configuration)
+            storeStamp = Self.stamp(setup.service.store)
+          }
+          sink.post(.demoOpened(setup.service.configuration, sessions))
+        } catch {
+          sink.post(.notice(error.description, isError: true))
+        }
+      }
+    }
+  }
+
+  /// The demo's sessions were never the user's: nothing of them stays.
+  public func shutDown() {
+    lock.withLock { demo }?.removeStore()
+  }
+}

@@ -1,0 +1,228 @@
+import AuthDeckCore
+import Foundation
+
+extension BoardState {
+  /// The binding table of the current mode, as the footer and the help show it.
+  public var bindings: [KeyBinding] { KeyBindings.table(for: mode.keys) }
+
+  /// A key, dispatched through the current mode's table. A disabled binding says why instead
+  /// of acting; in a prompt, a key no binding claims edits the text.
+  mutating func handleKey(_ key: Key) -> [BoardEffect] {
+    guard let binding = KeyBindings.binding(for: key, in: mode.keys, state: self) else {
+      if mode.isPrompt { editPrompt(with: key) }
+      return []
+    }
+    if case .disabled(let reason) = binding.availability(in: self) {
+      // Esc on the list with nothing to stop or clear is no mistake: stay quiet.
+      if key != .escape { say(reason, isError: true) }
+      return []
+    }
+    return perform(binding.command)
+  }
+
+  private mutating func perform(_ command: Command) -> [BoardEffect] {
+    switch (mode, command) {
+    case (_, .quit):
+      return [.quit]
+    case (.list, _):
+      return performOnList(command)
+    case (.filter, .submit):
+      mode = .list
+    case (.filter, .cancel):
+      filter = ""
+      mode = .list
+      keepSelectionValid()
+    case (.paste(let text), .submit):
+      mode = .list
+      return submitPaste(text)
+    case (.paste, .cancel):
+      mode = .list
+      say("paste cancelled; the login still waits")
+    case (.newSession(let text), .submit):
+      return submitNewSession(text)
+    case (.newSession, .cancel):
+      mode = .list
+    case (_, .clearText):
+      editPrompt(with: .control("u"))
+    case (.confirmDelete(let id), .logOut):
+      mode = .list
+      busy.insert(id)
+      return [.logout(id, forget: false)]
+    case (.confirmDelete(let id), .forget):
+      mode = .list
+      busy.insert(id)
+      return [.logout(id, forget: true)]
+    case (.confirmDelete, .cancel), (.help, .cancel):
+      mode = .list
+    case (.firstRun, .openDemo):
+      return [.openDemo]
+    default:
+      break
+    }
+    return []
+  }
+
+  private mutating func performOnList(_ command: Command) -> [BoardEffect] {
+    switch command {
+    case .moveUp: move(by: -1)
+    case .moveDown: move(by: 1)
+    case .pageUp: move(by: -pageSize)
+    case .pageDown: move(by: pageSize)
+    case .top: move(by: -visibleSessions.count)
+    case .bottom: move(by: visibleSessions.count)
+    case .filter: openPrompt(.filter)
+    case .help: mode = .help
+    case .paste: openPrompt(.paste(""))
+    case .newSession:
+      let prefix = selected?.provider ?? providers.first?.id ?? ""
+      openPrompt(.newSession(prefix.isEmpty ? "" : prefix + "/"))
+    case .morningQueue: return startQueue()
+    case .stopQueue:
+      queue = nil
+      say("morning queue stopped")
+    case .clearFilter:
+      filter = ""
+      keepSelectionValid()
+    case .login: return selected.map { login($0) } ?? []
+    case .copyToken: return selected.map { [.copyToken($0)] } ?? []
+    case .copyURL: return selected.map { [.copyAuthorizeURL($0)] } ?? []
+    case .refresh:
+      guard let id = selected else { return [] }
+      busy.insert(id)
+      say("\(id): refreshing…")
+      return [.renew(id)]
+    case .delete:
+      if let id = selected { mode = .confirmDelete(id) }
+    default: break
+    }
+    return []
+  }
+
+  /// Whether a command on the selected session can act now, and if not, why (with a hint).
+  func selectedAvailability(for command: Command) -> Availability {
+    guard let id = selected, let session = session(id) else {
+      return .disabled("no session selected; \(KeyBindings.hint(.newSession, "to add one"))")
+    }
+    let login = KeyBindings.hint(.login, "to log in")
+    switch command {
+    case .login:
+      guard provider(id.provider) != nil else {
+        return .disabled("\(id.provider) is not in the configuration any more")
+      }
+      return busy.contains(id) ? .disabled("\(id) is already being worked on") : .enabled
+    case .copyToken:
+      guard session.tokens != nil, status(of: session) != .expired else {
+        return .disabled("\(id) has no valid token to copy; \(login)")
+      }
+    case .copyURL:
+      guard session.activePending(at: now) != nil else {
+        return .disabled("\(id) has no login waiting; \(KeyBindings.hint(.login, "to start one"))")
+      }
+    case .refresh:
+      guard session.refreshable else { return .disabled("\(id) cannot refresh (no refresh token); \(login)") }
+      guard provider(id.provider) != nil else {
+        return .disabled("\(id.provider) is not in the configuration any more")
+      }
+      return busy.contains(id) ? .disabled("\(id) is already being refreshed") : .enabled
+    default:
+      break
+    }
+    return .enabled
+  }
+
+  mutating func login(_ id: SessionID) -> [BoardEffect] {
+    guard let provider = provider(id.provider) else {
+      say("\(id.provider) is not in the configuration any more", isError: true)
+      return []
+    }
+    guard !busy.contains(id) else { return [] }
+    busy.insert(id)
+    if provider.grant == .clientCredentials {
+      say("\(id): fetching a token…")
+      return [.renew(id)]
+    }
+    say("\(id): opening the browser…")
+    return [.startLogin(id)]
+  }
+
+  // MARK: Prompts
+
+  /// A prompt starts clean: what the status line said before would hide its own errors.
+  private mutating func openPrompt(_ prompt: Mode) {
+    mode = prompt
+    message = nil
+  }
+
+  private mutating func editPrompt(with key: Key) {
+    switch mode {
+    case .filter:
+      filter = edited(filter, with: key)
+      keepSelectionValid()
+    case .paste(let text): mode = .paste(edited(text, with: key))
+    case .newSession(let text): mode = .newSession(edited(text, with: key))
+    default: break
+    }
+  }
+
+  private func edited(_ text: String, with key: Key) -> String {
+    switch key {
+    case .backspace: return String(text.dropLast())
+    case .control("u"): return ""
+    case .character(let c) where !c.unicodeScalars.contains(where: Sanitizer.isUnsafe):
+      return text + String(c)
+    default: return text
+    }
+  }
+
+  mutating func handlePaste(_ text: String) -> [BoardEffect] {
+    switch mode {
+    case .paste(let typed):
+      mode = .list
+      return submitPaste(typed + text)
+    case .filter:
+      filter += Sanitizer.inline(text, limit: 100)
+      keepSelectionValid()
+      return []
+    case .newSession(let typed):
+      mode = .newSession(typed + Sanitizer.inline(text, limit: 100))
+      return []
+    case .list:
+      // A paste on the list is taken as a redirect URL: the common case after the browser.
+      return submitPaste(text)
+    default:
+      return []
+    }
+  }
+
+  private mutating func submitPaste(_ text: String) -> [BoardEffect] {
+    guard !text.allSatisfy(\.isWhitespace) else {
+      say("nothing was pasted; the login still waits", isError: true)
+      return []
+    }
+    say("checking the redirect…")
+    return [.completeLogin(pasted: text)]
+  }
+
+  /// A mistake keeps the prompt open with the text to correct, and says what is wrong where
+  /// the prompt's keys were, so it cannot go unseen.
+  private mutating func submitNewSession(_ text: String) -> [BoardEffect] {
+    let id: SessionID
+    do throws(AuthDeckError) {
+      id = try SessionID(parsing: text.trimmingCharacters(in: .whitespaces))
+    } catch {
+      say(error.description, isError: true)
+      return []
+    }
+    guard let provider = provider(id.provider) else {
+      say(
+        "unknown provider '\(id.provider)'; known: \(providers.map(\.id).joined(separator: ", "))",
+        isError: true)
+      return []
+    }
+    mode = .list
+    selected = id
+    if session(id) == nil { sessions.append(Session(id: id, grant: provider.grant)) }  // shown until stored
+    keepSelectionVisible()
+    return login(id)
+  }
+}

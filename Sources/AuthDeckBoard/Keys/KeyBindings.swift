@@ -1,0 +1,156 @@
+/// What a key asks the board to do, in any mode.
+public enum Command: Sendable, Hashable {
+  // The list
+  case moveUp, moveDown, pageUp, pageDown, top, bottom
+  case filter, login, paste, copyURL, copyToken, refresh, newSession, delete, morningQueue
+  case stopQueue, clearFilter, help, quit
+  // Prompts (filter, paste, new session)
+  case submit, cancel, clearText
+  // The log-out question
+  case logOut, forget
+  // The first-run screen
+  case openDemo
+}
+
+/// Whether a binding can act now; when it cannot, the reason is said instead (with a hint).
+public enum Availability: Sendable, Equatable {
+  case enabled
+  case disabled(String)
+
+  public var isEnabled: Bool { self == .enabled }
+}
+
+/// One binding: its keys, its command, its footer word, its help text, and when it is enabled.
+/// Dispatch, footer, help and every "press X to …" hint read these tables, so they cannot
+/// disagree (the shape of bubbles' key.Binding).
+public struct KeyBinding: Sendable {
+  public let keys: [Key]
+  public let command: Command
+  /// Short words for the footer; nil keeps the binding out of the footer (still in help).
+  public let footer: String?
+  public let help: String
+  let availability: @Sendable (BoardState) -> Availability
+
+  init(
+    _ keys: [Key], _ command: Command, footer: String? = nil, help: String,
+    when availability: @escaping @Sendable (BoardState) -> Availability = { _ in .enabled }
+  ) {
+    self.keys = keys
+    self.command = command
+    self.footer = footer
+    self.help = help
+    self.availability = availability
+  }
+
+  public var keyLabel: String { keys.map(\.label).joined(separator: "/") }
+
+  public func availability(in state: BoardState) -> Availability { availability(state) }
+}
+
+/// The modes whose keys differ; a board mode maps onto one of these.
+public enum KeyMode: String, Sendable, CaseIterable {
+  case list, filter, paste, newSession, confirmDelete, help, firstRun
+}
+
+public enum KeyBindings {
+  /// Ctrl-C quits from every screen, as in any terminal program; handled here and nowhere else.
+  public static let global: [KeyBinding] = [
+    KeyBinding([.control("c")], .quit, help: "quit, from any screen")
+  ]
+
+  public static let list: [KeyBinding] = [
+    KeyBinding(
+      [.escape], .stopQueue, footer: "stop queue", help: "stop the morning queue",
+      when: { $0.queue == nil ? .disabled("no morning queue is running") : .enabled }),
+    KeyBinding([.up, .character("k")], .moveUp, help: "move up"),
+    KeyBinding([.down, .character("j")], .moveDown, help: "move down"),
+    KeyBinding([.pageUp], .pageUp, help: "page up"),
+    KeyBinding([.pageDown], .pageDown, help: "page down"),
+    KeyBinding([.character("g"), .home], .top, help: "first session"),
+    KeyBinding([.character("G"), .end], .bottom, help: "last session"),
+    KeyBinding(
+      [.enter, .character("l")], .login, footer: "login", help: "log in the selected session (opens the browser)",
+      when: { $0.selectedAvailability(for: .login) }),
+    KeyBinding([.character("p")], .paste, footer: "paste", help: "paste a redirect URL to finish a login"),
+    KeyBinding(
+      [.character("c")], .copyToken, footer: "copy", help: "copy the selected access token to the clipboard",
+      when: { $0.selectedAvailability(for: .copyToken) }),
+    KeyBinding(
+      [.character("u")], .copyURL,
+      help: "copy the pending login's authorize URL (log in from another machine)",
+      when: { $0.selectedAvailability(for: .copyURL) }),
+    KeyBinding(
+      [.character("r")], .refresh, footer: "refresh",
+      help: "refresh the token (refresh token or client credentials)",
+      when: { $0.selectedAvailability(for: .refresh) }),
+    KeyBinding(
+      [.character("L")], .morningQueue, footer: "login all",
+      help: "log in every expired or empty session, one after another",
+      when: { $0.isLoading ? .disabled("still reading the store; press L again in a moment") : .enabled }),
+    KeyBinding([.character("n")], .newSession, footer: "new", help: "new session (provider/account)"),
+    KeyBinding(
+      [.character("d")], .delete, help: "log out or forget the selected session",
+      when: { $0.selectedAvailability(for: .delete) }),
+    KeyBinding([.character("/")], .filter, footer: "filter", help: "filter sessions by id as you type"),
+    KeyBinding(
+      [.escape], .clearFilter, help: "clear the filter",
+      when: { $0.filter.isEmpty ? .disabled("no filter to clear") : .enabled }),
+    KeyBinding([.character("?")], .help, footer: "help", help: "show this help"),
+    KeyBinding([.character("q")], .quit, footer: "quit", help: "quit"),
+  ]
+
+  public static let filter: [KeyBinding] = [
+    KeyBinding([.enter], .submit, footer: "keep", help: "keep the filter and go back to the list"),
+    KeyBinding([.escape], .cancel, footer: "clear", help: "clear the filter"),
+    KeyBinding([.control("u")], .clearText, footer: "clear text", help: "clear the typed text"),
+  ]
+
+  public static let prompt: [KeyBinding] = [
+    KeyBinding([.enter], .submit, footer: "submit", help: "submit"),
+    KeyBinding([.escape], .cancel, footer: "cancel", help: "cancel"),
+    KeyBinding([.control("u")], .clearText, footer: "clear", help: "clear the typed text"),
+  ]
+
+  public static let confirmDelete: [KeyBinding] = [
+    KeyBinding([.character("y"), .character("Y")], .logOut, footer: "log out", help: "drop the tokens"),
+    KeyBinding([.character("f"), .character("F")], .forget, footer: "forget", help: "remove the session"),
+    KeyBinding([.character("n"), .character("N"), .escape], .cancel, footer: "cancel", help: "keep it"),
+  ]
+
+  public static let help: [KeyBinding] = [
+    KeyBinding([.escape, .character("?"), .character("q"), .enter], .cancel, footer: "close", help: "close")
+  ]
+
+  public static let firstRun: [KeyBinding] = [
+    KeyBinding([.character("D"), .character("d")], .openDemo, footer: "open the demo", help: "open the demo"),
+    KeyBinding([.character("q"), .escape], .quit, footer: "quit", help: "quit"),
+  ]
+
+  public static func table(for mode: KeyMode) -> [KeyBinding] {
+    switch mode {
+    case .list: return list
+    case .filter: return filter
+    case .paste, .newSession: return prompt
+    case .confirmDelete: return confirmDelete
+    case .help: return help
+    case .firstRun: return firstRun
+    }
+  }
+
+  /// The first binding of `mode` for `key` that is enabled in `state`, else the first one at all
+  /// (so a disabled key can say why), with the global ones last.
+  public static func binding(for key: Key, in mode: KeyMode, state: BoardState) -> KeyBinding? {
+    let candidates = (table(for: mode) + global).filter { $0.keys.contains(key) }
+    return candidates.first { $0.availability(in: state).isEnabled } ?? candidates.first
+  }
+
+  /// The key a person presses for `command` on the list, as shown: "⏎" for `.login`.
+  public static func label(_ command: Command, in mode: KeyMode = .list) -> String {
+    (table(for: mode) + global).first { $0.command == command }?.keys.first?.label ?? "?"
+  }
+
+  /// "press ⏎ to log in": hints on the status line name the key the table binds.
+  public static func hint(_ command: Command, _ words: String) -> String {
+    "press \(label(command)) \(words)"
+  }
+}

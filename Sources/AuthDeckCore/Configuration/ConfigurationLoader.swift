@@ -1,0 +1,78 @@
+import Foundation
+import TOMLKit
+
+/// Reads config.toml. Every error names the file, the provider and the key.
+///
+/// `load` is the only part that touches the file system; `parse` works on text alone.
+public enum ConfigurationLoader {
+  /// Reads the file at `path` (no file is an empty configuration), then checks that every
+  /// `ca_file` can be read. `environment` supplies HOME for `~/` in `ca_file`.
+  public static func load(path: String, environment: [String: String]) throws(AuthDeckError)
+    -> Configuration
+  {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      if errno == ENOENT { return Configuration(providers: [], path: path) }
+      throw .config("\(path): \(String(cString: strerror(errno)))")
+    }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw .config("\(path): not readable as UTF-8 text")
+    }
+    let readableByOthers = info.st_mode & 0o077 != 0
+    let configuration = try parse(
+      text, path: path, readableByOthers: readableByOthers, environment: environment)
+    for provider in configuration.providers {
+      if let file = provider.caFile, access(file, R_OK) != 0 {
+        throw ProviderTableReader.failure(path: path, id: provider.id, key: "ca_file", "cannot read \(file)")
+      }
+    }
+    return configuration
+  }
+
+  /// Checks `text` as the contents of `path`, without reading any file: `readableByOthers` is
+  /// the file's mode as `load` found it, and `environment["HOME"]` expands `~/` in `ca_file`.
+  public static func parse(
+    _ text: String, path: String, readableByOthers: Bool = false, environment: [String: String] = [:]
+  ) throws(AuthDeckError) -> Configuration {
+    let root: TOMLTable
+    do {
+      root = try TOMLTable(string: text)
+    } catch let error as TOMLParseError {
+      throw .config(
+        "\(path):\(error.source.begin.line):\(error.source.begin.column): \(Sanitizer.inline(error.description))"
+      )
+    } catch {
+      throw .config("\(path): not valid TOML")
+    }
+    for key in root.keys where !["providers", "expiring_minutes"].contains(key) {
+      throw .config(
+        "\(path): unknown top-level key '\(Sanitizer.inline(key))' (expected [providers.NAME] tables)")
+    }
+    var expiringWithin: TimeInterval = 15 * 60
+    if let value = root["expiring_minutes"] {
+      guard let minutes = value.int, (0...10_080).contains(minutes) else {
+        throw .config("\(path): expiring_minutes: must be a whole number of minutes, 0 to 10080")
+      }
+      expiringWithin = TimeInterval(minutes * 60)
+    }
+    var providers: [Provider] = []
+    if let tables = root["providers"] {
+      guard let tables = tables.table else {
+        throw .config("\(path): providers: must be a table of [providers.NAME]")
+      }
+      for id in tables.keys.sorted() {
+        guard ProviderID.isValid(id) else {
+          throw .config(
+            "\(path): providers.\(Sanitizer.inline(id)): a provider id is letters, digits, - and _")
+        }
+        guard let table = tables[id]?.table else {
+          throw .config("\(path): providers.\(id): must be a table")
+        }
+        let reader = ProviderTableReader(
+          path: path, id: id, table: table, readableByOthers: readableByOthers, home: environment["HOME"])
+        providers.append(try reader.provider())
+      }
+    }
+    return Configuration(providers: providers, expiringWithin: expiringWithin, path: path)
+  }
+}

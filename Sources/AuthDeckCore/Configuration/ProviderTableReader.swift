@@ -1,0 +1,159 @@
+import Foundation
+import TOMLKit
+
+/// Turns one `[providers.ID]` table into a Provider, or names the key that is wrong.
+/// Reads no file: whether `ca_file` can be read is checked by `ConfigurationLoader.load`.
+struct ProviderTableReader {
+  let path: String
+  let id: String
+  let table: TOMLTable
+  let readableByOthers: Bool
+  /// `$HOME`, for `~/` in `ca_file`; nil when it is not set.
+  let home: String?
+
+  static let knownKeys: Set<String> = [
+    "preset", "name", "authorize_url", "token_url", "tenant", "region", "client_id", "client_secret_env",
+    "client_secret_command", "client_secret", "client_auth", "redirect_uri", "scope", "pkce", "grant",
+    "daily_expiry", "ca_file", "issuer",
+  ]
+
+  /// `PATH: providers.ID.KEY: message`, the shape of every error about a provider's key.
+  static func failure(path: String, id: String, key: String, _ message: String) -> AuthDeckError {
+    .config("\(path): providers.\(id).\(key): \(message)")
+  }
+
+  func fail(_ key: String, _ message: String) -> AuthDeckError {
+    Self.failure(path: path, id: id, key: key, message)
+  }
+
+  func string(_ key: String) throws(AuthDeckError) -> String? {
+    guard let value = table[key] else { return nil }
+    guard let text = value.string else { throw fail(key, "must be a string") }
+    return text
+  }
+
+  func bool(_ key: String) throws(AuthDeckError) -> Bool? {
+    guard let value = table[key] else { return nil }
+    guard let flag = value.bool else { throw fail(key, "must be true or false") }
+    return flag
+  }
+
+  /// One of an enum's values, by its raw value; `default` when the key is absent. The error lists
+  /// every allowed value: `must be "a" or "b"`, `must be "a", "b" or "c"`.
+  func choice<T: RawRepresentable & CaseIterable>(_ key: String, default: T) throws(AuthDeckError) -> T
+  where T.RawValue == String {
+    guard let text = try string(key) else { return `default` }
+    if let value = T.allCases.first(where: { $0.rawValue == text }) { return value }
+    let allowed = T.allCases.map { "\"\($0.rawValue)\"" }
+    let list =
+      allowed.count > 1
+      ? allowed.dropLast().joined(separator: ", ") + " or " + allowed.last! : allowed.joined()
+    throw fail(key, "must be \(list)")
+  }
+
+  func url(_ key: String, _ text: String?) throws(AuthDeckError) -> URL? {
+    guard let text else { return nil }
+    guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host != nil else {
+      throw fail(key, "'\(Sanitizer.inline(text))' is not an absolute URL")
+    }
+    if scheme == "https" || (scheme == "http" && Loopback.isLoopbackHost(url.host)) { return url }
+    throw fail(key, "must be https (plain http only on 127.0.0.1 or [::1])")
+  }
+
+  func provider() throws(AuthDeckError) -> Provider {
+    for key in table.keys where !Self.knownKeys.contains(key) {
+      throw fail(key, "unknown key (known: \(Self.knownKeys.sorted().joined(separator: ", ")))")
+    }
+    let preset = try choice("preset", default: Preset.none)
+    if preset != .limio {
+      // Quietly ignoring them would leave the user wondering why their tenant is not used.
+      for key in ["tenant", "region"] where table[key] != nil {
+        throw fail(key, "is only used with preset = \"limio\"")
+      }
+    }
+    let defaults = try preset.defaults(reader: self)
+
+    guard let clientID = try string("client_id"), !clientID.isEmpty else {
+      throw fail("client_id", "is required")
+    }
+    let grant = try choice("grant", default: Grant.authorizationCode)
+    let clientAuth = try choice("client_auth", default: defaults.clientAuth)
+    guard let tokenURL = try url("token_url", try string("token_url") ?? defaults.tokenURL) else {
+      throw fail("token_url", "is required without a preset")
+    }
+    let authorizeURL = try url("authorize_url", try string("authorize_url") ?? defaults.authorizeURL)
+    let redirectURI = try redirect()
+    if grant == .authorizationCode {
+      guard authorizeURL != nil else { throw fail("authorize_url", "is required without a preset") }
+      guard redirectURI != nil else {
+        throw fail("redirect_uri", "is required for the authorization_code grant")
+      }
+    }
+    let secret = try secretSource()
+    if grant == .clientCredentials, secret == .none {
+      throw fail(
+        "client_secret_env",
+        "client_credentials needs a secret: set client_secret_env or client_secret_command")
+    }
+    var dailyExpiry = defaults.dailyExpiry
+    if let value = table["daily_expiry"] {
+      if value.bool == false {
+        dailyExpiry = nil
+      } else if let text = value.string, let cutoff = DailyCutoff(parsing: text) {
+        dailyExpiry = cutoff
+      } else {
+        throw fail("daily_expiry", "must be like \"03:00 America/New_York\" (a tz database zone), or false")
+      }
+    }
+    return Provider(
+      id: id, name: try string("name") ?? defaults.name, authorizeURL: authorizeURL, tokenURL: tokenURL,
+      clientID: clientID, secret: secret, clientAuth: clientAuth, redirectURI: redirectURI,
+      scope: try string("scope") ?? defaults.scope, pkce: try bool("pkce") ?? true, grant: grant,
+      dailyExpiry: dailyExpiry, caFile: try caFile(),
+      issuer: try url("issuer", try string("issuer"))?.absoluteString)
+  }
+
+  /// `ca_file` with a leading `~/` replaced by `home`. Whether it can be read is `load`'s check.
+  func caFile() throws(AuthDeckError) -> String? {
+    guard let file = try string("ca_file") else { return nil }
+    guard file.hasPrefix("~/") else { return file }
+    guard let home, !home.isEmpty else {
+      throw fail("ca_file", "~ cannot be expanded: HOME is not set")
+    }
+    return home + file.dropFirst()
+  }
+
+  func redirect() throws(AuthDeckError) -> URL? {
+    guard let text = try string("redirect_uri") else { return nil }
+    guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
+      throw fail("redirect_uri", "'\(Sanitizer.inline(text))' is not an absolute URL")
+    }
+    if scheme == "http" && !Loopback.isLoopbackHost(url.host) && url.host != "localhost" {
+      throw fail("redirect_uri", "plain http is only for 127.0.0.1, [::1] or localhost")
+    }
+    if url.fragment != nil { throw fail("redirect_uri", "must not have a #fragment (RFC 6749 §3.1.2)") }
+    return url
+  }
+
+  func secretSource() throws(AuthDeckError) -> SecretSource {
+    let env = try string("client_secret_env")
+    let command = try string("client_secret_command")
+    let inline = try string("client_secret")
+    let given = [env, command, inline].compactMap { $0 }
+    guard given.count <= 1 else {
+      throw fail(
+        "client_secret_env", "set only one of client_secret_env, client_secret_command, client_secret")
+    }
+    if let env { return .environment(env) }
+    if let command { return .command(command) }
+    if let inline {
+      if readableByOthers {
+        throw fail(
+          "client_secret",
+          "an inline secret in a file others can read: run chmod 600 \(path), or use client_secret_env")
+      }
+      return .inline(inline)
+    }
+    return .none
+  }
+}

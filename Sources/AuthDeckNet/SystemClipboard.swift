@@ -1,0 +1,47 @@
+import AuthDeckCore
+import Foundation
+
+/// Copies text to the clipboard: OSC 52 through the terminal (works over SSH, and in tmux with
+/// set-clipboard on), plus a local clipboard tool when one is there. Tools get the text on
+/// stdin, never in argv, and start without the client-secret variables.
+public struct SystemClipboard: ClipboardWriting {
+  let environment: [String: String]
+  let secrets: Set<String>
+  /// Writes OSC 52 to the terminal; nil where there is no terminal to write to.
+  let terminal: (@Sendable (String) -> Void)?
+
+  public init(
+    environment: [String: String], withholding secrets: Set<String>,
+    terminal: (@Sendable (String) -> Void)?
+  ) {
+    self.environment = environment
+    self.secrets = secrets
+    self.terminal = terminal
+  }
+
+  public func copy(_ text: String) -> String {
+    var ways: [String] = []
+    if let terminal {
+      terminal(text)
+      ways.append("OSC 52")
+    }
+    if let tool = Self.localTool(environment) {
+      ways.append(tool[0])
+      _ = Spawn.run(tool, input: Data(text.utf8), environment: environment.filter { !secrets.contains($0.key) })
+    }
+    return ways.isEmpty ? "no clipboard found" : ways.joined(separator: " + ")
+  }
+
+  static func localTool(_ environment: [String: String]) -> [String]? {
+    let path = environment["PATH"]
+    let candidates: [(needs: String?, argv: [String])] = [
+      ("WAYLAND_DISPLAY", ["wl-copy"]), ("DISPLAY", ["xclip", "-selection", "clipboard"]),
+      ("DISPLAY", ["xsel", "--clipboard", "--input"]), (nil, ["pbcopy"]),
+    ]
+    for candidate in candidates {
+      if let variable = candidate.needs, (environment[variable] ?? "").isEmpty { continue }
+      if Spawn.findExecutable(candidate.argv[0], path: path) != nil { return candidate.argv }
+    }
+    return nil
+  }
+}

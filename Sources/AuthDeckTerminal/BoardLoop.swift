@@ -1,0 +1,85 @@
+import AuthDeckApp
+import AuthDeckBoard
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The run loop: reads keys, ticks once a second, hands the board's effects to the runner,
+/// and draws. It sleeps in poll(2) until a key, a finished effect (the inbox pipe) or the next
+/// whole second, so an idle board costs one wake-up a second. It never waits for a lock, the
+/// network or a child: all of that is the runner's, off this thread.
+public final class BoardLoop {
+  private var state: BoardState
+  private let screen: CursesScreen
+  private let runner: EffectRunner
+  private let inbox: Inbox
+  private let environment: [String: String]
+  private var running = true
+
+  public init(
+    state: BoardState, screen: CursesScreen, runner: EffectRunner, inbox: Inbox,
+    environment: [String: String]
+  ) {
+    self.state = state
+    self.screen = screen
+    self.runner = runner
+    self.inbox = inbox
+    self.environment = environment
+    for event in runner.firstFrameEvents(rows: screen.size.height) { handle(event) }
+  }
+
+  public func run() {
+    defer {
+      screen.stop()
+      runner.shutDown()
+    }
+    TerminationSignals.install(wakingUp: inbox.writeEnd)
+    handleResize()
+    var lastSecond = Int(Date().timeIntervalSince1970)
+    // For scripts/bench: the time to the first full frame ("1"), or to the first frame with
+    // every session read ("loaded"), then out.
+    let benchExit = environment["AUTHDECK_EXIT_AFTER_FIRST_FRAME"]
+    while running {
+      screen.draw(state.render(width: screen.size.width, height: screen.size.height))
+      if benchExit == "1" || (benchExit == "loaded" && !state.isLoading) { break }
+      let now = Date()
+      let untilNextSecond = Int32(1000 - Int(now.timeIntervalSince1970 * 1000) % 1000) + 1
+      var fds = [
+        pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: inbox.readEnd, events: Int16(POLLIN), revents: 0),
+      ]
+      let ready = poll(&fds, 2, untilNextSecond)
+      var events: [BoardEvent] = []
+      if ready < 0 || fds[0].revents != 0 {  // EINTR is SIGWINCH: curses reports KEY_RESIZE
+        for input in screen.readInputs() {
+          switch input {
+          case .key(let key): events.append(.key(key))
+          case .paste(let text): events.append(.pasted(text))
+          case .resize: handleResize()
+          }
+        }
+      }
+      events += inbox.drain()
+      if TerminationSignals.requested != 0 { running = false }
+      let second = Int(Date().timeIntervalSince1970)
+      if second != lastSecond {
+        lastSecond = second
+        events.append(.tick(Date()))
+        runner.checkStore()
+      }
+      for event in events where running { handle(event) }
+    }
+  }
+
+  private func handle(_ event: BoardEvent) {
+    for effect in state.handle(event) {
+      if effect == .quit { running = false } else { runner.perform(effect) }
+    }
+  }
+
+  private func handleResize() {
+    handle(.resized(pageSize: BoardState.listHeight(forTerminalHeight: screen.size.height)))
+  }
+}
