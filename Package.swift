@@ -41,11 +41,18 @@ let package = Package(
         ])
       ]
     ),
-    // Helpers the test targets share (temp dirs, file modes, error kinds).
+    // Helpers the test targets share (temp dirs, file modes, error kinds, instants, child
+    // processes, the OAuth test server).
     .target(name: "AuthDeckTestSupport", dependencies: ["AuthDeckCore"], path: "Tests/AuthDeckTestSupport"),
     .testTarget(name: "AuthDeckCoreTests", dependencies: ["AuthDeckCore", "AuthDeckTestSupport"]),
     .testTarget(
       name: "AuthDeckNetTests", dependencies: ["AuthDeckNet", "AuthDeckCore", "AuthDeckTestSupport"]),
-    .testTarget(name: "AuthDeckBoardTests", dependencies: ["AuthDeckBoard", "AuthDeckCore"]),
+    .testTarget(
+      name: "AuthDeckBoardTests", dependencies: ["AuthDeckBoard", "AuthDeckCore", "AuthDeckTestSupport"]),
+    .testTarget(
+      name: "AuthDeckAppTests",
+      dependencies: ["AuthDeckApp", "AuthDeckBoard", "AuthDeckCore", "AuthDeckNet", "AuthDeckTestSupport"]),
+    // The real binary, driven as scripts drive it.
+    .testTarget(name: "AuthDeckCLITests", dependencies: ["AuthDeckCore", "AuthDeckTestSupport"]),
   ]
 )

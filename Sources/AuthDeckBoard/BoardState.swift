@@ -26,7 +26,7 @@ public struct BoardState: Equatable, Sendable {
     }
 
     /// A prompt takes typed text on the status line.
-    public var isPrompt: Bool { [.filter, .paste, .newSession].contains(keys) }
+    public var isPrompt: Bool { keys.isPrompt }
   }
 
   public struct Message: Equatable, Sendable {

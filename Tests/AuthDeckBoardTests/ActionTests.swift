@@ -38,14 +38,14 @@ struct LoginTests {
     var board = makeBoard()
     board.select("lime/main")
     board.press(.enter)
-    #expect(board.handle(.loginStarted(sid("lime/main"))) == [])
+    #expect(board.handle(.loginStarted(pending("lime/main", now: board.now), loopback: .notUsed)) == [])
     #expect(board.busy.isEmpty)
     #expect(
       board.messageText == "lime/main: log in within 5 minutes in the browser; press p to paste the redirect")
 
     board.select("acme/bob")  // a loopback redirect: nothing to paste
     board.press(.enter)
-    #expect(board.handle(.loginStarted(sid("acme/bob"))) == [])
+    #expect(board.handle(.loginStarted(pending("acme/bob", now: board.now), loopback: .listening)) == [])
     #expect(board.messageText == "acme/bob: log in within 5 minutes in the browser; waiting for the browser")
   }
 
@@ -84,6 +84,30 @@ struct LoginTests {
     #expect(board.busy.isEmpty)
     #expect(board.messageText == "invalid_client: bad secret")
     #expect(board.isError)
+  }
+
+  @Test("a loopback port held by another program is said, with the paste offered (bug: it said 'waiting for the browser')")
+  func portTakenOffersThePaste() {
+    var board = makeBoard()
+    board.select("acme/bob")
+    board.press(.enter)
+    let why = "cannot listen on 127.0.0.1:8765: the port is in use by another program"
+    #expect(board.handle(.loginStarted(pending("acme/bob"), loopback: .portTaken(why))) == [])
+    #expect(board.isError)
+    #expect(!board.screen().contains("waiting for the browser"))
+    #expect(board.screen().contains("acme/bob: cannot listen on 127.0.0.1:8765: the port is in use"))
+    #expect(board.messageText?.hasSuffix("press p to paste the redirect") == true)
+    #expect(board.selectedLine()?.contains("pending") == true)
+  }
+
+  @Test("a browser that cannot start says so and offers the URL's key")
+  func browserFailed() {
+    var board = makeBoard()
+    board.select("acme/bob")
+    board.press(.enter)
+    _ = board.handle(.loginStarted(pending("acme/bob"), loopback: .listening))
+    #expect(board.handle(.browserFailed(sid("acme/bob"), reason: "no browser could be started")) == [])
+    #expect(board.messageText == "acme/bob: no browser could be started; press u to copy the login URL")
   }
 
   @Test("a session whose provider left the configuration cannot log in")
@@ -170,7 +194,7 @@ struct PasteTests {
     var board = makeBoard([pending("lime/main", startedAgo: 60), loggedIn("lime/paper", expiresIn: 3_600)])
     let forged = "https://localhost/callback?code=x&state=forged"
     #expect(board.handle(.pasted(forged)) == [.completeLogin(pasted: forged)])
-    #expect(board.handle(.pasteHandled(nil, error: "the state does not match any login that waits")) == [])
+    #expect(board.handle(.redirectHandled(nil, error: "the state does not match any login that waits")) == [])
     #expect(board.messageText == "the state does not match any login that waits")
     #expect(board.isError)
     #expect(board.status(of: board.session(sid("lime/main"))!) == .pending)
@@ -183,7 +207,7 @@ struct PasteTests {
     #expect(board.handle(.pasted(redirect)) == [.completeLogin(pasted: redirect)])
     #expect(
       board.handle(.reloaded([afterLogin(pending("lime/main"), expiresIn: 18 * 3_600)], problems: [])) == [])
-    #expect(board.handle(.pasteHandled(sid("lime/main"), error: nil)) == [])
+    #expect(board.handle(.redirectHandled(sid("lime/main"), error: nil)) == [])
     #expect(board.messageText == "lime/main: valid until 2026-11-24 08:00 (18:00:00)")
     #expect(board.selectedLine()!.contains("valid    18:00:00"))
   }
@@ -208,6 +232,22 @@ struct CopyAndRefreshTests {
     #expect(board.press(.c("c")) == [.copyToken(sid("acme/alice"))])
     board.select("lime/paper")  // expiring: still good for 10 minutes
     #expect(board.press(.c("c")) == [.copyToken(sid("lime/paper"))])
+  }
+
+  @Test("r on a session whose queued login still waits shows it valid once renewed (bug: the row stayed pending)")
+  func refreshDuringALoginShowsValid() {
+    var board = makeBoard([expired("acme/bob", refresh: true), expired("lime/main")])
+    #expect(board.press(.c("L")) == [.startLogin(sid("acme/bob"))])
+    _ = board.handle(.loginStarted(pending("acme/bob", tokens: expired("acme/bob", refresh: true).tokens), loopback: .listening))
+    #expect(board.press(.escape) == [])
+    #expect(board.selectedLine()?.contains("pending") == true)
+    #expect(board.press(.c("r")) == [.renew(sid("acme/bob"))])
+    // The runner reports the renewed session as stored: valid, the waiting login dropped.
+    #expect(board.handle(.sessionChanged(afterLogin(expired("acme/bob"), expiresIn: 3_600))) == [])
+    #expect(board.handle(.finished(sid("acme/bob"), error: nil)) == [])
+    #expect(board.messageText == "acme/bob: valid until 2026-11-23 15:00 (1:00:00)")
+    #expect(board.selectedLine()?.contains("valid    1:00:00") == true)
+    #expect(board.selectedLine()?.contains("pending") == false)
   }
 
   @Test("c on an expired or never logged in session copies nothing and says why")
@@ -282,6 +322,22 @@ struct NewSessionTests {
     board.select("lime/paper")
     #expect(board.press(.c("n")) == [])
     #expect(board.mode == .newSession("lime/"))
+  }
+
+  @Test("an unknown provider is said where the prompt's keys were, and the prompt keeps the text (bug: unseen)")
+  func unknownProviderIsSeen() {
+    var board = makeBoard()
+    board.press(.c("n"), .control("u"))
+    board.type("nope/main")
+    #expect(board.press(.enter) == [])
+    #expect(board.mode == .newSession("nope/main"))
+    let lines = board.screen().components(separatedBy: "\n")
+    #expect(lines[22].hasPrefix("New session (provider/account): nope/main"))
+    #expect(lines[23] == "unknown provider 'nope'; known: acme, lime, ops")
+    // The next keys still edit the prompt, and the person can see why.
+    board.press(.backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace)
+    board.type("lime/main")
+    #expect(board.press(.enter) == [.startLogin(sid("lime/main"))])
   }
 
   @Test("a new id logs in at once and shows up selected in the list")

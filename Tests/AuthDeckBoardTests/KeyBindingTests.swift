@@ -1,26 +1,49 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
 @testable import AuthDeckBoard
 @testable import AuthDeckCore
 
-/// Every (binding, key) pair of the table, so that each key of each binding is its own test case.
-let everyBoundKey: [(Int, Key)] = KeyBindings.list.enumerated().flatMap { index, binding in
+/// Every (binding, key) pair of the list's table, so that each key of each binding is its own case.
+let everyListKey: [(Int, Key)] = KeyBindings.list.enumerated().flatMap { index, binding in
   binding.keys.map { (index, $0) }
 }
 
-@Suite("Key bindings are one table: dispatch, footer and help cannot disagree")
+/// A board in each mode, as a person gets there.
+func board(in mode: KeyMode) -> BoardState {
+  var board = makeBoard()
+  switch mode {
+  case .list: break
+  case .filter: board.press(.c("/"))
+  case .paste: board.press(.c("p"))
+  case .newSession: board.press(.c("n"))
+  case .confirmDelete: board.press(.c("d"))
+  case .help: board.press(.c("?"))
+  case .firstRun: board = makeBoard([], providers: [])
+  }
+  #expect(board.mode.keys == mode)
+  return board
+}
+
+@Suite("Key bindings are data in every mode: dispatch, footer, help and hints read one table")
 struct KeyBindingTests {
-  @Test("no key is bound twice, so no binding hides another")
-  func keysAreUnique() {
-    let keys = KeyBindings.list.flatMap(\.keys)
-    #expect(Set(keys).count == keys.count)
+  @Test("in no mode is a key bound twice to bindings that are enabled at once", arguments: KeyMode.allCases)
+  func keysAreUniqueWhenEnabled(mode: KeyMode) {
+    for state in [board(in: mode), Self.busyMorning()] where state.mode.keys == mode {
+      let enabled = (KeyBindings.table(for: mode) + KeyBindings.global).filter {
+        $0.availability(in: state).isEnabled
+      }
+      let keys = enabled.flatMap(\.keys)
+      #expect(Set(keys).count == keys.count, "\(mode)")
+    }
   }
 
-  @Test("every key of a binding dispatches to that binding's command", arguments: everyBoundKey)
-  func keyDispatches(index: Int, key: Key) {
-    let binding = KeyBindings.list[index]
-    #expect(KeyBindings.command(for: key) == binding.command)
+  @Test("Ctrl-C quits from every mode, through the one global binding", arguments: KeyMode.allCases)
+  func controlCQuitsEverywhere(mode: KeyMode) {
+    var board = board(in: mode)
+    #expect(board.press(.control("c")) == [.quit])
+    #expect(KeyBindings.binding(for: .control("c"), in: mode, state: board)?.command == .quit)
   }
 
   /// A board where every command has something to do: the selection is in the middle of
@@ -33,10 +56,12 @@ struct KeyBindingTests {
     return board
   }
 
-  @Test("pressing every key of a binding on the board does what its command says", arguments: everyBoundKey)
+  @Test("pressing every key of a list binding does what its command says", arguments: everyListKey)
   func keyActs(index: Int, key: Key) {
     let binding = KeyBindings.list[index]
     var board = Self.busyMorning()
+    if binding.command == .clearFilter { board.filter = "trader" }
+    if binding.command == .stopQueue { board.queue = MorningQueue(due: [sid("acme/bob")]) }
     let here = board.visibleSessions.firstIndex { $0.id == board.selected }!
     let all = board.visibleSessions
     let effects = board.press(key)
@@ -57,40 +82,107 @@ struct KeyBindingTests {
     case .newSession: #expect(board.mode == .newSession("lime/"))
     case .delete: #expect(board.mode == .confirmDelete(sid("lime/trader30b")))
     case .morningQueue: #expect(effects == [.startLogin(sid("acme/bob"))])
+    case .stopQueue: #expect(board.queue == nil && board.messageText == "morning queue stopped")
+    case .clearFilter: #expect(board.filter.isEmpty)
     case .help: #expect(board.mode == .help)
     case .quit: #expect(effects == [.quit])
+    default: Issue.record("a list binding with a command the list does not know: \(binding.command)")
     }
     if ![.login, .copyURL, .morningQueue, .quit].contains(binding.command) { #expect(effects == []) }
   }
 
-  @Test("the footer lists exactly the bindings that have footer words, with their first key, in table order")
-  func footerIsTheTable() {
-    let board = makeBoard()
+  @Test("a disabled key says why, with the key that helps, and does nothing else")
+  func disabledKeysSayWhy() {
+    var board = makeBoard([expired("lime/main")], providers: [Providers.lime])
+    #expect(board.press(.c("c")) == [])
+    #expect(board.messageText == "lime/main has no valid token to copy; press ⏎ to log in")
+    #expect(board.isError)
+    #expect(board.press(.c("u")) == [])
+    #expect(board.messageText == "lime/main has no login waiting; press ⏎ to start one")
+    #expect(board.press(.escape) == [])  // nothing to stop or clear: no complaint
+    #expect(board.messageText == "lime/main has no login waiting; press ⏎ to start one")
+  }
+
+  @Test("hints on the status line name the key the table binds")
+  func hintsComeFromTheTable() {
+    #expect(KeyBindings.label(.login) == "⏎")
+    #expect(KeyBindings.label(.paste) == "p")
+    #expect(KeyBindings.label(.copyURL) == "u")
+    #expect(KeyBindings.hint(.newSession, "to add one") == "press n to add one")
+  }
+
+  @Test("the footer lists exactly the enabled bindings that have footer words, in table order", arguments: KeyMode.allCases)
+  func footerIsTheTable(mode: KeyMode) {
+    let board = board(in: mode)
     let footer = board.screen(200, 24).split(separator: "\n").last.map(String.init)
-    let expected = KeyBindings.list.compactMap { binding in
-      binding.footer.map { "\(binding.keys[0].label) \($0)" }
+    let expected = KeyBindings.table(for: mode).compactMap { binding in
+      binding.availability(in: board).isEnabled ? binding.footer.map { "\(binding.keys[0].label) \($0)" } : nil
     }
     #expect(footer == expected.joined(separator: "  "))
-    #expect(footer == "⏎ login  p paste  c copy  r refresh  L login all  n new  / filter  ? help  q quit")
   }
 
-  @Test("each key the footer shows does what the footer says")
-  func footerKeysDispatch() {
-    for binding in KeyBindings.list where binding.footer != nil {
+  @Test("the footers people see, mode by mode")
+  func footersReadWell() {
+    func footer(_ mode: KeyMode) -> String? { board(in: mode).screen(200, 24).split(separator: "\n").last.map(String.init) }
+    #expect(footer(.list) == "⏎ login  p paste  c copy  r refresh  L login all  n new  / filter  ? help  q quit")
+    #expect(footer(.filter) == "⏎ keep  Esc clear  ^U clear text")
+    #expect(footer(.paste) == "⏎ submit  Esc cancel  ^U clear")
+    #expect(footer(.newSession) == "⏎ submit  Esc cancel  ^U clear")
+    #expect(footer(.confirmDelete) == "y log out  f forget  n cancel")
+    #expect(footer(.help) == "Esc close")
+    #expect(footer(.firstRun) == "D open the demo  q quit")
+  }
+
+  @Test("each key the footer shows does what the footer says", arguments: KeyMode.allCases)
+  func footerKeysDispatch(mode: KeyMode) {
+    let board = board(in: mode)
+    for binding in KeyBindings.table(for: mode) where binding.footer != nil {
+      guard binding.availability(in: board).isEnabled else { continue }
       #expect(
-        KeyBindings.command(for: binding.keys[0]) == binding.command, "\(binding.keyLabel) \(binding.footer!)"
-      )
+        KeyBindings.binding(for: binding.keys[0], in: mode, state: board)?.command == binding.command,
+        "\(mode): \(binding.keyLabel) \(binding.footer!)")
     }
   }
 
-  @Test("the help shows every binding's keys and help text")
+  @Test("every key of every prompt and question binding acts", arguments: [KeyMode.filter, .paste, .newSession, .confirmDelete, .help, .firstRun])
+  func modeKeysAct(mode: KeyMode) {
+    for binding in KeyBindings.table(for: mode) {
+      for key in binding.keys {
+        var board = board(in: mode)
+        if mode.isPrompt { board.type("ab") }
+        let effects = board.press(key)
+        switch (mode, binding.command) {
+        case (.filter, .submit): #expect(board.mode == .list && board.filter == "ab")
+        case (.filter, .cancel): #expect(board.mode == .list && board.filter.isEmpty)
+        case (.filter, .clearText): #expect(board.mode == .filter && board.filter.isEmpty)
+        case (.paste, .submit): #expect(effects == [.completeLogin(pasted: "ab")])
+        case (.paste, .cancel): #expect(board.mode == .list && effects == [])
+        case (.paste, .clearText): #expect(board.mode == .paste(""))
+        case (.newSession, .submit): #expect(board.mode == .newSession("acme/ab") && board.isError)
+        case (.newSession, .cancel): #expect(board.mode == .list)
+        case (.newSession, .clearText): #expect(board.mode == .newSession(""))
+        case (.confirmDelete, .logOut): #expect(effects == [.logout(sid("acme/alice"), forget: false)])
+        case (.confirmDelete, .forget): #expect(effects == [.logout(sid("acme/alice"), forget: true)])
+        case (.confirmDelete, .cancel): #expect(board.mode == .list && effects == [])
+        case (.help, .cancel): #expect(board.mode == .list)
+        case (.firstRun, .openDemo): #expect(effects == [.openDemo])
+        case (.firstRun, .quit): #expect(effects == [.quit])
+        default: Issue.record("\(mode): \(binding.command) has no expectation")
+        }
+      }
+    }
+  }
+
+  @Test("the help shows every list binding's keys and help text, and Ctrl-C")
   func helpIsTheTable() {
     var board = makeBoard()
     board.press(.c("?"))
     let help = board.screen(100, 40)
-    for binding in KeyBindings.list {
-      let line = help.split(separator: "\n").first { $0.hasPrefix("  " + binding.keyLabel + " ") }
-      #expect(line?.hasSuffix("  " + binding.help) == true, "\(binding.keyLabel): \(binding.help)")
+    for binding in KeyBindings.list + KeyBindings.global {
+      let line = help.split(separator: "\n").first {
+        $0.hasPrefix("  " + binding.keyLabel + " ") && $0.hasSuffix("  " + binding.help)
+      }
+      #expect(line != nil, "\(binding.keyLabel): \(binding.help)")
     }
   }
 
@@ -99,7 +191,8 @@ struct KeyBindingTests {
     #expect(Key.enter.label == "⏎")
     #expect(Key.control("c").label == "^C")
     #expect(Key.character(" ").label == "space")
-    #expect(KeyBindings.list.first { $0.command == .quit }?.keyLabel == "q/^C")
+    #expect(KeyBindings.list.first { $0.command == .quit }?.keyLabel == "q")
+    #expect(KeyBindings.global.first { $0.command == .quit }?.keyLabel == "^C")
     #expect(KeyBindings.list.first { $0.command == .top }?.keyLabel == "g/Home")
   }
 }

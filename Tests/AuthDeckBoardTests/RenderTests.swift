@@ -741,6 +741,14 @@ struct RenderBoundsTests {
 
 @Suite("Display width")
 struct DisplayWidthTests {
+  @Test("emoji that terminals draw two columns wide count as two")
+  func emojiWidth() {
+    // glibc's wcwidth (and so curses) gives 2 for each of these.
+    for emoji in ["🚀", "✅", "⭐", "⌛", "🟢", "🫠"] {
+      #expect(DisplayWidth.of(emoji) == 2, "\(emoji)")
+    }
+  }
+
   @Test("wide characters take two columns, combining marks none")
   func widths() {
     #expect(DisplayWidth.of("abc") == 3)
@@ -761,5 +769,125 @@ struct DisplayWidthTests {
     #expect(DisplayWidth.truncate("anything", 0) == "")
     #expect(DisplayWidth.pad("山田", 6) == "山田  ")
     #expect(DisplayWidth.pad("山田太郎", 5) == "山田…")
+  }
+}
+
+@Suite("Prompts, questions and the footer")
+struct PromptRenderTests {
+  @Test("the list footer fits 80 columns whole: the last binding (q quit) is not cut")
+  func footerFitsEightyColumns() {
+    var board = makeBoard()
+    let footer = board.screen(80, 24).components(separatedBy: "\n")[23]
+    #expect(footer.hasSuffix("q quit"))
+    board = makeBoard(mondayMorning)
+    board.press(.c("L"))
+    let queueFooter = board.screen(80, 24).components(separatedBy: "\n")[23]
+    #expect(queueFooter.hasSuffix("q quit"))
+  }
+
+  @Test("the delete question shows the account made inert, as the list row does")
+  func confirmDeleteSanitizesTheAccount() {
+    // SessionID(parsing:) refuses control characters but not bidi controls (category Cf).
+    var board = makeBoard(
+      [loggedIn("lime/main\u{202E}gnp.exe", expiresIn: 3_600)], providers: [Providers.lime])
+    #expect(board.selectedLine()?.contains("\u{202E}") == false)  // the row is sanitized
+    board.press(.c("d"))
+    let status = board.screen().components(separatedBy: "\n")[22]
+    #expect(!status.unicodeScalars.contains { Sanitizer.isUnsafe($0) })
+  }
+
+  @Test("text typed into a prompt is shown inert (a paste without bracketed paste arrives as keys)")
+  func promptsSanitizeTypedText() {
+    var board = makeBoard()
+    board.press(.c("/"))
+    board.type("x\u{202E}\u{9B}2J")
+    let filterScreen = board.screen()
+    board.press(.enter)
+    let noMatchScreen = board.screen()
+    board.press(.escape, .c("n"), .control("u"))
+    board.type("lime/\u{202E}evil")
+    let newScreen = board.screen()
+    for screen in [filterScreen, noMatchScreen, newScreen] {
+      #expect(!screen.unicodeScalars.contains { Sanitizer.isUnsafe($0) && $0 != "\n" })
+    }
+  }
+
+  @Test("a prompt holding wide text still shows its end, where the cursor is")
+  func widePromptShowsItsEnd() {
+    var board = makeBoard(height: 10)
+    board.press(.c("/"))
+    board.type(String(repeating: "東", count: 30) + "END")
+    let canvas = board.render(width: 40, height: 10)
+    let status = canvas.text.components(separatedBy: "\n")[8]
+    #expect(DisplayWidth.of(status) <= 40)
+    #expect(status.hasSuffix("END"))
+  }
+}
+
+@Suite("Messages fade, filters show, wide terminals are used")
+struct StatusAndWidthTests {
+  @Test("an error goes away after 30 seconds and a note after 10 (bug: 'cannot refresh' sat for minutes)")
+  func messagesFade() {
+    var board = makeBoard()
+    board.select("lime/main")
+    board.press(.c("r"))
+    #expect(board.messageText?.contains("cannot refresh") == true)
+    board.wait(29)
+    #expect(board.screen().contains("cannot refresh"))
+    board.wait(1)
+    #expect(board.message == nil)
+    #expect(!board.screen().contains("cannot refresh"))
+
+    board.press(.c("L"))
+    board.press(.escape)
+    #expect(board.messageText == "morning queue stopped")
+    board.wait(9)
+    #expect(board.messageText == "morning queue stopped")
+    board.wait(1)
+    #expect(board.message == nil)
+  }
+
+  @Test("a kept filter shows on the list, with how many sessions it hides (bug: no sign at all)")
+  func keptFilterShows() {
+    var board = makeBoard()
+    board.press(.c("/"))
+    board.type("li")
+    board.press(.enter)
+    #expect(board.mode == .list)
+    let header = board.screen(80, 24).components(separatedBy: "\n")[1]
+    #expect(header.hasSuffix("filter 'li' · 4 of 6"))
+    #expect(header.hasPrefix("  ACCOUNT"))
+    board.wait(60)  // it is no message: it stays as long as the filter does
+    #expect(board.screen(80, 24).components(separatedBy: "\n")[1].hasSuffix("filter 'li' · 4 of 6"))
+    board.press(.escape)
+    #expect(!board.screen().contains("filter '"))
+  }
+
+  @Test("on a narrow terminal the filter sign keeps its place over the column names")
+  func filterSignWhenNarrow() {
+    var board = makeBoard()
+    board.press(.c("/"))
+    board.type("alice")
+    board.press(.enter)
+    let header = board.screen(40, 10).components(separatedBy: "\n")[1]
+    #expect(header.hasSuffix("filter 'alice' · 1 of 6"))
+    #expect(DisplayWidth.of(header) <= 40)
+  }
+
+  @Test("long account names use a wide terminal's width (bug: cut at 32 columns on 220)")
+  func wideTerminalShowsLongNames() {
+    let long = "desk-" + String(repeating: "settlement-", count: 9) + "end"  // 107 columns
+    var board = makeBoard([loggedIn("lime/" + long, expiresIn: 3_600), loggedIn("lime/main", expiresIn: 3_600)])
+    board.select("lime/" + long)
+    #expect(board.selectedLine(220, 24)?.contains(long + " valid") == true)
+    let line = board.selectedLine(100, 24)!
+    #expect(DisplayWidth.of(line) <= 100 && line.contains("…") && line.contains("valid"))
+  }
+
+  @Test("short account names keep the columns near them on a wide terminal")
+  func shortNamesKeepTheirColumns() {
+    let board = makeBoard()
+    let line = board.selectedLine(220, 24)!
+    #expect(line.hasPrefix("▸ alice" + String(repeating: " ", count: 27) + "valid"))
   }
 }

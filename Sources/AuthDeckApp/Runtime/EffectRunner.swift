@@ -199,6 +199,9 @@ public final class EffectRunner: @unchecked Sendable {
     }
   }
 
+  /// Where the demo's temporary store is, once the demo is open.
+  public var demoStoreRoot: String? { lock.withLock { demo?.storeRoot } }
+
   /// The demo's sessions were never the user's: nothing of them stays.
   public func shutDown() {
     lock.withLock { demo }?.removeStore()

@@ -50,6 +50,9 @@ public struct KeyBinding: Sendable {
 /// The modes whose keys differ; a board mode maps onto one of these.
 public enum KeyMode: String, Sendable, CaseIterable {
   case list, filter, paste, newSession, confirmDelete, help, firstRun
+
+  /// A prompt takes typed text: keys no binding claims edit it.
+  public var isPrompt: Bool { [.filter, .paste, .newSession].contains(self) }
 }
 
 public enum KeyBindings {

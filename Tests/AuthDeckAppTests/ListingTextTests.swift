@@ -1,0 +1,48 @@
+import AuthDeckApp
+import AuthDeckCore
+import AuthDeckTestSupport
+import Foundation
+import Testing
+
+@Suite("What `authdeck list` prints")
+struct ListingTextTests {
+  let now = utc(2026, 11, 23, 14)
+
+  func sessions() -> [Session] {
+    [
+      Session(
+        id: SessionID(provider: "lime", account: "main"),
+        tokens: TokenSet(
+          accessToken: "secret-access", refreshToken: "secret-refresh", idToken: "secret-id",
+          issuedAt: now.addingTimeInterval(-60), expiresAt: now.addingTimeInterval(3_600))),
+      Session(id: SessionID(provider: "acme", account: "new")),
+    ].sortedByID()
+  }
+
+  @Test("--json is an array of ids, statuses and times, indented, keys sorted, never a secret")
+  func json() throws {
+    let text = SessionListing.json(sessions(), now: now, expiringWithin: 900)
+    for secret in ["secret-access", "secret-refresh", "secret-id"] { #expect(!text.contains(secret)) }
+    let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+    #expect(parsed.map { $0["id"] as? String } == ["acme/new", "lime/main"])
+    #expect(parsed[0]["expires_at"] is NSNull && parsed[0]["status"] as? String == "none")
+    #expect(parsed[1]["expires_at"] as? String == "2026-11-23T15:00:00Z")
+    #expect(parsed[1]["refreshable"] as? Bool == true)
+    #expect(text.hasPrefix("[\n  {\n    \"account\": \"new\",\n"))
+  }
+
+  @Test("an empty store lists as an empty JSON array")
+  func emptyJSON() {
+    #expect(SessionListing.json([], now: now, expiringWithin: 900) == "[]")
+  }
+
+  @Test("the table pads by column and shows what each session needs")
+  func table() {
+    let text = SessionListing.table(sessions(), now: now, expiringWithin: 900)
+    let lines = text.split(separator: "\n")
+    #expect(lines.first?.hasPrefix("ID         STATUS  EXPIRES") == true)
+    #expect(lines.first?.hasSuffix("REMAINING  REFRESH") == true)
+    #expect(lines[1].hasPrefix("acme/new   none    -"))
+    #expect(lines[2].hasPrefix("lime/main  valid   ") && lines[2].hasSuffix("1:00:00    yes"))
+  }
+}

@@ -1,0 +1,131 @@
+import AuthDeckApp
+import AuthDeckBoard
+import AuthDeckCore
+import AuthDeckNet
+import AuthDeckTestSupport
+import Foundation
+import Testing
+
+// The effect runner with no terminal: a real token service on a temp store against the
+// project's OAuth test server, fake browser and clipboard edges that record what they were
+// given, and a sink that collects the events that come back, so a test can wait for one.
+
+/// Collects events; `wait` blocks until one matches (an event, not a sleep), with a deadline
+/// as a safety net only.
+final class CollectingSink: EventSink, @unchecked Sendable {
+  private let condition = NSCondition()
+  private var events: [BoardEvent] = []
+
+  func post(_ newEvents: [BoardEvent]) {
+    condition.lock()
+    events += newEvents
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  var all: [BoardEvent] { condition.withLock { events } }
+
+  /// The first event (in order of arrival) that `matches`, waiting for it if need be.
+  @discardableResult
+  func wait(
+    timeout: TimeInterval = 20, sourceLocation: SourceLocation = #_sourceLocation,
+    for matches: (BoardEvent) -> Bool
+  ) -> BoardEvent? {
+    let deadline = Date().addingTimeInterval(timeout)
+    condition.lock()
+    defer { condition.unlock() }
+    while true {
+      if let found = events.first(where: matches) { return found }
+      guard condition.wait(until: deadline) else {
+        Issue.record("no such event came; got \(events)", sourceLocation: sourceLocation)
+        return nil
+      }
+    }
+  }
+}
+
+/// A browser that records the URLs it was asked to open; `follow` makes it go through the
+/// test server's (auto-approving) authorize page and on to the redirect, as a browser does.
+final class FakeBrowser: BrowserOpening, @unchecked Sendable {
+  private let lock = NSLock()
+  private var urls: [String] = []
+  let follow: Bool
+  let fails: Bool
+
+  init(follow: Bool = false, fails: Bool = false) {
+    self.follow = follow
+    self.fails = fails
+  }
+
+  var opened: [String] { lock.withLock { urls } }
+
+  func open(_ url: String) throws(AuthDeckError) {
+    lock.withLock { urls.append(url) }
+    if fails { throw .other("no browser could be started (set $BROWSER); open the URL yourself") }
+    guard follow else { return }
+    Thread.detachNewThread {
+      guard let target = try? Curl.redirectTarget(of: url) else { return }
+      _ = try? Curl.request(target)
+    }
+  }
+}
+
+final class FakeClipboard: ClipboardWriting, @unchecked Sendable {
+  private let lock = NSLock()
+  private var texts: [String] = []
+
+  var copied: [String] { lock.withLock { texts } }
+
+  func copy(_ text: String) -> String {
+    lock.withLock { texts.append(text) }
+    return "test clipboard"
+  }
+}
+
+struct RunnerHarness {
+  let server: TestOAuthServer
+  let service: TokenService
+  let runner: EffectRunner
+  let sink: CollectingSink
+  let browser: FakeBrowser
+  let clipboard: FakeClipboard
+  let loopbackPort: UInt16
+
+  var store: SessionStore { service.store }
+
+  func stored(_ id: String) throws -> Session? { try store.load(SessionID(parsing: id)) }
+}
+
+/// A runner on a fresh store against a fresh `limio`-shaped server: `limio/…` logs in by a
+/// loopback redirect on a free port, `svc/…` by client credentials, `lime/…` by a paste.
+func withRunner<T>(
+  browser: FakeBrowser = FakeBrowser(), loopbackPort: UInt16? = nil, _ body: (RunnerHarness) throws -> T
+) throws -> T {
+  try withServer(.limio) { server in
+    try withTemporaryDirectory { directory in
+      let port = loopbackPort ?? freeLoopbackPort()
+      let text = TestConfig.limio(server, loopbackPort: port) + TestConfig.lime(server)
+      let configuration = try ConfigurationLoader.parse(text, path: directory + "/config.toml")
+      let service = TokenService(
+        configuration: configuration, store: SessionStore(root: directory + "/authdeck"),
+        transport: CurlTransport(),
+        secrets: SecretResolver(environment: [TestConfig.secretVariable: TestOAuthServer.clientSecret]))
+      let sink = CollectingSink()
+      let clipboard = FakeClipboard()
+      let runner = EffectRunner(service: service, sink: sink) { _ in
+        EffectRunner.Edges(browser: browser, clipboard: clipboard)
+      }
+      return try body(
+        RunnerHarness(
+          server: server, service: service, runner: runner, sink: sink, browser: browser, clipboard: clipboard,
+          loopbackPort: port))
+    }
+  }
+}
+
+extension BoardEvent {
+  var changedSession: Session? {
+    if case .sessionChanged(let session) = self { return session }
+    return nil
+  }
+}
