@@ -13,8 +13,7 @@ extension BoardState {
       return []
     }
     if case .disabled(let reason) = binding.availability(in: self) {
-      // Esc on the list with nothing to stop or clear is no mistake: stay quiet.
-      if key != .escape { say(reason, isError: true) }
+      say(reason, isError: true)
       return []
     }
     return perform(binding.command)

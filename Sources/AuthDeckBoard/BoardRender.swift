@@ -15,6 +15,9 @@ extension BoardState {
     return canvas
   }
 
+  /// The longest account name shown whole, in characters (a wide terminal has room for it).
+  static let accountLimit = 200
+
   /// Rows the list area holds at this height: all but title, column header, status and footer.
   public static func listHeight(forTerminalHeight height: Int) -> Int { max(1, height - 4) }
 
@@ -25,6 +28,14 @@ extension BoardState {
       Span(isDemo ? "AuthDeck demo" : "AuthDeck", .title),
       Span("  " + BoardClock.clock(now, in: timeZone), .dim),
     ]
+    if !filter.isEmpty, mode == .list {
+      // A kept filter must not pass for the whole list; narrow terminals get the short form.
+      let text = Sanitizer.inline(filter, limit: 30)
+      let (shown, all) = (visibleSessions.count, sessions.count)
+      let used = left.reduce(0) { $0 + DisplayWidth.of($1.text) }
+      let forms = ["  filter '\(text)' · \(shown) of \(all)", "  /\(text) \(shown)/\(all)"]
+      left.append(Span(forms.first { used + DisplayWidth.of($0) <= width } ?? forms[1], .key))
+    }
     if let (provider, at) = nextCutoff, let rule = provider.dailyExpiry {
       let name = provider.name.split(separator: " ").first.map(String.init) ?? provider.id
       let countdown = TimeFormat.countdown(at.timeIntervalSince(now))
@@ -48,18 +59,21 @@ extension BoardState {
     if mode != .list, mode != .help, let message {
       return [Span(message.text, message.kind == .error ? .error : .info)]
     }
-    var pairs = bindings.compactMap { binding -> (String, String)? in
-      guard let words = binding.footer, binding.availability(in: self).isEnabled else { return nil }
-      return (binding.keys[0].label, words)
+    var entries = bindings.compactMap { binding -> (key: String, words: String, enabled: Bool)? in
+      let availability = binding.availability(in: self)
+      guard let words = binding.footer, availability != .inapplicable else { return nil }
+      return (binding.footerKeyLabel, words, availability.isEnabled)
     }
-    func length(_ pairs: [(String, String)]) -> Int {
-      pairs.reduce(0) { $0 + DisplayWidth.of($1.0) + 1 + DisplayWidth.of($1.1) } + max(0, pairs.count - 1) * 2
+    func length(_ entries: [(key: String, words: String, enabled: Bool)]) -> Int {
+      entries.reduce(0) { $0 + DisplayWidth.of($1.key) + 1 + DisplayWidth.of($1.words) }
+        + max(0, entries.count - 1) * 2
     }
-    while length(pairs) > width && pairs.count > 2 { pairs.remove(at: pairs.count - 3) }
+    while length(entries) > width && entries.count > 2 { entries.remove(at: entries.count - 3) }
     var spans: [Span] = []
-    for (index, (key, words)) in pairs.enumerated() {
-      spans.append(Span((index == 0 ? "" : "  ") + key, .key))
-      spans.append(Span(" " + words, .dim))
+    for (index, entry) in entries.enumerated() {
+      // A key that cannot act now stays in its place, dimmed, so the footer does not jump about.
+      spans.append(Span((index == 0 ? "" : "  ") + entry.key, entry.enabled ? .key : .dim))
+      spans.append(Span(" " + entry.words, .dim))
     }
     return spans
   }
@@ -89,26 +103,16 @@ extension BoardState {
 
   private func renderList(_ canvas: inout Canvas) {
     let width = canvas.width
-    let longest = visibleSessions.reduce(0) { max($0, DisplayWidth.of(Sanitizer.inline($1.id.account, limit: 100))) }
+    let longest = visibleSessions.reduce(0) {
+      max($0, DisplayWidth.of(Sanitizer.inline($1.id.account, limit: Self.accountLimit)))
+    }
     let columns = Columns(width: width, longestAccount: longest)
     var header =
       "  " + DisplayWidth.pad("ACCOUNT", columns.account) + " " + DisplayWidth.pad("STATUS", Columns.status)
     header += " " + DisplayWidth.pad("REMAINING", Columns.remaining)
     if columns.showExpires { header += " " + DisplayWidth.pad("EXPIRES", Columns.expires) }
     if columns.showRefresh { header += " REFRESH" }
-    var headerSpans = [Span(header, .dim)]
-    if !filter.isEmpty {
-      // A kept filter must not pass for the whole list.
-      let sign = "filter '\(Sanitizer.inline(filter, limit: 40))' · \(visibleSessions.count) of \(sessions.count)"
-      let room = width - DisplayWidth.of(header) - 2
-      if room >= DisplayWidth.of(sign) {
-        headerSpans.append(Span(String(repeating: " ", count: room - DisplayWidth.of(sign) + 2), .dim))
-        headerSpans.append(Span(sign, .key))
-      } else {
-        headerSpans = [Span(DisplayWidth.pad(header, max(0, width - DisplayWidth.of(sign) - 1)) + " ", .dim), Span(sign, .key)]
-      }
-    }
-    canvas.put(1, headerSpans)
+    canvas.put(1, [Span(header, .dim)])
     let listHeight = Self.listHeight(forTerminalHeight: canvas.height)
     let rows = self.rows
     if rows.isEmpty {
@@ -166,7 +170,7 @@ extension BoardState {
     let notReadYet = isLoading && session.tokens == nil && session.pending == nil
     let statusWord = isBusy ? "working" : notReadYet ? "…" : status.rawValue
     let statusStyle: Style = isBusy ? .busy : notReadYet ? .dim : Self.style(for: status)
-    let account = Sanitizer.inline(session.id.account, limit: 100)
+    let account = Sanitizer.inline(session.id.account, limit: Self.accountLimit)
     var spans = [
       Span(isSelected ? "▸ " : "  ", isSelected ? .selected : .plain),
       Span(DisplayWidth.pad(account, columns.account) + " ", isSelected ? .selected : .plain),
@@ -224,11 +228,21 @@ extension BoardState {
   // MARK: Help and first run
 
   private func renderHelp(_ canvas: inout Canvas) {
-    let table = KeyBindings.list + KeyBindings.global
+    // One line a command: q and the global ^C are one "quit".
+    var entries: [(keys: String, help: String)] = []
+    var seen: [Command: Int] = [:]
+    for binding in KeyBindings.list + KeyBindings.global {
+      if let index = seen[binding.command] {
+        entries[index].keys += "/" + binding.keyLabel
+      } else {
+        seen[binding.command] = entries.count
+        entries.append((binding.keyLabel, binding.help))
+      }
+    }
     var lines: [[Span]] = [[Span("Keys", .header)]]
-    let width = table.map { DisplayWidth.of($0.keyLabel) }.max() ?? 8
-    for binding in table {
-      lines.append([Span("  " + DisplayWidth.pad(binding.keyLabel, width) + "  ", .key), Span(binding.help)])
+    let width = entries.map { DisplayWidth.of($0.keys) }.max() ?? 8
+    for entry in entries {
+      lines.append([Span("  " + DisplayWidth.pad(entry.keys, width) + "  ", .key), Span(entry.help)])
     }
     lines.append([])
     lines.append([Span("A paste anywhere on the list is taken as a redirect URL.", .dim)])

@@ -42,7 +42,9 @@ extension BoardState {
       case .listening:
         say("\(session.id): log in within 5 minutes in the browser; waiting for the browser")
       case .notUsed:
-        say("\(session.id): log in within 5 minutes in the browser; \(KeyBindings.hint(.paste, "to paste the redirect"))")
+        say(
+          "\(session.id): log in within 5 minutes in the browser; \(KeyBindings.hint(.paste, "to paste the redirect"))"
+        )
       case .portTaken(let why):
         say(
           "\(session.id): \(why); if the browser does not come back here, \(KeyBindings.hint(.paste, "to paste the redirect"))",

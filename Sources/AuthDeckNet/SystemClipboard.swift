@@ -27,7 +27,8 @@ public struct SystemClipboard: ClipboardWriting {
     }
     if let tool = Self.localTool(environment) {
       ways.append(tool[0])
-      _ = Spawn.run(tool, input: Data(text.utf8), environment: environment.filter { !secrets.contains($0.key) })
+      _ = Spawn.run(
+        tool, input: Data(text.utf8), environment: environment.filter { !secrets.contains($0.key) })
     }
     return ways.isEmpty ? "no clipboard found" : ways.joined(separator: " + ")
   }

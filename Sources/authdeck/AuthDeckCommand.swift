@@ -40,9 +40,15 @@ struct GlobalOptions: ParsableArguments {
 /// What a command needs, built from the environment and the options.
 struct Context {
   let environment = ProcessInfo.processInfo.environment
-  let options: GlobalOptions
+  /// --config, when given.
+  let config: String?
 
-  var configPath: String { ConfigurationLocation.path(explicit: options.config, environment: environment) }
+  init(options: GlobalOptions) { config = options.config }
+
+  /// Without the argument parser (the `token` fast path): the defaults.
+  init() { config = nil }
+
+  var configPath: String { ConfigurationLocation.path(explicit: config, environment: environment) }
   var store: SessionStore { SessionStore(root: SessionStore.defaultRoot(environment: environment)) }
 
   func configuration() throws(AuthDeckError) -> Configuration {

@@ -15,7 +15,8 @@ struct Board: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       try TerminalCheck.require()
       let context = Context(options: global)
-      try BoardWiring.open(service: try context.service(), configPath: context.configPath, environment: context.environment)
+      try BoardWiring.open(
+        service: try context.service(), configPath: context.configPath, environment: context.environment)
     }
   }
 }

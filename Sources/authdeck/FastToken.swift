@@ -23,7 +23,7 @@ enum FastToken {
       print(tokens.accessToken)
       return true
     }
-    TokenPrinter.print(id, stored: stored, context: Context(options: GlobalOptions()))
+    TokenPrinter.print(id, stored: stored, context: Context())
     return true
   }
 }

@@ -29,4 +29,3 @@ struct List: ParsableCommand {
     }
   }
 }
-

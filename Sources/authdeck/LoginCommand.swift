@@ -28,8 +28,10 @@ struct Login: ParsableCommand {
         session = try service.fetchClientCredentials(id, now: Date())
       } else {
         let browser = SystemBrowser(
-          environment: ProcessInfo.processInfo.environment, withholding: service.configuration.secretVariables)
-        session = try CommandLineLogin(service: service, browser: noBrowser ? nil : browser) { text, isError in
+          environment: ProcessInfo.processInfo.environment, withholding: service.configuration.secretVariables
+        )
+        session = try CommandLineLogin(service: service, browser: noBrowser ? nil : browser) {
+          text, isError in
           isError ? Terminal.error(text) : Terminal.note(text)
         }.run(id, provider: provider)
       }

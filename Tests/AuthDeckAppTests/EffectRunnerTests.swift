@@ -15,14 +15,14 @@ struct EffectRunnerTests {
 
   @Test("a loopback login: stored pending, the browser sent, the redirect caught and exchanged")
   func loopbackLogin() throws {
-    try withRunner(browser: FakeBrowser(follow: true)) { h in
+    try withRunner(browser: FakeBrowser(follow: true)) { h throws in
       h.runner.perform(.startLogin(bob))
       let started = h.sink.wait { if case .loginStarted = $0 { return true } else { return false } }
       guard case .loginStarted(let session, let loopback)? = started else { return }
       #expect(loopback == .listening)
       #expect(session.pending != nil)
-      #expect(h.browser.opened == [session.pending?.authorizeURL])
       h.sink.wait { $0 == .redirectHandled(bob, error: nil) }
+      #expect(h.browser.opened == [session.pending?.authorizeURL])
       let changed = h.sink.all.compactMap(\.changedSession).last
       #expect(changed?.tokens != nil && changed?.pending == nil)
       #expect(try h.stored("limio/bob")?.tokens?.accessToken == changed?.tokens?.accessToken)
@@ -33,16 +33,22 @@ struct EffectRunnerTests {
 
   @Test("a pasted redirect completes a paste login; a bad paste loses nothing")
   func pasteLogin() throws {
-    try withRunner { h in
+    try withRunner { h throws in
       h.runner.perform(.startLogin(main))
       let started = h.sink.wait { if case .loginStarted = $0 { return true } else { return false } }
-      guard case .loginStarted(let session, let loopback)? = started, let pending = session.pending else { return }
+      guard case .loginStarted(let session, let loopback)? = started, let pending = session.pending else {
+        return
+      }
       #expect(loopback == .notUsed)
 
       h.runner.perform(.completeLogin(pasted: TestConfig.pastedRedirect + "?code=x&state=forged"))
-      let refused = h.sink.wait { if case .redirectHandled(nil, _) = $0 { return true } else { return false } }
-      #expect(refused == .redirectHandled(nil, error: "this redirect's state matches no waiting login; nothing was sent"))
-      #expect(try h.stored("lime/main")?.activePending(at: Date()) == pending)
+      let refused = h.sink.wait {
+        if case .redirectHandled(nil, _) = $0 { return true } else { return false }
+      }
+      #expect(
+        refused
+          == .redirectHandled(nil, error: "this redirect's state matches no waiting login; nothing was sent"))
+      #expect(try h.stored("lime/main")?.activePending(at: Date())?.state == pending.state)
 
       let target = try h.server.approve(pending.authorizeURL)
       h.runner.perform(.completeLogin(pasted: target))
@@ -54,7 +60,7 @@ struct EffectRunnerTests {
 
   @Test("log out while a refresh holds the session's lock: perform returns at once (bug: the board froze)")
   func logoutDuringARefreshDoesNotBlock() throws {
-    try withRunner { h in
+    try withRunner { h throws in
       h.runner.perform(.renew(SessionID(provider: "svc", account: "bot")))
       h.sink.wait { $0 == .finished(SessionID(provider: "svc", account: "bot"), error: nil) }
       try h.server.inject("slow", seconds: 3)
@@ -65,7 +71,9 @@ struct EffectRunnerTests {
       let before = Date()
       h.runner.perform(.logout(bot, forget: false))
       let returnedAfter = Date().timeIntervalSince(before)
-      #expect(h.sink.all.filter { $0 == .finished(bot, error: nil) }.count == 1, "the slow refresh is still in flight")
+      #expect(
+        h.sink.all.filter { $0 == .finished(bot, error: nil) }.count == 1,
+        "the slow refresh is still in flight")
       #expect(returnedAfter < 1, "perform(.logout) waited \(returnedAfter) s for the lock")
       // The log-out comes after the refresh, which it waited for off the loop.
       h.sink.wait { if case .loggedOut(bot, false, nil) = $0 { return true } else { return false } }
@@ -79,7 +87,7 @@ struct EffectRunnerTests {
 
   @Test("renewing a session whose login waits reports it valid, the waiting login dropped (bug 2)")
   func renewDropsTheWaitingLogin() throws {
-    try withRunner(browser: FakeBrowser(follow: true)) { h in
+    try withRunner(browser: FakeBrowser(follow: true)) { h throws in
       h.runner.perform(.startLogin(bob))
       h.sink.wait { $0 == .redirectHandled(bob, error: nil) }
       try h.server.inject("500")  // the next login's exchange fails, so it stays pending
@@ -98,7 +106,7 @@ struct EffectRunnerTests {
   @Test("a loopback port held by another program is reported with the login, not 'waiting' (bug 4)")
   func portTaken() throws {
     let holder = try LoopbackHTTPServer(port: 0)
-    try withRunner(loopbackPort: holder.port) { h in
+    try withRunner(loopbackPort: holder.port) { h throws in
       h.runner.perform(.startLogin(bob))
       let started = h.sink.wait { if case .loginStarted = $0 { return true } else { return false } }
       guard case .loginStarted(let session, .portTaken(let why))? = started else {
@@ -112,17 +120,20 @@ struct EffectRunnerTests {
 
   @Test("a browser that cannot start is reported; the login still waits")
   func browserFails() throws {
-    try withRunner(browser: FakeBrowser(fails: true)) { h in
+    try withRunner(browser: FakeBrowser(fails: true)) { h throws in
       h.runner.perform(.startLogin(main))
       let failed = h.sink.wait { if case .browserFailed = $0 { return true } else { return false } }
-      #expect(failed == .browserFailed(main, reason: "no browser could be started (set $BROWSER); open the URL yourself"))
+      #expect(
+        failed
+          == .browserFailed(main, reason: "no browser could be started (set $BROWSER); open the URL yourself")
+      )
       #expect(try h.stored("lime/main")?.activePending(at: Date()) != nil)
     }
   }
 
   @Test("c copies the token through the clipboard edge; the message never holds it")
   func copyToken() throws {
-    try withRunner { h in
+    try withRunner { h throws in
       let bot = SessionID(provider: "svc", account: "bot")
       h.runner.perform(.renew(bot))
       h.sink.wait { $0 == .finished(bot, error: nil) }
@@ -139,9 +150,10 @@ struct EffectRunnerTests {
 
   @Test("u copies the waiting login's URL; without one it says so")
   func copyURL() throws {
-    try withRunner { h in
+    try withRunner { h throws in
       h.runner.perform(.copyAuthorizeURL(main))
-      #expect(h.sink.wait { if case .notice = $0 { return true } else { return false } } == .notice("lime/main has no login waiting", isError: true))
+      let refused = h.sink.wait { if case .notice = $0 { return true } else { return false } }
+      #expect(refused == .notice("lime/main has no login waiting", isError: true))
       h.runner.perform(.startLogin(main))
       h.sink.wait { if case .loginStarted = $0 { return true } else { return false } }
       h.runner.perform(.copyAuthorizeURL(main))
@@ -152,7 +164,7 @@ struct EffectRunnerTests {
 
   @Test("forget removes the session and says so with an event for the list")
   func forget() throws {
-    try withRunner { h in
+    try withRunner { h throws in
       let bot = SessionID(provider: "svc", account: "bot")
       h.runner.perform(.renew(bot))
       h.sink.wait { $0 == .finished(bot, error: nil) }
@@ -167,9 +179,11 @@ struct EffectRunnerTests {
 
   @Test("another process's change to the store is read again on the next check")
   func outsideChangesAreRead() throws {
-    try withRunner { h in
+    try withRunner { h throws in
       #expect(h.runner.firstFrameEvents(rows: 24) == [.reloaded([], problems: [])])
-      try h.store.update(main) { (session: inout Session?) throws(AuthDeckError) in session = Session(id: main) }
+      try h.store.update(main) { (session: inout Session?) throws(AuthDeckError) in
+        session = Session(id: main)
+      }
       h.runner.checkStore()
       h.sink.wait { $0 == .reloaded([Session(id: main)], problems: []) }
     }
@@ -177,7 +191,7 @@ struct EffectRunnerTests {
 
   @Test("a refused refresh reports the error and the session as stored")
   func refusedRenewal() throws {
-    try withRunner { h in
+    try withRunner { h throws in
       h.runner.perform(.renew(bob))
       let finished = h.sink.wait { if case .finished(bob, .some) = $0 { return true } else { return false } }
       guard case .finished(_, let error?)? = finished else { return }
@@ -187,12 +201,15 @@ struct EffectRunnerTests {
 
   @Test("the demo opens on its own store, which is gone after shut-down")
   func demo() throws {
-    try withRunner { h in
+    try withRunner { h throws in
       h.runner.perform(.openDemo)
       let opened = h.sink.wait { if case .demoOpened = $0 { return true } else { return false } }
       guard case .demoOpened(let configuration, let sessions)? = opened else { return }
       #expect(configuration.providers.map(\.id).contains("demo"))
-      #expect(sessions.map(\.id.description) == ["demo-paste/carol", "demo-service/batch", "demo/alice", "demo/bob"])
+      #expect(
+        sessions.map(\.id.description) == [
+          "demo/alice", "demo/bob", "demo-paste/carol", "demo-service/batch",
+        ])
       let root = try #require(configuration.providers.isEmpty ? nil : h.runner.demoStoreRoot)
       #expect(FileManager.default.fileExists(atPath: root))
       h.runner.shutDown()

@@ -104,7 +104,17 @@ func withRunner<T>(
   try withServer(.limio) { server in
     try withTemporaryDirectory { directory in
       let port = loopbackPort ?? freeLoopbackPort()
-      let text = TestConfig.limio(server, loopbackPort: port) + TestConfig.lime(server)
+      // `lime`: a pasted redirect, on the same (Basic) server.
+      let text =
+        TestConfig.limio(server, loopbackPort: port) + """
+          [providers.lime]
+          authorize_url = "\(server.authorizeURL)"
+          token_url = "\(server.tokenURL)"
+          client_id = "\(TestOAuthServer.clientID)"
+          client_secret_env = "\(TestConfig.secretVariable)"
+          client_auth = "basic"
+          redirect_uri = "\(TestConfig.pastedRedirect)"
+          """
       let configuration = try ConfigurationLoader.parse(text, path: directory + "/config.toml")
       let service = TokenService(
         configuration: configuration, store: SessionStore(root: directory + "/authdeck"),
@@ -117,7 +127,8 @@ func withRunner<T>(
       }
       return try body(
         RunnerHarness(
-          server: server, service: service, runner: runner, sink: sink, browser: browser, clipboard: clipboard,
+          server: server, service: service, runner: runner, sink: sink, browser: browser,
+          clipboard: clipboard,
           loopbackPort: port))
     }
   }

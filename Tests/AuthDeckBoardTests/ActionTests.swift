@@ -86,7 +86,9 @@ struct LoginTests {
     #expect(board.isError)
   }
 
-  @Test("a loopback port held by another program is said, with the paste offered (bug: it said 'waiting for the browser')")
+  @Test(
+    "a loopback port held by another program is said, with the paste offered (bug: it said 'waiting for the browser')"
+  )
   func portTakenOffersThePaste() {
     var board = makeBoard()
     board.select("acme/bob")
@@ -234,11 +236,14 @@ struct CopyAndRefreshTests {
     #expect(board.press(.c("c")) == [.copyToken(sid("lime/paper"))])
   }
 
-  @Test("r on a session whose queued login still waits shows it valid once renewed (bug: the row stayed pending)")
+  @Test(
+    "r on a session whose queued login still waits shows it valid once renewed (bug: the row stayed pending)")
   func refreshDuringALoginShowsValid() {
     var board = makeBoard([expired("acme/bob", refresh: true), expired("lime/main")])
     #expect(board.press(.c("L")) == [.startLogin(sid("acme/bob"))])
-    _ = board.handle(.loginStarted(pending("acme/bob", tokens: expired("acme/bob", refresh: true).tokens), loopback: .listening))
+    _ = board.handle(
+      .loginStarted(
+        pending("acme/bob", tokens: expired("acme/bob", refresh: true).tokens), loopback: .listening))
     #expect(board.press(.escape) == [])
     #expect(board.selectedLine()?.contains("pending") == true)
     #expect(board.press(.c("r")) == [.renew(sid("acme/bob"))])
@@ -324,7 +329,8 @@ struct NewSessionTests {
     #expect(board.mode == .newSession("lime/"))
   }
 
-  @Test("an unknown provider is said where the prompt's keys were, and the prompt keeps the text (bug: unseen)")
+  @Test(
+    "an unknown provider is said where the prompt's keys were, and the prompt keeps the text (bug: unseen)")
   func unknownProviderIsSeen() {
     var board = makeBoard()
     board.press(.c("n"), .control("u"))
@@ -335,7 +341,9 @@ struct NewSessionTests {
     #expect(lines[22].hasPrefix("New session (provider/account): nope/main"))
     #expect(lines[23] == "unknown provider 'nope'; known: acme, lime, ops")
     // The next keys still edit the prompt, and the person can see why.
-    board.press(.backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace)
+    board.press(
+      .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace,
+      .backspace)
     board.type("lime/main")
     #expect(board.press(.enter) == [.startLogin(sid("lime/main"))])
   }

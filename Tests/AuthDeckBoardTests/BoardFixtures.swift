@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -11,14 +12,6 @@ import Testing
 // MARK: Time
 
 let utcZone = TimeZone(identifier: "UTC")!
-
-/// An instant written in UTC, independent of the host's zone.
-func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int = 0, _ second: Int = 0) -> Date {
-  var calendar = Calendar(identifier: .gregorian)
-  calendar.timeZone = utcZone
-  return calendar.date(
-    from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))!
-}
 
 /// Monday 2026-11-23 14:00:00 UTC, 09:00 in New York: 18 hours before Lime's 03:00 ET cutoff.
 let morning = utc(2026, 11, 23, 14)

@@ -99,8 +99,11 @@ struct KeyBindingTests {
     #expect(board.isError)
     #expect(board.press(.c("u")) == [])
     #expect(board.messageText == "lime/main has no login waiting; press ⏎ to start one")
-    #expect(board.press(.escape) == [])  // nothing to stop or clear: no complaint
+    #expect(board.press(.escape) == [])  // nothing to stop or clear: it does not apply, no complaint
     #expect(board.messageText == "lime/main has no login waiting; press ⏎ to start one")
+    let footer = board.render(width: 100, height: 24).lines[23]
+    #expect(footer.contains(Span("  c", .dim)), "a key that cannot act now is dimmed, not dropped")
+    #expect(footer.contains(Span("⏎", .key)))
   }
 
   @Test("hints on the status line name the key the table binds")
@@ -111,25 +114,31 @@ struct KeyBindingTests {
     #expect(KeyBindings.hint(.newSession, "to add one") == "press n to add one")
   }
 
-  @Test("the footer lists exactly the enabled bindings that have footer words, in table order", arguments: KeyMode.allCases)
+  @Test(
+    "the footer lists exactly the bindings that apply and have footer words, in table order",
+    arguments: KeyMode.allCases)
   func footerIsTheTable(mode: KeyMode) {
     let board = board(in: mode)
     let footer = board.screen(200, 24).split(separator: "\n").last.map(String.init)
     let expected = KeyBindings.table(for: mode).compactMap { binding in
-      binding.availability(in: board).isEnabled ? binding.footer.map { "\(binding.keys[0].label) \($0)" } : nil
+      binding.availability(in: board) == .inapplicable
+        ? nil : binding.footer.map { "\(binding.footerKeyLabel) \($0)" }
     }
     #expect(footer == expected.joined(separator: "  "))
   }
 
   @Test("the footers people see, mode by mode")
   func footersReadWell() {
-    func footer(_ mode: KeyMode) -> String? { board(in: mode).screen(200, 24).split(separator: "\n").last.map(String.init) }
-    #expect(footer(.list) == "⏎ login  p paste  c copy  r refresh  L login all  n new  / filter  ? help  q quit")
+    func footer(_ mode: KeyMode) -> String? {
+      board(in: mode).screen(200, 24).split(separator: "\n").last.map(String.init)
+    }
+    #expect(
+      footer(.list) == "⏎ login  p paste  c copy  r refresh  L login all  n new  / filter  ? help  q quit")
     #expect(footer(.filter) == "⏎ keep  Esc clear  ^U clear text")
     #expect(footer(.paste) == "⏎ submit  Esc cancel  ^U clear")
     #expect(footer(.newSession) == "⏎ submit  Esc cancel  ^U clear")
-    #expect(footer(.confirmDelete) == "y log out  f forget  n cancel")
-    #expect(footer(.help) == "Esc close")
+    #expect(footer(.confirmDelete) == "y log out  f forget  n/Esc cancel")
+    #expect(footer(.help) == "Esc/?/q close")
     #expect(footer(.firstRun) == "D open the demo  q quit")
   }
 
@@ -144,7 +153,9 @@ struct KeyBindingTests {
     }
   }
 
-  @Test("every key of every prompt and question binding acts", arguments: [KeyMode.filter, .paste, .newSession, .confirmDelete, .help, .firstRun])
+  @Test(
+    "every key of every prompt and question binding acts",
+    arguments: [KeyMode.filter, .paste, .newSession, .confirmDelete, .help, .firstRun])
   func modeKeysAct(mode: KeyMode) {
     for binding in KeyBindings.table(for: mode) {
       for key in binding.keys {
@@ -158,7 +169,7 @@ struct KeyBindingTests {
         case (.paste, .submit): #expect(effects == [.completeLogin(pasted: "ab")])
         case (.paste, .cancel): #expect(board.mode == .list && effects == [])
         case (.paste, .clearText): #expect(board.mode == .paste(""))
-        case (.newSession, .submit): #expect(board.mode == .newSession("acme/ab") && board.isError)
+        case (.newSession, .submit): #expect(effects == [.startLogin(sid("acme/ab"))] && board.mode == .list)
         case (.newSession, .cancel): #expect(board.mode == .list)
         case (.newSession, .clearText): #expect(board.mode == .newSession(""))
         case (.confirmDelete, .logOut): #expect(effects == [.logout(sid("acme/alice"), forget: false)])
@@ -178,12 +189,18 @@ struct KeyBindingTests {
     var board = makeBoard()
     board.press(.c("?"))
     let help = board.screen(100, 40)
+    let lines = help.split(separator: "\n").map(String.init)
     for binding in KeyBindings.list + KeyBindings.global {
-      let line = help.split(separator: "\n").first {
-        $0.hasPrefix("  " + binding.keyLabel + " ") && $0.hasSuffix("  " + binding.help)
+      // One line a command: its keys, then what it does (q and the global ^C share "quit").
+      let line = lines.first { line in
+        let column = line.split(separator: " ").first.map(String.init) ?? ""
+        let keys = column == "/" ? ["/"] : column.split(separator: "/").map(String.init)
+        let words = binding.command == .quit ? "quit" : binding.help
+        return binding.keys.allSatisfy { keys.contains($0.label) } && line.hasSuffix("  " + words)
       }
       #expect(line != nil, "\(binding.keyLabel): \(binding.help)")
     }
+    #expect(lines.contains("  q/^C    quit"))
   }
 
   @Test("key labels are what people read on their keyboard")

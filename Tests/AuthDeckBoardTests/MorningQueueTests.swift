@@ -32,8 +32,9 @@ struct MorningQueueTests {
     #expect(board.queue?.waiting == [sid("acme/bob"), sid("lime/main"), sid("lime/zed"), sid("ops/robot")])
     #expect(board.selected == sid("acme/bob"))
     #expect(board.busy == [sid("acme/bob")])
-    // The session under way cannot be logged in twice: its ⏎ leaves the footer meanwhile.
-    #expect(board.screen().split(separator: "\n").last!.hasPrefix("Esc stop queue  p paste"))
+    #expect(board.screen().split(separator: "\n").last!.hasPrefix("Esc stop queue  ⏎ login"))
+    // The session under way cannot be logged in twice: its ⏎ is dimmed meanwhile.
+    #expect(board.render(width: 80, height: 24).lines[23].contains(Span("  ⏎", .dim)))
   }
 
   @Test("each login that finishes starts the next, until the queue is done")
@@ -130,7 +131,8 @@ struct MorningQueueTests {
     _ = board.handle(.notice("copied something", isError: false))  // the status line moves on
     #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [])
     #expect(board.queue == nil)
-    #expect(board.messageText == "morning queue done: 1 logged in, 1 failed (lime/main: cannot write the store)")
+    #expect(
+      board.messageText == "morning queue done: 1 logged in, 1 failed (lime/main: cannot write the store)")
     #expect(board.isError)
   }
 
@@ -210,6 +212,8 @@ struct MorningQueueMachineTests {
   @Test("when the last ones are no longer due, it ends at once")
   func endsWhenTheRestIsDone() throws {
     var queue = try #require(MorningQueue(due: [a, b]))
-    #expect(queue.next(after: .loggedIn) { _ in false } == .done(MorningQueue.Summary(loggedIn: [a], skipped: [b], failed: [])))
+    #expect(
+      queue.next(after: .loggedIn) { _ in false }
+        == .done(MorningQueue.Summary(loggedIn: [a], skipped: [b], failed: [])))
   }
 }

@@ -125,6 +125,7 @@ struct RenderTests {
       """
       AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
       Keys
+        Esc     stop the morning queue
         ↑/k     move up
         ↓/j     move down
         PgUp    page up
@@ -140,12 +141,11 @@ struct RenderTests {
         n       new session (provider/account)
         d       log out or forget the selected session
         /       filter sessions by id as you type
+        Esc     clear the filter
         ?       show this help
         q/^C    quit
-        Esc     stop the morning queue, clear the filter
 
       A paste anywhere on the list is taken as a redirect URL.
-
       Esc/?/q close
       """)
     for binding in KeyBindings.list {
@@ -395,13 +395,13 @@ struct RenderTests {
       board.screen(80, 24),
       """
       AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
-        ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
+        ACCOUNT                               STATUS   REMAINING  EXPIRES     REFRESH
       lime  Lime Trading · auth.lime.co · expires daily 03:00 ET
-      ▸ José                             valid    1:00:00    Mon 15:00   no
-        Zoë                              valid    1:00:00    Mon 15:00   no
-        山田太郎                         valid    2:00:00    Mon 16:00   no
-        東京都千代田区丸の内一丁目東京…  valid    1:00:00    Mon 15:00   no
-        김민준                           valid    1:00:00    Mon 15:00   no
+      ▸ José                                  valid    1:00:00    Mon 15:00   no
+        Zoë                                   valid    1:00:00    Mon 15:00   no
+        山田太郎                              valid    2:00:00    Mon 16:00   no
+        東京都千代田区丸の内一丁目東京都千代… valid    1:00:00    Mon 15:00   no
+        김민준                                valid    1:00:00    Mon 15:00   no
 
 
 
@@ -523,7 +523,7 @@ struct RenderTests {
     #expect(canvas.cursor?.column == 6)
   }
 
-  @Test("a kept filter that matches nothing says so, and stays visible on the status line")
+  @Test("a kept filter that matches nothing says so, and stays visible in the title")
   func nothingMatches() {
     var board = makeBoard()
     board.press(.c("/"))
@@ -532,7 +532,7 @@ struct RenderTests {
     expectScreen(
       board.screen(80, 24),
       """
-      AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
+      AuthDeck  14:00:00  filter 'zzz' · 0 of 6       Lime cutoff 03:00 ET in 18:00:00
         ACCOUNT                          STATUS   REMAINING  EXPIRES     REFRESH
         no session matches 'zzz'
 
@@ -554,7 +554,7 @@ struct RenderTests {
 
 
 
-      filter: zzz
+
       ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
       """)
   }
@@ -854,30 +854,32 @@ struct StatusAndWidthTests {
     board.type("li")
     board.press(.enter)
     #expect(board.mode == .list)
-    let header = board.screen(80, 24).components(separatedBy: "\n")[1]
-    #expect(header.hasSuffix("filter 'li' · 4 of 6"))
-    #expect(header.hasPrefix("  ACCOUNT"))
+    let title = board.screen(80, 24).components(separatedBy: "\n")[0]
+    #expect(title.hasPrefix("AuthDeck  14:00:00  filter 'li' · 4 of 6"))
+    #expect(title.hasSuffix("Lime cutoff 03:00 ET in 18:00:00"))
     board.wait(60)  // it is no message: it stays as long as the filter does
-    #expect(board.screen(80, 24).components(separatedBy: "\n")[1].hasSuffix("filter 'li' · 4 of 6"))
+    #expect(board.screen(80, 24).components(separatedBy: "\n")[0].contains("filter 'li' · 4 of 6"))
     board.press(.escape)
     #expect(!board.screen().contains("filter '"))
   }
 
-  @Test("on a narrow terminal the filter sign keeps its place over the column names")
+  @Test("on a narrow terminal the filter sign takes its short form")
   func filterSignWhenNarrow() {
     var board = makeBoard()
     board.press(.c("/"))
     board.type("alice")
     board.press(.enter)
-    let header = board.screen(40, 10).components(separatedBy: "\n")[1]
-    #expect(header.hasSuffix("filter 'alice' · 1 of 6"))
-    #expect(DisplayWidth.of(header) <= 40)
+    let title = board.screen(40, 10).components(separatedBy: "\n")[0]
+    #expect(title.hasPrefix("AuthDeck  14:00:00  /alice 1/6"))
+    #expect(DisplayWidth.of(title) <= 40)
   }
 
   @Test("long account names use a wide terminal's width (bug: cut at 32 columns on 220)")
   func wideTerminalShowsLongNames() {
     let long = "desk-" + String(repeating: "settlement-", count: 9) + "end"  // 107 columns
-    var board = makeBoard([loggedIn("lime/" + long, expiresIn: 3_600), loggedIn("lime/main", expiresIn: 3_600)])
+    var board = makeBoard([
+      loggedIn("lime/" + long, expiresIn: 3_600), loggedIn("lime/main", expiresIn: 3_600),
+    ])
     board.select("lime/" + long)
     #expect(board.selectedLine(220, 24)?.contains(long + " valid") == true)
     let line = board.selectedLine(100, 24)!
@@ -888,6 +890,6 @@ struct StatusAndWidthTests {
   func shortNamesKeepTheirColumns() {
     let board = makeBoard()
     let line = board.selectedLine(220, 24)!
-    #expect(line.hasPrefix("▸ alice" + String(repeating: " ", count: 27) + "valid"))
+    #expect(line.hasPrefix("▸ alice" + String(repeating: " ", count: 28) + "valid"))
   }
 }

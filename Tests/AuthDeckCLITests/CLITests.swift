@@ -1,8 +1,8 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
 @testable import AuthDeckCore
-@testable import AuthDeckNet
 
 #if canImport(Glibc)
   import Glibc
@@ -54,7 +54,8 @@ struct CLITests {
 
   // MARK: login
 
-  @Test func aPasteLoginShrugsOffAGarbagePasteAndAnotherHostThenSucceeds() throws {
+  @Test("a paste login shrugs off a garbage paste and another host, then succeeds")
+  func aPasteLoginShrugsOffAGarbagePasteAndAnotherHostThenSucceeds() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
         let login = try box.start(["login", "lime/main"])
@@ -92,7 +93,9 @@ struct CLITests {
     }
   }
 
-  @Test func theBrowserIsNotHandedTheClientSecret() throws {
+  @Test("the browser is not handed the client secret")
+
+  func theBrowserIsNotHandedTheClientSecret() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
         let login = try box.start(["login", "lime/main"])
@@ -109,7 +112,8 @@ struct CLITests {
     }
   }
 
-  @Test func aLoopbackLoginIsCaughtByTheListener() throws {
+  @Test("a loopback login is caught by the listener, which the browser does not inherit")
+  func aLoopbackLoginIsCaughtByTheListener() throws {
     let port = freeLoopbackPort()
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server, loopbackPort: port), browser: .follow()) { box in
@@ -125,7 +129,7 @@ struct CLITests {
         let descriptors = box.browserRecord("fds") ?? ""
         #expect(descriptors.contains("/dev/null"), "\(descriptors)")
         let listener = try #require(
-          LoopbackHTTPServerTests.listeningSocketInode(port: port, table: box.browserRecord("tcp") ?? ""),
+          listeningSocketInode(port: port, table: box.browserRecord("tcp") ?? ""),
           "the listener was bound when the browser started")
         #expect(!descriptors.contains("socket:[\(listener)]"), "\(descriptors)")
         let stored = StoreFormat.tokens(box.sessionPath("lime/main"))
@@ -136,7 +140,9 @@ struct CLITests {
     }
   }
 
-  @Test func aLoopbackLoginOnIPv6IsCaughtToo() throws {
+  @Test("a loopback login on IPv6 is caught too")
+
+  func aLoopbackLoginOnIPv6IsCaughtToo() throws {
     let port = freeLoopbackPort()
     try withServer(.lime) { server in
       let config = TestConfig.lime(server, redirectURI: "http://[::1]:\(port)/callback")
@@ -153,8 +159,9 @@ struct CLITests {
     }
   }
 
-  @Test func aBusyLoopbackPortIsReportedAndPastingStillWorks() throws {
-    let squatter = try LoopbackHTTPServer(port: 0)
+  @Test("a busy loopback port is reported, and pasting still works")
+  func aBusyLoopbackPortIsReportedAndPastingStillWorks() throws {
+    let squatter = try LoopbackSquatter()
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server, loopbackPort: squatter.port)) { box in
         let login = try box.start(["login", "lime/main"])
@@ -172,7 +179,8 @@ struct CLITests {
     }
   }
 
-  @Test func aDeniedLoopbackLoginEndsWithTheProvidersReason() throws {
+  @Test("a denied loopback login ends with the provider's reason")
+  func aDeniedLoopbackLoginEndsWithTheProvidersReason() throws {
     let port = freeLoopbackPort()
     try withServer(.lime) { server in
       try server.inject("access_denied_authorize")
@@ -189,7 +197,8 @@ struct CLITests {
 
   // MARK: token
 
-  @Test func tokenPrintsTheTokenAndANewlineAndNothingElse() throws {
+  @Test("token prints the token and a newline and nothing else")
+  func tokenPrintsTheTokenAndANewlineAndNothingElse() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         let login = try box.run(["login", "svc/bot"])
@@ -211,7 +220,9 @@ struct CLITests {
     }
   }
 
-  @Test func tokenFetchesAServiceTokenOnFirstUse() throws {
+  @Test("token fetches a service token on first use")
+
+  func tokenFetchesAServiceTokenOnFirstUse() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         let result = try box.run(["token", "svc/new"])
@@ -222,7 +233,8 @@ struct CLITests {
     }
   }
 
-  @Test func tokenForAnExpiredLimeSessionSaysHowToLogInAndPrintsNothing() throws {
+  @Test("token for an expired Lime session says how to log in, and prints nothing")
+  func tokenForAnExpiredLimeSessionSaysHowToLogInAndPrintsNothing() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
         let now = Date()
@@ -244,7 +256,9 @@ struct CLITests {
     }
   }
 
-  @Test func tokenForAnExpiredLimioSessionRefreshesIt() throws {
+  @Test("token for an expired Limio session refreshes it")
+
+  func tokenForAnExpiredLimioSessionRefreshesIt() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         try Self.pasteLogin(box, server, "limio/ops")
@@ -268,7 +282,8 @@ struct CLITests {
     }
   }
 
-  @Test func aRedirectMeantForAnotherLoginDoesNotCompleteThisOne() throws {
+  @Test("a redirect meant for another login does not complete this one")
+  func aRedirectMeantForAnotherLoginDoesNotCompleteThisOne() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
         let first = try box.start(["login", "lime/a"])
@@ -293,7 +308,9 @@ struct CLITests {
     }
   }
 
-  @Test func anAbsurdExpiresInCrashesNothingNowOrLater() throws {
+  @Test("an absurd expires_in crashes nothing, now or later")
+
+  func anAbsurdExpiresInCrashesNothingNowOrLater() throws {
     // 10^20 seconds: finite and positive, and far more than Int can count.
     try withServer(.limio, expiresIn: "100000000000000000000") { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
@@ -314,7 +331,8 @@ struct CLITests {
 
   // MARK: list, logout, providers
 
-  @Test func listJSONShowsEverySessionWithTheDocumentedFieldsAndNoSecret() throws {
+  @Test("list --json shows every session with the documented fields and no secret")
+  func listJSONShowsEverySessionWithTheDocumentedFieldsAndNoSecret() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         try Self.pasteLogin(box, server, "limio/ops")
@@ -363,7 +381,8 @@ struct CLITests {
     }
   }
 
-  @Test func logoutDropsTheTokensAndForgetRemovesTheSession() throws {
+  @Test("logout drops the tokens, and --forget removes the session")
+  func logoutDropsTheTokensAndForgetRemovesTheSession() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         #expect(try box.run(["login", "svc/bot"]).status == 0)
@@ -392,7 +411,8 @@ struct CLITests {
     }
   }
 
-  @Test func providersNamesWhereTheSecretComesFromButNeverTheSecret() throws {
+  @Test("providers names where the secret comes from, but never the secret")
+  func providersNamesWhereTheSecretComesFromButNeverTheSecret() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
         let result = try box.run(["providers"])
@@ -406,7 +426,8 @@ struct CLITests {
     }
   }
 
-  @Test func anInlineSecretIsNeverShownAndIsRefusedInAFileOthersCanRead() throws {
+  @Test("an inline secret is never shown, and is refused in a file others can read")
+  func anInlineSecretIsNeverShownAndIsRefusedInAFileOthersCanRead() throws {
     try withServer(.lime) { server in
       let config = TestConfig.lime(server).replacingOccurrences(
         of: "client_secret_env = \"\(TestConfig.secretVariable)\"",
@@ -468,7 +489,7 @@ struct CLITests {
       mentions: ["\(TestConfig.secretVariable)", "client_secret_env"]),
   ]
 
-  @Test(arguments: badInputs)
+  @Test("bad input gives one line, a non-zero exit, and changes nothing", arguments: badInputs)
   func badInputIsOneLineANonZeroExitAndNothingChanged(_ input: BadInput) throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server) + TestConfig.lime(server)) { box in
@@ -493,7 +514,8 @@ struct CLITests {
     }
   }
 
-  @Test func aPastedURLForAnotherHostIsRefusedAndTheLoginStaysPending() throws {
+  @Test("a pasted URL for another host is refused, and the login stays pending")
+  func aPastedURLForAnotherHostIsRefusedAndTheLoginStaysPending() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
         let login = try box.start(["login", "lime/main"])
@@ -523,7 +545,8 @@ struct CLITests {
     }
   }
 
-  @Test func anUnreadablePasteIsRefusedWithoutRepeatingItsCode() throws {
+  @Test("an unreadable paste is refused without repeating its code")
+  func anUnreadablePasteIsRefusedWithoutRepeatingItsCode() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
         let result = try box.run(
@@ -536,7 +559,8 @@ struct CLITests {
     }
   }
 
-  @Test func tokenForAnUnknownProviderNamesTheMissingProvider() throws {
+  @Test("token for an unknown provider names the missing provider")
+  func tokenForAnUnknownProviderNamesTheMissingProvider() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
         let result = try box.run(["token", "nope/main"])

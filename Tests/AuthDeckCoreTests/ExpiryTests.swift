@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -15,7 +16,8 @@ let newYorkCutoff = DailyCutoff(parsing: "03:00 America/New_York")!
 struct ExpiryTests {
   // MARK: DailyCutoff across daylight saving
 
-  @Test func springForwardNightCutoffIsThirtyMinutesAfterOneThirtyEST() {
+  @Test("on the spring-forward night, the 03:00 cutoff comes 30 minutes after 01:30 EST")
+  func springForwardNightCutoffIsThirtyMinutesAfterOneThirtyEST() {
     // 2026-03-08 01:30 EST is 06:30 UTC; clocks jump 02:00 EST -> 03:00 EDT (07:00 UTC).
     let from = utc(2026, 3, 8, 6, 30)
     let next = newYorkCutoff.next(after: from)
@@ -23,7 +25,8 @@ struct ExpiryTests {
     #expect(next.timeIntervalSince(from) == 30 * 60)
   }
 
-  @Test func fallBackNightCutoffIsNinetyMinutesAfterTheSecondOneThirty() {
+  @Test("on the fall-back night, the 03:00 cutoff comes 90 minutes after the second 01:30")
+  func fallBackNightCutoffIsNinetyMinutesAfterTheSecondOneThirty() {
     // 2026-11-01: 01:30 EDT (05:30 UTC), then clocks go back, 01:30 EST (06:30 UTC); 03:00 EST is 08:00 UTC.
     let second = utc(2026, 11, 1, 6, 30)
     #expect(newYorkCutoff.next(after: second) == utc(2026, 11, 1, 8, 0))
@@ -33,24 +36,28 @@ struct ExpiryTests {
     #expect(newYorkCutoff.next(after: first).timeIntervalSince(first) == 150 * 60)
   }
 
-  @Test(arguments: [
-    (utc(2026, 7, 15, 12), utc(2026, 7, 16, 7)),  // summer: 03:00 EDT = 07:00 UTC
-    (utc(2026, 1, 15, 12), utc(2026, 1, 16, 8)),  // winter: 03:00 EST = 08:00 UTC
-    (utc(2026, 7, 16, 6, 59, 59), utc(2026, 7, 16, 7)),
-    (utc(2026, 1, 16, 7, 59), utc(2026, 1, 16, 8)),
-    (utc(2026, 12, 31, 23), utc(2027, 1, 1, 8)),  // over the year's end
-    (utc(2028, 2, 28, 12), utc(2028, 2, 29, 8)),  // leap day
-  ])
+  @Test(
+    "the New York cutoff is 07:00 UTC in summer and 08:00 UTC in winter",
+    arguments: [
+      (utc(2026, 7, 15, 12), utc(2026, 7, 16, 7)),  // summer: 03:00 EDT = 07:00 UTC
+      (utc(2026, 1, 15, 12), utc(2026, 1, 16, 8)),  // winter: 03:00 EST = 08:00 UTC
+      (utc(2026, 7, 16, 6, 59, 59), utc(2026, 7, 16, 7)),
+      (utc(2026, 1, 16, 7, 59), utc(2026, 1, 16, 8)),
+      (utc(2026, 12, 31, 23), utc(2027, 1, 1, 8)),  // over the year's end
+      (utc(2028, 2, 28, 12), utc(2028, 2, 29, 8)),  // leap day
+    ])
   func summerCutoffIsSevenUTCAndWinterEightUTC(from: Date, expected: Date) {
     #expect(newYorkCutoff.next(after: from) == expected)
   }
 
-  @Test func theNextCutoffIsStrictlyAfter() {
+  @Test("the next cutoff is strictly after the given instant, never at it")
+  func theNextCutoffIsStrictlyAfter() {
     #expect(newYorkCutoff.next(after: utc(2026, 7, 16, 7)) == utc(2026, 7, 17, 7))
     #expect(newYorkCutoff.next(after: utc(2026, 1, 16, 8)) == utc(2026, 1, 17, 8))
   }
 
-  @Test func aCutoffInTheSkippedHourHappensAtTheEndOfTheGap() throws {
+  @Test("a cutoff in the skipped hour happens at the end of the gap")
+  func aCutoffInTheSkippedHourHappensAtTheEndOfTheGap() throws {
     // 02:30 does not exist in New York on 2026-03-08; the first instant after the gap is 03:00 EDT.
     let cutoff = try #require(DailyCutoff(parsing: "02:30 America/New_York"))
     #expect(cutoff.next(after: utc(2026, 3, 8, 6, 0)) == utc(2026, 3, 8, 7, 0))
@@ -58,7 +65,8 @@ struct ExpiryTests {
     #expect(cutoff.next(after: utc(2026, 3, 8, 8, 0)) == utc(2026, 3, 9, 6, 30))
   }
 
-  @Test func aRepeatedCutoffFiresAtItsFirstOccurrence() throws {
+  @Test("a cutoff in the repeated hour fires at its first occurrence")
+  func aRepeatedCutoffFiresAtItsFirstOccurrence() throws {
     // 01:30 happens twice on 2026-11-01; the token dies at the first one (05:30 UTC).
     let cutoff = try #require(DailyCutoff(parsing: "01:30 America/New_York"))
     #expect(cutoff.next(after: utc(2026, 11, 1, 4, 0)) == utc(2026, 11, 1, 5, 30))
@@ -66,7 +74,8 @@ struct ExpiryTests {
 
   // MARK: Parsing
 
-  @Test func parsesHourMinuteAndZone() throws {
+  @Test("a cutoff parses into hour, minute and zone, and prints back short and in full")
+  func parsesHourMinuteAndZone() throws {
     let cutoff = try #require(DailyCutoff(parsing: "03:00 America/New_York"))
     #expect(cutoff.hour == 3 && cutoff.minute == 0)
     #expect(cutoff.timeZone.identifier == "America/New_York")
@@ -76,7 +85,9 @@ struct ExpiryTests {
     #expect(DailyCutoff(parsing: "4:05 Asia/Kolkata")?.configValue == "04:05 Asia/Kolkata")
   }
 
-  @Test(arguments: ["03:00 America/New_York", "4:05 Asia/Kolkata", "00:00 UTC", "23:59 Pacific/Chatham"])
+  @Test(
+    "a cutoff's config value parses back to the same cutoff",
+    arguments: ["03:00 America/New_York", "4:05 Asia/Kolkata", "00:00 UTC", "23:59 Pacific/Chatham"])
   func configValueParsesBackToTheSameCutoff(text: String) throws {
     let cutoff = try #require(DailyCutoff(parsing: text))
     let again = try #require(DailyCutoff(parsing: cutoff.configValue))
@@ -84,29 +95,36 @@ struct ExpiryTests {
     #expect(again.next(after: utc(2026, 3, 8, 0)) == cutoff.next(after: utc(2026, 3, 8, 0)))
   }
 
-  @Test(arguments: [
-    "", "03:00", "America/New_York", "24:00 UTC", "03:60 UTC", "-1:00 UTC", "03:0 UTC", "0300 UTC",
-    "03:00:00 UTC", "03:00 Mars/Olympus_Mons", "03:00 America/New_York extra", "three UTC", "003:00 UTC",
-  ])
+  @Test(
+    "anything but HH:MM and a known zone is not a cutoff",
+    arguments: [
+      "", "03:00", "America/New_York", "24:00 UTC", "03:60 UTC", "-1:00 UTC", "03:0 UTC", "0300 UTC",
+      "03:00:00 UTC", "03:00 Mars/Olympus_Mons", "03:00 America/New_York extra", "three UTC", "003:00 UTC",
+    ])
   func rejectsAnythingElse(text: String) {
     #expect(DailyCutoff(parsing: text) == nil)
   }
 
   // MARK: Expiry.realExpiry
 
-  @Test func expiresInAloneGivesIssuePlusLifetime() {
+  @Test("expires_in alone gives the issue time plus the lifetime")
+
+  func expiresInAloneGivesIssuePlusLifetime() {
     let issued = utc(2026, 5, 1, 12)
     let expiry = Expiry.realExpiry(issuedAt: issued, expiresIn: 3600, dailyCutoff: nil, accessToken: "opaque")
     #expect(expiry == utc(2026, 5, 1, 13))
   }
 
-  @Test func nothingKnownGivesNil() {
+  @Test("with no lifetime, cutoff or JWT exp, the expiry is unknown")
+
+  func nothingKnownGivesNil() {
     #expect(
       Expiry.realExpiry(issuedAt: utc(2026, 5, 1, 12), expiresIn: nil, dailyCutoff: nil, accessToken: "x")
         == nil)
   }
 
-  @Test func theEarliestOfLifetimeCutoffAndJWTExpWins() {
+  @Test("the earliest of the lifetime, the cutoff and the JWT's exp wins")
+  func theEarliestOfLifetimeCutoffAndJWTExpWins() {
     let issued = utc(2026, 7, 15, 20)  // 16:00 EDT; cutoff at 07:00 UTC next day (11 h)
     let late = unsignedJWT(payload: #"{"sub":"x","exp":\#(Int(utc(2026, 7, 20, 0).timeIntervalSince1970))}"#)
     let early = unsignedJWT(
@@ -130,7 +148,8 @@ struct ExpiryTests {
         == utc(2026, 7, 15, 21))
   }
 
-  @Test func limeTokenIssuedAtEightPMExpiresAtThreeAMNotFour() {
+  @Test("a Lime token issued at 8 PM expires at 3 AM, not 4 AM")
+  func limeTokenIssuedAtEightPMExpiresAtThreeAMNotFour() {
     // 2026-11-23 20:00 EST is 2026-11-24 01:00 UTC; 8 hours later would be 04:00 EST.
     let issued = utc(2026, 11, 24, 1)
     let expiry = Expiry.realExpiry(
@@ -139,14 +158,16 @@ struct ExpiryTests {
     #expect(expiry != utc(2026, 11, 24, 9))  // not 04:00 EST
   }
 
-  @Test func limeInSummerIsOneHourEarlierInUTC() {
+  @Test("in summer a Lime token dies at 07:00 UTC, an hour earlier than in winter")
+  func limeInSummerIsOneHourEarlierInUTC() {
     // 2026-07-15 20:00 EDT is 2026-07-16 00:00 UTC; 03:00 EDT is 07:00 UTC, not a hard-coded 08:00 UTC.
     let expiry = Expiry.realExpiry(
       issuedAt: utc(2026, 7, 16, 0), expiresIn: 28_800, dailyCutoff: newYorkCutoff, accessToken: "opaque")
     #expect(expiry == utc(2026, 7, 16, 7))
   }
 
-  @Test func aMorningLimeTokenLivesItsFullEightHours() {
+  @Test("a Lime token issued in the morning lives its full eight hours")
+  func aMorningLimeTokenLivesItsFullEightHours() {
     // Issued 09:00 EST: 17:00 EST comes long before the next 03:00.
     let issued = utc(2026, 11, 24, 14)
     let expiry = Expiry.realExpiry(
@@ -156,7 +177,9 @@ struct ExpiryTests {
 
   // MARK: JWT
 
-  @Test func jwtExpiryReadsExp() {
+  @Test("a JWT's expiry is read from its numeric exp claim")
+
+  func jwtExpiryReadsExp() {
     #expect(
       JWT.expiry(of: unsignedJWT(payload: #"{"exp":1800000000}"#))
         == Date(timeIntervalSince1970: 1_800_000_000))
@@ -165,14 +188,16 @@ struct ExpiryTests {
         == Date(timeIntervalSince1970: 1_800_000_000.5))
   }
 
-  @Test(arguments: [
-    "opaque-token", "a.b", "a.b.c.d", "", "..",
-    unsignedJWT(payload: #"{"sub":"no exp"}"#),
-    unsignedJWT(payload: #"{"exp":"1800000000"}"#),
-    unsignedJWT(payload: "not json"),
-    unsignedJWT(payload: "[1800000000]"),
-    "eyJhbGciOiJub25lIn0.!!!.sig",
-  ])
+  @Test(
+    "a token that is not a JWT with a numeric exp has no JWT expiry",
+    arguments: [
+      "opaque-token", "a.b", "a.b.c.d", "", "..",
+      unsignedJWT(payload: #"{"sub":"no exp"}"#),
+      unsignedJWT(payload: #"{"exp":"1800000000"}"#),
+      unsignedJWT(payload: "not json"),
+      unsignedJWT(payload: "[1800000000]"),
+      "eyJhbGciOiJub25lIn0.!!!.sig",
+    ])
   func jwtExpiryIgnoresTokensWithoutANumericExp(token: String) {
     #expect(JWT.expiry(of: token) == nil)
   }
@@ -196,7 +221,9 @@ func withProcessTimeZone<T>(_ identifier: String, _ body: () throws -> T) rethro
 /// the process's zone is global state.
 @Suite("Daily cutoff under any host zone", .serialized)
 struct HostTimeZoneTests {
-  @Test(arguments: [("UTC", 0), ("Asia/Kolkata", 19_800), ("America/Los_Angeles", -28_800)])
+  @Test(
+    "cutoffs and expiries do not depend on the host's time zone",
+    arguments: [("UTC", 0), ("Asia/Kolkata", 19_800), ("America/Los_Angeles", -28_800)])
   func cutoffsDoNotDependOnTheHostZone(zone: String, offsetInJanuary: Int) throws {
     try withProcessTimeZone(zone) {
       // The change took effect for both Foundation and the C library, so the test is not vacuous.

@@ -11,35 +11,44 @@ struct FormEncodingTests {
     ("~", "%7E"), ("\n", "%0A"), ("😀", "%F0%9F%98%80"), ("AZaz09-._*", "AZaz09-._*"), ("", ""),
   ]
 
-  @Test(arguments: escapes)
+  @Test("escaping encodes everything but the unreserved set, and a space as +", arguments: escapes)
   func escapeEncodesEverythingButTheUnreservedSet(plain: String, encoded: String) {
     #expect(FormEncoding.escape(plain) == encoded)
   }
 
-  @Test func encodeJoinsPairsInOrder() {
+  @Test("encoding joins the pairs in order, with keys and values escaped")
+
+  func encodeJoinsPairsInOrder() {
     let body = FormEncoding.encode([("grant type", "a&b"), ("x", ""), ("k=v", "+")])
     #expect(body == "grant+type=a%26b&x=&k%3Dv=%2B")
   }
 
-  @Test func decodeReadsPlusAsSpaceAndPercentEscapes() throws {
+  @Test("decoding reads + as a space and percent escapes as UTF-8")
+  func decodeReadsPlusAsSpaceAndPercentEscapes() throws {
     let fields = try #require(FormEncoding.decode("a=1&b=x+y&c=%C3%A9&d&e=%2B&f=%c3%a9&g=a=b"))
     #expect(fields.map(\.0) == ["a", "b", "c", "d", "e", "f", "g"])
     #expect(fields.map(\.1) == ["1", "x y", "é", "", "+", "é", "a=b"])
   }
 
-  @Test func decodeSkipsEmptyPairs() throws {
+  @Test("decoding skips empty pairs")
+
+  func decodeSkipsEmptyPairs() throws {
     let fields = try #require(FormEncoding.decode("&&a=1&&"))
     #expect(fields.count == 1)
     #expect(fields.first?.0 == "a")
     #expect(FormEncoding.decode("")?.isEmpty == true)
   }
 
-  @Test(arguments: ["a=%", "a=%4", "a=%zz", "a=%G1", "%=1", "a%2=1", "a=%FF", "a=%C3", "a=%C3%28", "a=1&b=%"])
+  @Test(
+    "decoding a malformed percent escape or invalid UTF-8 fails",
+    arguments: ["a=%", "a=%4", "a=%zz", "a=%G1", "%=1", "a%2=1", "a=%FF", "a=%C3", "a=%C3%28", "a=1&b=%"])
   func decodeOfMalformedPercentOrInvalidUTF8IsNil(text: String) {
     #expect(FormEncoding.decode(Substring(text)) == nil)
   }
 
-  @Test func decodeDecodesExactlyOnce() throws {
+  @Test("decoding decodes exactly once")
+
+  func decodeDecodesExactlyOnce() throws {
     let fields = try #require(FormEncoding.decode("code=abc%252Fdef"))
     #expect(fields.first?.1 == "abc%2Fdef")
   }
@@ -48,7 +57,7 @@ struct FormEncodingTests {
     "s3cret: +%&=é", "", " ", "%", "%25", "+", "a+b", "line\nbreak", "日本語", "😀 x", "=&=&", "~!*'()",
   ]
 
-  @Test(arguments: awkward)
+  @Test("an encoded value decodes back to itself", arguments: awkward)
   func encodeThenDecodeRoundTrips(value: String) throws {
     let body = FormEncoding.encode([("key " + value, value), ("plain", "1")])
     #expect(!body.contains(" "))
@@ -59,7 +68,8 @@ struct FormEncodingTests {
     #expect(fields[1].0 == "plain" && fields[1].1 == "1")
   }
 
-  @Test func clientSecretBasicFormEncodesIDAndSecretBeforeBase64() throws {
+  @Test("client_secret_basic form-encodes the client ID and secret before base64")
+  func clientSecretBasicFormEncodesIDAndSecretBeforeBase64() throws {
     let header = ClientSecretBasic.header(clientID: "client id", clientSecret: "s3cret: +%&=é")
     let expectedInner = "client+id:s3cret%3A+%2B%25%26%3D%C3%A9"
     #expect(header == "Basic " + Data(expectedInner.utf8).base64EncodedString())
@@ -73,13 +83,14 @@ struct FormEncodingTests {
     #expect(FormEncoding.unescape(inner[inner.index(after: colon)...]) == "s3cret: +%&=é")
   }
 
-  @Test func clientSecretBasicColonInIDIsEscapedSoTheSplitIsUnambiguous() throws {
+  @Test("client_secret_basic escapes a colon in the client ID, so the split is unambiguous")
+  func clientSecretBasicColonInIDIsEscapedSoTheSplitIsUnambiguous() throws {
     let header = ClientSecretBasic.header(clientID: "a:b", clientSecret: "c")
     let decoded = try #require(Data(base64Encoded: String(header.dropFirst("Basic ".count))))
     #expect(String(decoding: decoded, as: UTF8.self) == "a%3Ab:c")
   }
 
-  @Test(arguments: Array(0...12))
+  @Test("base64 matches Foundation's encoder", arguments: Array(0...12))
   func base64MatchesFoundation(length: Int) {
     let bytes = (0..<length).map { UInt8(truncatingIfNeeded: 250 &- $0 &* 19) }
     #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())

@@ -14,18 +14,22 @@ struct PKCETests {
   static let rfcVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
   static let rfcChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
-  @Test func rfc7636AppendixBChallenge() {
+  @Test("RFC 7636 appendix B's verifier gives its challenge, with the method S256")
+  func rfc7636AppendixBChallenge() {
     #expect(PKCE(verifier: Self.rfcVerifier).challenge == Self.rfcChallenge)
     #expect(PKCE.method == "S256")
   }
 
-  @Test func rfc7636AppendixBVerifierFromOctets() {
+  @Test("RFC 7636 appendix B's octets give its verifier and challenge")
+  func rfc7636AppendixBVerifierFromOctets() {
     let pkce = PKCE(randomBytes: Self.rfcOctets)
     #expect(pkce.verifier == Self.rfcVerifier)
     #expect(pkce.challenge == Self.rfcChallenge)
   }
 
-  @Test(arguments: [0, 1, 2, 77, 255])
+  @Test(
+    "a verifier from 32 random bytes is 43 base64url characters that decode back to them",
+    arguments: [0, 1, 2, 77, 255])
   func verifierFrom32BytesIs43Base64URLCharacters(seed: Int) {
     let bytes = (0..<32).map { UInt8(truncatingIfNeeded: seed &* 13 &+ $0 &* 101) }
     let verifier = PKCE(randomBytes: bytes).verifier
@@ -36,7 +40,9 @@ struct PKCETests {
     #expect(Base64URL.decode(Substring(verifier)) == bytes)
   }
 
-  @Test func differentVerifiersGiveDifferentChallenges() {
+  @Test("different verifiers give different challenges")
+
+  func differentVerifiersGiveDifferentChallenges() {
     let a = PKCE(randomBytes: [UInt8](repeating: 0, count: 32))
     let b = PKCE(randomBytes: [UInt8](repeating: 0, count: 31) + [1])
     #expect(a.verifier != b.verifier)
@@ -58,7 +64,7 @@ struct PKCETests {
     (String(repeating: "a", count: 1000), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"),
   ]
 
-  @Test(arguments: digests)
+  @Test("SHA-256 gives the known digests, across the padding boundaries", arguments: digests)
   func sha256KnownDigests(message: String, hex: String) {
     let digest = SHA256.hash(Array(message.utf8))
     #expect(digest.count == 32)
@@ -70,19 +76,22 @@ struct PKCETests {
     ("foobar", "Zm9vYmFy"),
   ]
 
-  @Test(arguments: rfc4648)
+  @Test("base64url encodes and decodes the RFC 4648 vectors without padding", arguments: rfc4648)
   func base64URLVectorsWithoutPadding(plain: String, encoded: String) {
     #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
     #expect(Base64URL.decode(Substring(encoded)) == Array(plain.utf8))
   }
 
-  @Test func base64URLUsesTheURLAlphabet() {
+  @Test("base64url uses - and _ where base64 uses + and /")
+
+  func base64URLUsesTheURLAlphabet() {
     #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
     #expect(Base64URL.encode([0xFF, 0xFF, 0xFE]) == "___-")
     #expect(Base64.encode([0xFB, 0xFF]) == "+/8=")
   }
 
-  @Test func base64URLDecodeAcceptsPaddingAndRejectsOtherCharacters() {
+  @Test("base64url decoding accepts padding and refuses any other character")
+  func base64URLDecodeAcceptsPaddingAndRejectsOtherCharacters() {
     #expect(Base64URL.decode("Zg==") == Array("f".utf8))
     #expect(Base64URL.decode("Zm8=") == Array("fo".utf8))
     #expect(Base64URL.decode("Zm9v!") == nil)
@@ -90,7 +99,7 @@ struct PKCETests {
     #expect(Base64URL.decode("Zm9v\n") == nil)
   }
 
-  @Test(arguments: Array(0...66))
+  @Test("base64url round-trips bytes of every length", arguments: Array(0...66))
   func base64URLRoundTripsEveryLength(length: Int) {
     let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ length &* 31) }
     let encoded = Base64URL.encode(bytes)
@@ -101,7 +110,8 @@ struct PKCETests {
     #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
   }
 
-  @Test func constantTimeEqualsComparesWholeStrings() {
+  @Test("the constant-time comparison compares whole strings, byte for byte")
+  func constantTimeEqualsComparesWholeStrings() {
     #expect(constantTimeEquals("abc", "abc"))
     #expect(!constantTimeEquals("abc", "abd"))
     #expect(!constantTimeEquals("abc", "ab"))

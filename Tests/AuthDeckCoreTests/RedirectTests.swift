@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -29,7 +30,9 @@ struct RedirectTests {
 
   static let good = "http://127.0.0.1:8765/callback?code=the-code&state=\(state)"
 
-  @Test func aCleanRedirectGivesItsCode() throws {
+  @Test("a clean redirect gives its code")
+
+  func aCleanRedirectGivesItsCode() throws {
     #expect(try code(Self.good) == "the-code")
     let redirect = try Redirect(pasted: Self.good)
     #expect(redirect.scheme == "http")
@@ -50,39 +53,47 @@ struct RedirectTests {
     "[200~\(good)[201~",
   ]
 
-  @Test(arguments: wrapped)
+  @Test("whitespace, line breaks and bracketed-paste markers in a paste are dropped", arguments: wrapped)
   func whitespaceLineBreaksAndBracketedPasteMarkersAreDropped(pasted: String) throws {
     #expect(try code(pasted) == "the-code")
   }
 
-  @Test func rawControlCharactersInThePasteAreDropped() throws {
+  @Test("raw control characters in a paste are dropped")
+
+  func rawControlCharactersInThePasteAreDropped() throws {
     #expect(try code("\u{1B}\(Self.good)\u{07}\u{202E}") == "the-code")
   }
 
-  @Test(arguments: [
-    "http://127.0.0.1:8765/callback#code=the-code&state=\(state)",
-    "http://127.0.0.1:8765/callback?state=\(state)#code=the-code",
-    "http://127.0.0.1:8765/callback?state=\(state)#error=access_denied",
-  ])
+  @Test(
+    "a code or error in the fragment is refused",
+    arguments: [
+      "http://127.0.0.1:8765/callback#code=the-code&state=\(state)",
+      "http://127.0.0.1:8765/callback?state=\(state)#code=the-code",
+      "http://127.0.0.1:8765/callback?state=\(state)#error=access_denied",
+    ])
   func aCodeInAFragmentIsRefused(pasted: String) throws {
     let error = try #require(thrownError { () throws(AuthDeckError) in try Redirect(pasted: pasted) })
     #expect(error.kind == "redirect")
     #expect(error.description.contains("fragment"))
   }
 
-  @Test func aHarmlessFragmentBesidesAQueryCodeIsAccepted() throws {
+  @Test("a harmless fragment beside a code in the query is accepted, and never supplies the code")
+  func aHarmlessFragmentBesidesAQueryCodeIsAccepted() throws {
     #expect(try code(Self.good + "#_=_") == "the-code")
     #expect(try code(Self.good + "#") == "the-code")
     // The query's code wins; a fragment never supplies or replaces it.
     #expect(try code(Self.good + "#code=other") == "the-code")
   }
 
-  @Test func valuesAreDecodedExactlyOnce() throws {
+  @Test("the redirect's values are decoded exactly once")
+
+  func valuesAreDecodedExactlyOnce() throws {
     #expect(try code("http://127.0.0.1:8765/callback?code=a%252Fb%2Bc&state=\(Self.state)") == "a%2Fb+c")
     #expect(try code("http://127.0.0.1:8765/callback?code=a+b&state=\(Self.state)") == "a b")
   }
 
-  @Test func aStateThatIsItselfEncodedIsMatchedAfterOneDecode() throws {
+  @Test("a state that is itself encoded matches after one decode, and not after two")
+  func aStateThatIsItselfEncodedIsMatchedAfterOneDecode() throws {
     let pending = PendingLogin(
       state: "a/b+c=", codeVerifier: nil, redirectURI: Self.redirectURI, authorizeURL: "", issuer: nil,
       startedAt: utc(2026, 1, 1, 0))
@@ -109,14 +120,15 @@ struct RedirectTests {
     "http://127.0.0.1:8765@evil.example/callback?code=c&state=\(state)",
   ]
 
-  @Test(arguments: elsewhere)
+  @Test("another host, path, port or scheme is refused, naming the expected redirect", arguments: elsewhere)
   func anotherHostPathPortOrSchemeIsRefusedNamingTheExpectedRedirect(pasted: String) throws {
     let error = try refusal(pasted)
     #expect(error.kind == "redirect")
     #expect(error.description.contains(Self.redirectURI))
   }
 
-  @Test func schemeAndHostCompareCaseInsensitively() throws {
+  @Test("scheme and host compare case-insensitively, and the path case-sensitively")
+  func schemeAndHostCompareCaseInsensitively() throws {
     #expect(try code("HTTP://127.0.0.1:8765/callback?code=c&state=\(Self.state)") == "c")
     let pending = PendingLogin(
       state: Self.state, codeVerifier: nil, redirectURI: "https://app.example.com/cb", authorizeURL: "",
@@ -130,38 +142,46 @@ struct RedirectTests {
         == "redirect")
   }
 
-  @Test func aMissingStateIsRefused() throws {
+  @Test("a redirect without a state is refused")
+
+  func aMissingStateIsRefused() throws {
     let error = try refusal("http://127.0.0.1:8765/callback?code=c")
     #expect(error.kind == "redirect")
     #expect(error.description.contains("state"))
   }
 
-  @Test(arguments: ["wrong", "", String(state.dropLast()), state + "x", state.uppercased()])
+  @Test(
+    "a wrong state is refused, and nothing is sent",
+    arguments: ["wrong", "", String(state.dropLast()), state + "x", state.uppercased()])
   func aWrongStateIsRefused(state: String) throws {
     let error = try refusal("http://127.0.0.1:8765/callback?code=c&state=\(state)")
     #expect(error.kind == "redirect")
     #expect(error.description.contains("nothing was sent"))
   }
 
-  @Test func aWrongStateWinsOverAnErrorRedirect() throws {
+  @Test("an error redirect with a wrong state is refused as a bad redirect, not shown as the provider's")
+  func aWrongStateWinsOverAnErrorRedirect() throws {
     // An attacker's error page must not be shown as if it were the provider's answer.
     let error = try refusal(
       "http://127.0.0.1:8765/callback?error=access_denied&error_description=x&state=evil")
     #expect(error.kind == "redirect")
   }
 
-  @Test(arguments: [
-    "http://127.0.0.1:8765/callback?code=a&code=b&state=\(state)",
-    "http://127.0.0.1:8765/callback?code=a&state=\(state)&state=\(state)",
-    "http://127.0.0.1:8765/callback?code=a&state=\(state)&code=a",
-  ])
+  @Test(
+    "a parameter given twice is refused",
+    arguments: [
+      "http://127.0.0.1:8765/callback?code=a&code=b&state=\(state)",
+      "http://127.0.0.1:8765/callback?code=a&state=\(state)&state=\(state)",
+      "http://127.0.0.1:8765/callback?code=a&state=\(state)&code=a",
+    ])
   func aDuplicatedParameterIsRefused(pasted: String) throws {
     let error = try #require(thrownError { () throws(AuthDeckError) in try Redirect(pasted: pasted) })
     #expect(error.kind == "redirect")
     #expect(error.description.contains("twice"))
   }
 
-  @Test func accessDeniedThrowsProviderWithTheReason() throws {
+  @Test("access_denied is a provider error that gives the reason and the session")
+  func accessDeniedThrowsProviderWithTheReason() throws {
     let error = try refusal(
       "http://127.0.0.1:8765/callback?error=access_denied&error_description=The+user+said+no&state=\(Self.state)"
     )
@@ -171,7 +191,8 @@ struct RedirectTests {
     #expect(error.description.contains("lime/main"))
   }
 
-  @Test func aHostileErrorDescriptionIsShownInertAndShort() throws {
+  @Test("a hostile error_description is shown inert and short")
+  func aHostileErrorDescriptionIsShownInertAndShort() throws {
     let pasted =
       "http://127.0.0.1:8765/callback?error=access_denied%1B%5B31m&error_description="
       + FormEncoding.escape(hostileText) + "&state=\(Self.state)"
@@ -182,7 +203,8 @@ struct RedirectTests {
     #expect(error.description.contains("bad"))
   }
 
-  @Test func anErrorDescriptionThatIsNotUTF8IsRefusedCleanly() throws {
+  @Test("an error_description that is not UTF-8 is refused cleanly")
+  func anErrorDescriptionThatIsNotUTF8IsRefusedCleanly() throws {
     let error = try #require(
       thrownError { () throws(AuthDeckError) in
         try Redirect(
@@ -192,36 +214,45 @@ struct RedirectTests {
     expectInert(error.description)
   }
 
-  @Test(arguments: [
-    "the-code", "4/0AbCdEf", "code=abc&state=xyz", "?code=abc&state=xyz", "127.0.0.1:8765/callback?code=c",
-  ])
+  @Test(
+    "a bare code or query is not a URL",
+    arguments: [
+      "the-code", "4/0AbCdEf", "code=abc&state=xyz", "?code=abc&state=xyz", "127.0.0.1:8765/callback?code=c",
+    ])
   func aBareCodeIsNotAURL(pasted: String) throws {
     let error = try #require(thrownError { () throws(AuthDeckError) in try Redirect(pasted: pasted) })
     #expect(error.kind == "redirect")
     #expect(error.description.contains("not a URL"))
   }
 
-  @Test(arguments: ["", "   ", "\n\r\t", "\u{1B}[200~\u{1B}[201~"])
+  @Test(
+    "an empty paste is refused as nothing pasted", arguments: ["", "   ", "\n\r\t", "\u{1B}[200~\u{1B}[201~"])
   func anEmptyPasteSaysSo(pasted: String) throws {
     let error = try #require(thrownError { () throws(AuthDeckError) in try Redirect(pasted: pasted) })
     #expect(error.kind == "redirect")
     #expect(error.description.contains("nothing was pasted"))
   }
 
-  @Test func anEmptyCodeIsRefused() throws {
+  @Test("a redirect with an empty or missing code is refused")
+
+  func anEmptyCodeIsRefused() throws {
     let error = try refusal("http://127.0.0.1:8765/callback?code=&state=\(Self.state)")
     #expect(error.kind == "redirect")
     #expect(error.description.contains("no code"))
     #expect(try self.refusal("http://127.0.0.1:8765/callback?state=\(Self.state)").kind == "redirect")
   }
 
-  @Test func anIssuerMismatchIsRefused() throws {
+  @Test("an iss that names another issuer is refused")
+
+  func anIssuerMismatchIsRefused() throws {
     let error = try refusal(Self.good + "&iss=" + FormEncoding.escape("https://evil.example"))
     #expect(error.kind == "redirect")
     #expect(error.description.contains("issuer"))
   }
 
-  @Test func aMatchingIssuerIsAccepted() throws {
+  @Test("a matching iss is accepted, and so is none")
+
+  func aMatchingIssuerIsAccepted() throws {
     #expect(try code(Self.good + "&iss=" + FormEncoding.escape(Self.issuer)) == "the-code")
     // No iss on the redirect: nothing to compare (RFC 9207 is optional for servers).
     #expect(try code(Self.good) == "the-code")
@@ -229,7 +260,8 @@ struct RedirectTests {
 
   /// Known bug: Provider.issuer keeps only scheme://host, so a real issuer with a port or a path
   /// (Keycloak: https://host:8443/realms/NAME) never matches and every login is refused.
-  @Test func anIssuerWithAPortAndPathOnTheAuthorizationServerIsAccepted() throws {
+  @Test("an issuer with a port and a path, like the authorization server's, is accepted")
+  func anIssuerWithAPortAndPathOnTheAuthorizationServerIsAccepted() throws {
     let provider = Provider(
       id: "keycloak",
       authorizeURL: URL(string: "https://sso.example.com:8443/realms/acme/protocol/openid-connect/auth"),
@@ -248,7 +280,8 @@ struct RedirectTests {
     #expect(try refusal(evil, pending: pending).kind == "redirect")
   }
 
-  @Test func aPastedAuthorizeURLIsNotTheRedirectEvenWithTheRightState() throws {
+  @Test("a pasted authorize URL is not the redirect, even with the right state")
+  func aPastedAuthorizeURLIsNotTheRedirectEvenWithTheRightState() throws {
     let error = try refusal(Self.authorizeURL)
     #expect(error.kind == "redirect")
     #expect(error.description.contains(Self.redirectURI))
@@ -256,7 +289,9 @@ struct RedirectTests {
     #expect(try self.refusal(Self.authorizeURL + "&code=x").kind == "redirect")
   }
 
-  @Test func messagesNeverEchoTheCodeOrState() throws {
+  @Test("refusals never echo the code or the state")
+
+  func messagesNeverEchoTheCodeOrState() throws {
     for pasted in [
       "http://evil.example:8765/callback?code=SECRETCODE&state=\(Self.state)",
       "http://127.0.0.1:8765/callback?code=SECRETCODE&state=wrong",

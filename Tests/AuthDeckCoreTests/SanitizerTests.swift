@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Testing
 
 @testable import AuthDeckCore
@@ -21,30 +22,37 @@ struct SanitizerTests {
     ("", ""),
   ]
 
-  @Test(arguments: cases)
+  @Test("unsafe characters become U+FFFD, and runs of whitespace a single space", arguments: cases)
   func unsafeCharactersBecomeInert(input: String, expected: String) {
     #expect(Sanitizer.inline(input) == expected)
   }
 
-  @Test func longTextIsCutWithAnEllipsis() {
+  @Test("long text is cut at the limit with an ellipsis")
+
+  func longTextIsCutWithAnEllipsis() {
     #expect(Sanitizer.inline("abcdef", limit: 5) == "abcde…")
     #expect(Sanitizer.inline("abcde", limit: 5) == "abcde")
     #expect(Sanitizer.inline(String(repeating: "x", count: 10_000)).count == 201)
     #expect(Sanitizer.inline(String(repeating: "x", count: 10_000), limit: 40).count == 41)
   }
 
-  @Test func theLimitCountsCharactersAfterSanitizing() {
+  @Test("the limit counts characters after sanitizing")
+
+  func theLimitCountsCharactersAfterSanitizing() {
     // Escapes do not let an attacker smuggle more than `limit` visible characters.
     let text = String(repeating: "\u{1B}[0m", count: 1_000)
     #expect(Sanitizer.inline(text, limit: 20).count == 21)
   }
 
-  @Test func hostileTextIsInertAndShort() {
+  @Test("hostile text comes out inert and short")
+
+  func hostileTextIsInertAndShort() {
     expectInert(Sanitizer.inline(hostileText), maxLength: 201)
     expectInert(Sanitizer.inline(hostileText, limit: 60), maxLength: 61)
   }
 
   @Test(
+    "control, bidi and format characters are unsafe",
     arguments: Array(0..<0x20) + [0x7F] + Array(0x80...0x9F) + [0x061C, 0x200E, 0x200F]
       + Array(0x202A...0x202E)
       + Array(0x2066...0x2069) + [0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB])
@@ -53,26 +61,32 @@ struct SanitizerTests {
     #expect(Sanitizer.isUnsafe(scalar))
   }
 
-  @Test(arguments: [0x20, 0x41, 0x7E, 0xA0, 0xE9, 0x2014, 0x65E5, 0x1F600, 0xFFFD])
+  @Test(
+    "printable characters, from ASCII to emoji, are safe",
+    arguments: [0x20, 0x41, 0x7E, 0xA0, 0xE9, 0x2014, 0x65E5, 0x1F600, 0xFFFD])
   func safeScalars(value: Int) throws {
     let scalar = try #require(Unicode.Scalar(UInt32(value)))
     #expect(!Sanitizer.isUnsafe(scalar))
   }
 }
 
-@Suite("Session ids")
+@Suite("Session IDs")
 struct SessionIDTests {
-  @Test(arguments: ["lime/main", "limio-us/ops@acme.example", "a_b/é 日本", "lime/a/b"])
+  @Test(
+    "a valid session ID parses and prints back the same",
+    arguments: ["lime/main", "limio-us/ops@acme.example", "a_b/é 日本", "lime/a/b"])
   func validIdsParseAndPrintBack(text: String) throws {
     let id = try SessionID(parsing: text)
     #expect(id.description == text)
     #expect(id.provider == String(text[..<text.firstIndex(of: "/")!]))
   }
 
-  @Test(arguments: [
-    "main", "/main", "lime/", "li me/main", "lime.x/main", "lime/\u{1B}[31m", "lime/a\nb", "lime/\u{7F}",
-    "lime/" + String(repeating: "x", count: 101), "é/main",
-  ])
+  @Test(
+    "an invalid session ID is a usage error with a clean message",
+    arguments: [
+      "main", "/main", "lime/", "li me/main", "lime.x/main", "lime/\u{1B}[31m", "lime/a\nb", "lime/\u{7F}",
+      "lime/" + String(repeating: "x", count: 101), "é/main",
+    ])
   func invalidIdsAreUsageErrorsWithCleanMessages(text: String) throws {
     let error = try #require(thrownError { () throws(AuthDeckError) in try SessionID(parsing: text) })
     #expect(error.kind == "usage")
@@ -80,12 +94,16 @@ struct SessionIDTests {
     expectInert(error.description)
   }
 
-  @Test func idsSortByProviderThenAccount() {
+  @Test("session IDs sort by provider, then account")
+
+  func idsSortByProviderThenAccount() {
     let ids = ["lime/b", "limio/a", "lime/a"].map { try! SessionID(parsing: $0) }
     #expect(ids.sorted().map(\.description) == ["lime/a", "lime/b", "limio/a"])
   }
 
-  @Test func exitCodes() {
+  @Test("each kind of error has its exit code")
+
+  func exitCodes() {
     #expect(AuthDeckError.usage("").exitCode == 64)
     #expect(AuthDeckError.config("").exitCode == 78)
     #expect(AuthDeckError.loginRequired("").exitCode == 3)

@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -31,28 +32,35 @@ struct SessionStatusTests {
     (-86_400.0, .expired),
   ]
 
-  @Test(arguments: remaining)
+  @Test("the status follows the time the token has left", arguments: remaining)
   func statusFollowsTheRemainingTime(remaining: Double, expected: SessionStatus) {
     let session = Session(id: Self.id, tokens: Self.tokens(expiresIn: remaining))
     #expect(session.status(at: Self.now) == expected)
   }
 
-  @Test func theExpiringThresholdIsAParameter() {
+  @Test("the threshold for expiring is a parameter")
+
+  func theExpiringThresholdIsAParameter() {
     let session = Session(id: Self.id, tokens: Self.tokens(expiresIn: 20 * 60))
     #expect(session.status(at: Self.now, expiringWithin: 15 * 60) == .valid)
     #expect(session.status(at: Self.now, expiringWithin: 30 * 60) == .expiring)
     #expect(session.status(at: Self.now, expiringWithin: 0) == .valid)
   }
 
-  @Test func aTokenWithoutExpiryIsValid() {
+  @Test("a token without an expiry is valid")
+
+  func aTokenWithoutExpiryIsValid() {
     #expect(Session(id: Self.id, tokens: Self.tokens(expiresIn: nil)).status(at: Self.now) == .valid)
   }
 
-  @Test func noTokensIsNone() {
+  @Test("a session without tokens has the status none")
+
+  func noTokensIsNone() {
     #expect(Session(id: Self.id).status(at: Self.now) == .none)
   }
 
-  @Test func aPendingLoginCountsUntilItsDeadline() {
+  @Test("a pending login counts until its deadline, then the status underneath shows")
+  func aPendingLoginCountsUntilItsDeadline() {
     #expect(PendingLogin.lifetime == 300)
     let expired = Self.tokens(expiresIn: -60)
     let fresh = Session(id: Self.id, tokens: expired, pending: Self.pending(startedSecondsAgo: 10))
@@ -77,12 +85,14 @@ struct SessionStatusTests {
       Session(id: Self.id, pending: Self.pending(startedSecondsAgo: 0)).status(at: Self.now) == .pending)
   }
 
-  @Test func pendingDeadlineIsFiveMinutesAfterTheStart() {
+  @Test("a pending login's deadline is five minutes after its start")
+  func pendingDeadlineIsFiveMinutesAfterTheStart() {
     let pending = Self.pending(startedSecondsAgo: 0)
     #expect(pending.deadline == Self.now.addingTimeInterval(300))
   }
 
-  @Test func refreshableNeedsARefreshTokenOrClientCredentials() {
+  @Test("a session is refreshable with a refresh token or with client credentials")
+  func refreshableNeedsARefreshTokenOrClientCredentials() {
     #expect(Session(id: Self.id, tokens: Self.tokens(expiresIn: -1, refresh: "rt")).refreshable)
     #expect(!Session(id: Self.id, tokens: Self.tokens(expiresIn: -1)).refreshable)
     #expect(!Session(id: Self.id).refreshable)
@@ -90,7 +100,9 @@ struct SessionStatusTests {
     #expect(Session(id: Self.id, grant: .clientCredentials, tokens: Self.tokens(expiresIn: -1)).refreshable)
   }
 
-  @Test func aSessionSurvivesJSONRoundTrip() throws {
+  @Test("a session survives a round trip through JSON")
+
+  func aSessionSurvivesJSONRoundTrip() throws {
     let session = Session(
       id: SessionID(provider: "limio", account: "ops@acme é/2"), grant: .authorizationCode,
       tokens: TokenSet(
@@ -103,12 +115,14 @@ struct SessionStatusTests {
     #expect(text.contains(#""code_verifier":"v""#))
   }
 
-  @Test(arguments: [
-    #"{"id":"no-slash","grant":"authorization_code"}"#,
-    #"{"id":"lime/main","grant":"password"}"#,
-    #"{"id":"bad id/main","grant":"authorization_code"}"#,
-    #"{"grant":"authorization_code"}"#,
-  ])
+  @Test(
+    "a session with a bad ID or grant does not decode",
+    arguments: [
+      #"{"id":"no-slash","grant":"authorization_code"}"#,
+      #"{"id":"lime/main","grant":"password"}"#,
+      #"{"id":"bad id/main","grant":"authorization_code"}"#,
+      #"{"grant":"authorization_code"}"#,
+    ])
   func aSessionWithABadIdOrGrantDoesNotDecode(json: String) {
     let file = #"{"version":1,"session":"# + json + "}"
     #expect(throws: SessionCoding.Failure.self) { try SessionCoding.decode(Array(file.utf8)) }

@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -48,7 +49,9 @@ struct SessionStoreTests {
 
   // MARK: Round trip
 
-  @Test func savedSessionsLoadBack() throws {
+  @Test("saved sessions load back, and reading never creates the store")
+
+  func savedSessionsLoadBack() throws {
     try withStore { store, root in
       #expect(try store.load(Self.main) == nil)
       #expect(!FileManager.default.fileExists(atPath: root), "reading must not create the store")
@@ -66,7 +69,8 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func updateReturnsItsResultAndSeesTheStoredValue() throws {
+  @Test("an update sees the stored value and returns its result")
+  func updateReturnsItsResultAndSeesTheStoredValue() throws {
     try withStore { store, _ in
       try save(store, Self.session(Self.main, token: "first"))
       let seen = try store.update(Self.main) { (stored: inout Session?) throws(AuthDeckError) -> String? in
@@ -79,7 +83,9 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func updateToNilRemovesTheSession() throws {
+  @Test("an update to nil removes the session")
+
+  func updateToNilRemovesTheSession() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.main))
       try store.update(Self.main) { (stored: inout Session?) throws(AuthDeckError) in stored = nil }
@@ -88,7 +94,9 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func aThrowingChangeWritesNothing() throws {
+  @Test("a change that throws writes nothing")
+
+  func aThrowingChangeWritesNothing() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.main))
       let path = root + "/sessions/lime%2Fmain.json"
@@ -104,7 +112,9 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func anUnchangedSessionIsNotRewritten() throws {
+  @Test("an unchanged session is not rewritten")
+
+  func anUnchangedSessionIsNotRewritten() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.main))
       let path = root + "/sessions/lime%2Fmain.json"
@@ -116,7 +126,9 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func noTemporaryFilesAreLeftBehind() throws {
+  @Test("no temporary files are left behind")
+
+  func noTemporaryFilesAreLeftBehind() throws {
     try withStore { store, root in
       for i in 0..<5 { try save(store, Self.session(Self.main, token: "t\(i)")) }
       #expect(entries(root + "/sessions") == ["lime%2Fmain.json"])
@@ -125,7 +137,8 @@ struct SessionStoreTests {
 
   // MARK: Modes
 
-  @Test func filesAre0600AndDirectories0700EvenWithUmaskZero() throws {
+  @Test("files are 0600 and folders 0700, even with a umask of zero")
+  func filesAre0600AndDirectories0700EvenWithUmaskZero() throws {
     let saved = umask(0)
     defer { umask(saved) }
     try withStore { store, root in
@@ -144,7 +157,8 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func aSessionFileOthersCanReadIsRefusedNamingTheChmod() throws {
+  @Test("a session file others can read is refused, naming the chmod, and left as it is")
+  func aSessionFileOthersCanReadIsRefusedNamingTheChmod() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.main))
       let path = root + "/sessions/lime%2Fmain.json"
@@ -167,7 +181,7 @@ struct SessionStoreTests {
   }
 
   /// Known bug: SessionStore.update swallows every read error, not only a moved-aside corrupt file.
-  @Test
+  @Test("an update of a session file others can read is refused too")
   func anUpdateOfASessionFileOthersCanReadIsRefusedToo() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.main))
@@ -189,7 +203,9 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func aSymlinkedSessionsDirectoryIsRefused() throws {
+  @Test("a sessions folder that is a symbolic link is refused")
+
+  func aSymlinkedSessionsDirectoryIsRefused() throws {
     try withTemporaryDirectory { directory in
       let root = directory + "/authdeck"
       let elsewhere = directory + "/elsewhere"
@@ -210,7 +226,9 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func aSymlinkedStoreRootIsRefused() throws {
+  @Test("a store root that is a symbolic link is refused")
+
+  func aSymlinkedStoreRootIsRefused() throws {
     try withTemporaryDirectory { directory in
       let elsewhere = directory + "/elsewhere"
       #expect(mkdir(elsewhere, 0o700) == 0 && chmod(elsewhere, 0o700) == 0)
@@ -223,7 +241,9 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func aSymlinkedSessionFileIsNotFollowed() throws {
+  @Test("a session file that is a symbolic link is not followed")
+
+  func aSymlinkedSessionFileIsNotFollowed() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.work))
       let target = root + "/sessions/lime%2Fwork.json"
@@ -234,7 +254,8 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func aStoreDirectoryOthersCanEnterIsRefused() throws {
+  @Test("a store folder others can enter is refused, naming the chmod")
+  func aStoreDirectoryOthersCanEnterIsRefused() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.main))
       #expect(chmod(root + "/sessions", 0o755) == 0)
@@ -246,7 +267,8 @@ struct SessionStoreTests {
 
   // MARK: Bad files are moved aside, kept and reported
 
-  @Test func aGarbageFileIsMovedAsideAndReportedWhileOthersStillLoad() throws {
+  @Test("a garbage file is moved aside and reported once, while the others still load")
+  func aGarbageFileIsMovedAsideAndReportedWhileOthersStillLoad() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.main))
       try save(store, Self.session(Self.work))
@@ -274,7 +296,8 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func loadingAGarbageSessionByIdReportsAndMovesItAside() throws {
+  @Test("loading a garbage session by its ID reports it and moves it aside")
+  func loadingAGarbageSessionByIdReportsAndMovesItAside() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.work))
       let sessions = root + "/sessions"
@@ -290,7 +313,8 @@ struct SessionStoreTests {
 
   /// Known bug: moveAside names the copy `<name>.bad-<unix seconds>`, and rename(2) replaces an
   /// existing file, so a second bad file within the same second destroys the first one.
-  @Test func twoBadFilesInOneSecondAreBothKept() throws {
+  @Test("two bad files moved aside in the same second are both kept")
+  func twoBadFilesInOneSecondAreBothKept() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.work))
       let sessions = root + "/sessions"
@@ -304,7 +328,8 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func aFutureSchemaVersionIsMovedAsideNotOverwritten() throws {
+  @Test("a file from a future schema is moved aside, not overwritten")
+  func aFutureSchemaVersionIsMovedAsideNotOverwritten() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.work))
       let sessions = root + "/sessions"
@@ -321,7 +346,9 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func aFutureSchemaIsReportedByLoadAll() throws {
+  @Test("a file from a future schema is reported when loading all")
+
+  func aFutureSchemaIsReportedByLoadAll() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.work))
       try writeFile(root + "/sessions/lime%2Fmain.json", #"{"version":99}"#)
@@ -332,7 +359,9 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func aFileThatNamesAnotherSessionIsMovedAside() throws {
+  @Test("a file that names another session is moved aside")
+
+  func aFileThatNamesAnotherSessionIsMovedAside() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.work))
       let sessions = root + "/sessions"
@@ -345,7 +374,8 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func updatingOneSessionLeavesTheOthersByteIdentical() throws {
+  @Test("updating one session leaves the others byte for byte the same")
+  func updatingOneSessionLeavesTheOthersByteIdentical() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.main, token: "main-1"))
       try save(store, Self.session(Self.work, token: "work-1"))
@@ -365,7 +395,8 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func theStoredFileIsVersionedJSONWithoutSurprises() throws {
+  @Test("the stored file is JSON with a schema version and the session's ID")
+  func theStoredFileIsVersionedJSONWithoutSurprises() throws {
     try withStore { store, root in
       try save(store, Self.session(Self.main))
       let data = try #require(readBytes(root + "/sessions/lime%2Fmain.json"))
@@ -376,7 +407,8 @@ struct SessionStoreTests {
     }
   }
 
-  @Test func defaultRootFollowsTheEnvironment() {
+  @Test("the default store follows AUTHDECK_STORE, XDG_STATE_HOME and HOME")
+  func defaultRootFollowsTheEnvironment() {
     #expect(SessionStore.defaultRoot(environment: ["AUTHDECK_STORE": "/s"]) == "/s")
     #expect(SessionStore.defaultRoot(environment: ["XDG_STATE_HOME": "/st", "HOME": "/h"]) == "/st/authdeck")
     #expect(SessionStore.defaultRoot(environment: ["HOME": "/h"]) == "/h/.local/state/authdeck")
@@ -408,7 +440,9 @@ struct SessionStoreTests {
     SessionID(provider: "LIME", account: "main"),
   ]
 
-  @Test(arguments: awkwardIDs)
+  @Test(
+    "a session's file name is never empty, hidden or a path, and has no control characters",
+    arguments: awkwardIDs)
   func fileNamesStayInsideTheFolder(id: SessionID) {
     let name = StoreFileName.encode(id)
     #expect(!name.isEmpty)
@@ -418,13 +452,15 @@ struct SessionStoreTests {
     #expect(!name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
   }
 
-  @Test func distinctIdsGetDistinctNames() {
+  @Test("distinct session IDs get distinct file names")
+
+  func distinctIdsGetDistinctNames() {
     let names = Self.awkwardIDs.map(StoreFileName.encode)
     #expect(Set(names).count == Self.awkwardIDs.count)
     #expect(StoreFileName.encode(SessionID(provider: "lime", account: "main")) == "lime%2Fmain")
   }
 
-  @Test(arguments: awkwardIDs)
+  @Test("awkward session IDs round-trip through the store", arguments: awkwardIDs)
   func awkwardIdsRoundTripThroughTheStore(id: SessionID) throws {
     try withStore { store, root in
       try save(store, Self.session(id))
@@ -435,7 +471,7 @@ struct SessionStoreTests {
   }
 
   /// Every id that parses fits in a file name (with the temp file's suffix); longer ones are refused.
-  @Test
+  @Test("every session ID that parses fits in a file name, temp file included")
   func everyAcceptedIdFitsInAFileName() throws {
     let tooLong = thrownError { () throws(AuthDeckError) in
       _ = try SessionID(parsing: "lime/" + String(repeating: "/", count: 100))
@@ -451,22 +487,27 @@ struct SessionStoreTests {
   }
 }
 
-@Suite("Session ids from file names")
+@Suite("Session IDs from file names")
 struct StoreFileNameDecodingTests {
-  @Test(arguments: [
-    "lime/main", "limio/ops@acme.com", "lime/.hidden", "lime/a/b%c", "acme/été 東京", "x/-_.@",
-  ])
+  @Test(
+    "decoding a file name gives back the session ID it was made from",
+    arguments: [
+      "lime/main", "limio/ops@acme.com", "lime/.hidden", "lime/a/b%c", "acme/été 東京", "x/-_.@",
+    ])
   func decodeUndoesEncode(text: String) throws {
     let id = try SessionID(parsing: text)
     #expect(StoreFileName.decode(StoreFileName.encode(id)) == id)
   }
 
-  @Test(arguments: ["lime", "lime%2", "lime%2Fmain%ZZ", "%2Fmain", "lime%2F", ".lime%2Fmain", "lime/main"])
+  @Test(
+    "a file name that encoding never makes decodes to nothing",
+    arguments: ["lime", "lime%2", "lime%2Fmain%ZZ", "%2Fmain", "lime%2F", ".lime%2Fmain", "lime/main"])
   func namesEncodeNeverMakesAreRefused(name: String) {
     #expect(StoreFileName.decode(name) == nil)
   }
 
-  @Test func storedIDsListsSessionsWithoutReadingThem() throws {
+  @Test("the stored IDs are listed from file names alone, without reading the files")
+  func storedIDsListsSessionsWithoutReadingThem() throws {
     try withTemporaryDirectory { root in
       let store = SessionStore(root: root + "/store")
       for text in ["lime/b", "acme/a", "lime/a"] {

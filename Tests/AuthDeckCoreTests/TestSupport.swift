@@ -1,3 +1,5 @@
+// Re-exported only for ConfigurationTests.swift, which does not import the support target
+// itself yet; every other file here imports it. Drop this line once that file does.
 @_exported import AuthDeckTestSupport
 import Foundation
 import Testing
@@ -10,19 +12,9 @@ import Testing
   import Darwin
 #endif
 
-// Small helpers shared by the core tests: fixed instants, temp dirs, a fake network,
-// a fake secret resolver and deterministic randomness.
-
-// MARK: Time
-
-/// An instant written in UTC, independent of the host's zone.
-func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int = 0, _ second: Int = 0) -> Date {
-  var calendar = Calendar(identifier: .gregorian)
-  calendar.timeZone = TimeZone(identifier: "UTC")!
-  let components = DateComponents(
-    year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-  return calendar.date(from: components)!
-}
+// Helpers only the core tests use: a fake network, a fake secret resolver, deterministic
+// randomness, HTTP and JWT builders, hostile text. Shared helpers (fixed instants, temp dirs,
+// error kinds) are in AuthDeckTestSupport.
 
 // MARK: Fakes
 

@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -40,7 +41,8 @@ struct TokenEndpointTests {
 
   // MARK: Responses
 
-  @Test func aGoodResponseGivesEveryField() throws {
+  @Test("a good response gives every field, with the expiry counted from the issue time")
+  func aGoodResponseGivesEveryField() throws {
     let set = try tokens(
       jsonResponse(
         #"{"access_token":"at-1","token_type":"bearer","expires_in":3600,"refresh_token":"rt-1","scope":"openid email","id_token":"id-1"}"#
@@ -54,7 +56,8 @@ struct TokenEndpointTests {
     #expect(set.expiresAt == Self.issued.addingTimeInterval(3600))
   }
 
-  @Test func optionalFieldsMayBeAbsent() throws {
+  @Test("the optional fields may be absent, and the token type defaults to Bearer")
+  func optionalFieldsMayBeAbsent() throws {
     let set = try tokens(jsonResponse(#"{"access_token":"at","expires_in":60}"#, contentType: nil))
     #expect(set.tokenType == "Bearer")
     #expect(set.refreshToken == nil)
@@ -62,12 +65,15 @@ struct TokenEndpointTests {
     #expect(set.scope == nil)
   }
 
-  @Test func expiresInAsAStringIsAccepted() throws {
+  @Test("expires_in given as a string is accepted")
+
+  func expiresInAsAStringIsAccepted() throws {
     let set = try tokens(jsonResponse(#"{"access_token":"at","expires_in":"3600"}"#))
     #expect(set.expiresAt == Self.issued.addingTimeInterval(3600))
   }
 
-  @Test func theDailyCutoffAndJWTExpShortenTheLifetime() throws {
+  @Test("the daily cutoff and the JWT's exp shorten the lifetime")
+  func theDailyCutoffAndJWTExpShortenTheLifetime() throws {
     // Lime: issued 20:00 EST with 8 hours; the token dies at 03:00 EST.
     let lime = Self.provider(dailyExpiry: newYorkCutoff)
     let issued = utc(2026, 11, 24, 1)
@@ -80,7 +86,7 @@ struct TokenEndpointTests {
     #expect(short.expiresAt == Self.issued.addingTimeInterval(600))
   }
 
-  @Test(arguments: [200, 400, 401])
+  @Test("invalid_grant means log in again, whatever the status", arguments: [200, 400, 401])
   func invalidGrantMeansLogInAgain(status: Int) throws {
     let error = try failure(
       jsonResponse(status, #"{"error":"invalid_grant","error_description":"refresh token expired"}"#))
@@ -90,14 +96,16 @@ struct TokenEndpointTests {
     #expect(error.description.contains("acme"))
   }
 
-  @Test(arguments: [200, 400, 401, 500])
+  @Test("other OAuth errors are provider errors", arguments: [200, 400, 401, 500])
   func otherOAuthErrorsAreProviderErrors(status: Int) throws {
     let error = try failure(jsonResponse(status, #"{"error":"invalid_client","error_uri":"https://x"}"#))
     #expect(error.kind == "provider")
     #expect(error.description.contains("invalid_client"))
   }
 
-  @Test func anHTMLPageIsCalledOut() throws {
+  @Test("an HTML page is called out as HTML, without repeating it")
+
+  func anHTMLPageIsCalledOut() throws {
     let error = try failure(
       jsonResponse(
         200, "<!doctype html><html><body>Log in to the hotel Wi-Fi</body></html>",
@@ -107,40 +115,47 @@ struct TokenEndpointTests {
     #expect(!error.description.contains("hotel"))
   }
 
-  @Test(arguments: [
-    ("hello", "text/plain"), ("", "application/json"), ("{\"access_token\":", "application/json"),
-    ("[1,2,3]", "application/json"), ("\"just a string\"", "application/json"),
-  ])
+  @Test(
+    "anything but a JSON object is not a token",
+    arguments: [
+      ("hello", "text/plain"), ("", "application/json"), ("{\"access_token\":", "application/json"),
+      ("[1,2,3]", "application/json"), ("\"just a string\"", "application/json"),
+    ])
   func anythingButAJSONObjectIsNotAToken(body: String, contentType: String) throws {
     let error = try failure(jsonResponse(200, body, contentType: contentType))
     #expect(error.kind == "provider")
     #expect(error.description.contains("not JSON"))
   }
 
-  @Test(arguments: [
-    #"{"access_token":"at"}"#, #"{"access_token":"at","expires_in":-1}"#,
-    #"{"access_token":"at","expires_in":0}"#,
-    #"{"access_token":"at","expires_in":"soon"}"#, #"{"access_token":"at","expires_in":null}"#,
-    #"{"access_token":"at","expires_in":"-5"}"#, #"{"access_token":"at","expires_in":"inf"}"#,
-    #"{"access_token":"at","expires_in":"nan"}"#,
-  ])
+  @Test(
+    "a missing, non-positive or non-numeric expires_in is an error",
+    arguments: [
+      #"{"access_token":"at"}"#, #"{"access_token":"at","expires_in":-1}"#,
+      #"{"access_token":"at","expires_in":0}"#,
+      #"{"access_token":"at","expires_in":"soon"}"#, #"{"access_token":"at","expires_in":null}"#,
+      #"{"access_token":"at","expires_in":"-5"}"#, #"{"access_token":"at","expires_in":"inf"}"#,
+      #"{"access_token":"at","expires_in":"nan"}"#,
+    ])
   func aMissingOrNonPositiveExpiresInIsAnError(body: String) throws {
     let error = try failure(jsonResponse(body))
     #expect(error.kind == "provider")
     #expect(error.description.contains("expires_in"))
   }
 
-  @Test(arguments: [
-    #"{"expires_in":3600}"#, #"{"access_token":"","expires_in":3600}"#,
-    #"{"access_token":7,"expires_in":3600}"#,
-  ])
+  @Test(
+    "a missing or empty access_token is an error",
+    arguments: [
+      #"{"expires_in":3600}"#, #"{"access_token":"","expires_in":3600}"#,
+      #"{"access_token":7,"expires_in":3600}"#,
+    ])
   func aMissingAccessTokenIsAnError(body: String) throws {
     let error = try failure(jsonResponse(body))
     #expect(error.kind == "provider")
     #expect(error.description.contains("access_token"))
   }
 
-  @Test func serverErrorsSayWhatHappened() throws {
+  @Test("server errors give the HTTP status and say when the server is unavailable")
+  func serverErrorsSayWhatHappened() throws {
     let serverError = try failure(jsonResponse(500, "Internal Server Error", contentType: "text/plain"))
     #expect(serverError.kind == "provider")
     #expect(serverError.description.contains("HTTP 500"))
@@ -157,7 +172,7 @@ struct TokenEndpointTests {
     #expect(created.kind == "provider")
   }
 
-  @Test(arguments: [301, 302, 303, 307, 308])
+  @Test("a redirect from the token endpoint is not followed", arguments: [301, 302, 303, 307, 308])
   func aRedirectIsNotFollowed(status: Int) throws {
     let error = try failure(jsonResponse(status, "", contentType: nil))
     #expect(error.kind == "provider")
@@ -165,7 +180,9 @@ struct TokenEndpointTests {
     #expect(error.description.contains("\(status)"))
   }
 
-  @Test func aHostileErrorDescriptionIsInertAndShort() throws {
+  @Test("a hostile error_description is inert and short")
+
+  func aHostileErrorDescriptionIsInertAndShort() throws {
     let body = try JSONSerialization.data(withJSONObject: [
       "error": "invalid_request\u{1B}[2J", "error_description": hostileText,
     ])
@@ -175,13 +192,17 @@ struct TokenEndpointTests {
     #expect(error.description.contains("invalid_request"))
   }
 
-  @Test func aHostileContentTypeIsInert() throws {
+  @Test("a hostile Content-Type is inert")
+
+  func aHostileContentTypeIsInert() throws {
     let error = try failure(
       jsonResponse(500, "x", contentType: "text/plain\u{1B}]52;c;AAAA\u{07}\r\n" + hostileText))
     expectInert(error.description, maxLength: 300)
   }
 
-  @Test func errorsNeverEchoTheSecretOrTheBody() throws {
+  @Test("errors never echo the client secret or the body")
+
+  func errorsNeverEchoTheSecretOrTheBody() throws {
     let error = try failure(jsonResponse(200, #"{"access_token":"leaked-token"}"#))
     #expect(!error.description.contains("leaked-token"))
     #expect(!error.description.contains(Self.secret))
@@ -189,7 +210,8 @@ struct TokenEndpointTests {
 
   // MARK: Requests
 
-  @Test func clientSecretPostPutsIdAndSecretInTheBody() throws {
+  @Test("client_secret_post puts the client ID and secret in the form body")
+  func clientSecretPostPutsIdAndSecretInTheBody() throws {
     let endpoint = TokenEndpoint(
       provider: Self.provider(auth: .post), clientSecret: Self.secret, deadline: 12)
     let request = endpoint.codeExchange(code: "the code", pending: Self.pending)
@@ -213,7 +235,8 @@ struct TokenEndpointTests {
     #expect(fields["client_secret"] == Self.secret)
   }
 
-  @Test func clientSecretBasicPutsTheSecretOnlyInTheHeader() throws {
+  @Test("client_secret_basic puts the secret in the Authorization header only")
+  func clientSecretBasicPutsTheSecretOnlyInTheHeader() throws {
     let endpoint = TokenEndpoint(provider: Self.provider(auth: .basic), clientSecret: Self.secret)
     for request in [
       endpoint.codeExchange(code: "c", pending: Self.pending), endpoint.refresh(refreshToken: "rt"),
@@ -229,7 +252,8 @@ struct TokenEndpointTests {
     }
   }
 
-  @Test func aPublicClientNamesItselfInTheBody() throws {
+  @Test("a public client names itself in the body and sends no secret")
+  func aPublicClientNamesItselfInTheBody() throws {
     for auth in [ClientAuth.post, .basic] {
       let request = TokenEndpoint(provider: Self.provider(auth: auth), clientSecret: nil)
         .codeExchange(code: "c", pending: Self.pending)
@@ -239,7 +263,8 @@ struct TokenEndpointTests {
     }
   }
 
-  @Test func theCodeExchangeSendsRedirectURIAndVerifier() throws {
+  @Test("the code exchange sends the code, the redirect URI and the PKCE verifier")
+  func theCodeExchangeSendsRedirectURIAndVerifier() throws {
     let request = TokenEndpoint(provider: Self.provider(), clientSecret: nil)
       .codeExchange(code: "a+b/c=&d", pending: Self.pending)
     let fields = formFields(request)
@@ -255,7 +280,8 @@ struct TokenEndpointTests {
     #expect(formFields(plain)["code_verifier"] == nil)
   }
 
-  @Test func refreshAndClientCredentialsCarryTheirGrantAndScope() throws {
+  @Test("refresh and client credentials requests carry their grant and the scope")
+  func refreshAndClientCredentialsCarryTheirGrantAndScope() throws {
     let endpoint = TokenEndpoint(provider: Self.provider(scope: "openid email"), clientSecret: Self.secret)
     let refresh = formFields(endpoint.refresh(refreshToken: "r+t/1"))
     #expect(refresh["grant_type"] == "refresh_token")

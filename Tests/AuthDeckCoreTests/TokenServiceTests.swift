@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -62,7 +63,8 @@ struct TokenServiceTests {
 
   // MARK: startLogin
 
-  @Test func startLoginStoresAPendingLoginWithACompleteAuthorizeURL() throws {
+  @Test("starting a login stores a pending login with a complete authorize URL and sends nothing")
+  func startLoginStoresAPendingLoginWithACompleteAuthorizeURL() throws {
     try withHarness { h in
       let pending = try h.service.startLogin(Self.main, now: Self.now)
       #expect(h.transport.count == 0)
@@ -92,7 +94,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aNewLoginReplacesThePendingOneButKeepsTheTokens() throws {
+  @Test("a new login replaces the pending one but keeps the tokens")
+  func aNewLoginReplacesThePendingOneButKeepsTheTokens() throws {
     try withHarness { h in
       let tokens = TokenSet(
         accessToken: "old", refreshToken: "rt", issuedAt: Self.now, expiresAt: Self.now + 60)
@@ -105,7 +108,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func anAuthorizeURLWithAQueryGetsAnAmpersand() throws {
+  @Test("an authorize URL that has a query gets the parameters after an ampersand")
+  func anAuthorizeURLWithAQueryGetsAnAmpersand() throws {
     var provider = Self.acme
     provider.authorizeURL = URL(string: "https://id.acme.example/authorize?tenant=x")
     provider.pkce = false
@@ -119,7 +123,9 @@ struct TokenServiceTests {
     #expect(pending.codeVerifier == nil)
   }
 
-  @Test func clientCredentialsHaveNoBrowserLogin() throws {
+  @Test("a client-credentials session has no browser login")
+
+  func clientCredentialsHaveNoBrowserLogin() throws {
     try withHarness { h in
       let error = thrownError { () throws(AuthDeckError) in try h.service.startLogin(Self.bot, now: Self.now)
       }
@@ -129,7 +135,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func anUnknownProviderIsAUsageError() throws {
+  @Test("a login for an unknown provider is a usage error naming the section to add")
+  func anUnknownProviderIsAUsageError() throws {
     try withHarness { h in
       let id = SessionID(provider: "nope", account: "x")
       let error = thrownError { () throws(AuthDeckError) in try h.service.startLogin(id, now: Self.now) }
@@ -140,7 +147,7 @@ struct TokenServiceTests {
 
   // MARK: completeLogin
 
-  @Test(arguments: ["wrong", "", "x"])
+  @Test("a wrong or missing state sends nothing and keeps the pending login", arguments: ["wrong", "", "x"])
   func aWrongOrMissingStateSendsNothingAndKeepsThePendingLogin(state: String) throws {
     try withHarness { h in
       h.transport.enqueue(jsonResponse(Self.tokenJSON))
@@ -158,7 +165,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aSuccessfulCompletionStoresTokensAndClearsThePendingLogin() throws {
+  @Test("a successful login stores the tokens and clears the pending login")
+  func aSuccessfulCompletionStoresTokensAndClearsThePendingLogin() throws {
     try withHarness { h in
       h.transport.enqueue(jsonResponse(Self.tokenJSON))
       let pending = try h.service.startLogin(Self.main, now: Self.now)
@@ -184,7 +192,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aSecondUseOfTheSameRedirectIsRefusedWithoutARequest() throws {
+  @Test("a second use of the same redirect is refused without a request")
+  func aSecondUseOfTheSameRedirectIsRefusedWithoutARequest() throws {
     try withHarness { h in
       h.transport.enqueue(jsonResponse(Self.tokenJSON))
       h.transport.enqueue(jsonResponse(Self.tokenJSON.replacingOccurrences(of: "at-1", with: "at-2")))
@@ -203,7 +212,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aLoginOlderThanFiveMinutesIsRefusedWithoutARequestAndKept() throws {
+  @Test("a login older than five minutes is refused without a request, and kept")
+  func aLoginOlderThanFiveMinutesIsRefusedWithoutARequestAndKept() throws {
     try withHarness { h in
       h.transport.enqueue(jsonResponse(Self.tokenJSON))
       let pending = try h.service.startLogin(Self.main, now: Self.now)
@@ -217,7 +227,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aRedirectToTheWrongAddressSendsNothingAndKeepsThePendingLogin() throws {
+  @Test("a redirect to the wrong address sends nothing and keeps the pending login")
+  func aRedirectToTheWrongAddressSendsNothingAndKeepsThePendingLogin() throws {
     try withHarness { h in
       h.transport.enqueue(jsonResponse(Self.tokenJSON))
       let pending = try h.service.startLogin(Self.main, now: Self.now)
@@ -236,7 +247,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func accessDeniedSendsNothingAndKeepsThePendingLogin() throws {
+  @Test("access_denied sends nothing and keeps the pending login")
+  func accessDeniedSendsNothingAndKeepsThePendingLogin() throws {
     try withHarness { h in
       let pending = try h.service.startLogin(Self.main, now: Self.now)
       let redirect = try Redirect(
@@ -251,12 +263,14 @@ struct TokenServiceTests {
     }
   }
 
-  @Test(arguments: [
-    jsonResponse(500, "oops", contentType: "text/plain"),
-    jsonResponse(200, "<html>portal</html>", contentType: "text/html"),
-    jsonResponse(400, #"{"error":"invalid_grant"}"#),
-    jsonResponse(200, #"{"access_token":"at"}"#),
-  ])
+  @Test(
+    "a failed code exchange stores nothing and keeps the pending login",
+    arguments: [
+      jsonResponse(500, "oops", contentType: "text/plain"),
+      jsonResponse(200, "<html>portal</html>", contentType: "text/html"),
+      jsonResponse(400, #"{"error":"invalid_grant"}"#),
+      jsonResponse(200, #"{"access_token":"at"}"#),
+    ])
   func aFailedExchangeStoresNothingAndKeepsThePendingLogin(response: HTTPResponse) throws {
     try withHarness { h in
       h.transport.enqueue(response)
@@ -272,7 +286,9 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aNetworkFailureKeepsThePendingLogin() throws {
+  @Test("a network failure keeps the pending login")
+
+  func aNetworkFailureKeepsThePendingLogin() throws {
     try withHarness { h in
       h.transport.enqueueFailure(.network("timed out after 30 s"))
       let pending = try h.service.startLogin(Self.main, now: Self.now)
@@ -284,7 +300,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func theRedirectCompletesTheLoginWhoseStateItCarries() throws {
+  @Test("a redirect completes the login whose state it carries, and no other")
+  func theRedirectCompletesTheLoginWhoseStateItCarries() throws {
     try withHarness { h in
       h.transport.enqueue(jsonResponse(Self.tokenJSON))
       let mainPending = try h.service.startLogin(Self.main, now: Self.now)
@@ -307,7 +324,9 @@ struct TokenServiceTests {
       accessToken: access, refreshToken: refresh, idToken: id, issuedAt: now - 3600, expiresAt: expiresAt)
   }
 
-  @Test func aValidTokenIsReturnedWithoutARequest() throws {
+  @Test("a valid token is handed out without a request")
+
+  func aValidTokenIsReturnedWithoutARequest() throws {
     try withHarness { h in
       let tokens = Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 600)
       try h.put(Session(id: Self.main, tokens: tokens))
@@ -320,7 +339,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func anExpiredTokenIsRefreshedAndTheRotatedRefreshTokenStored() throws {
+  @Test("an expired token is refreshed and the rotated refresh token stored")
+  func anExpiredTokenIsRefreshedAndTheRotatedRefreshTokenStored() throws {
     try withHarness { h in
       try h.put(
         Session(
@@ -352,7 +372,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aRefreshWithoutANewRefreshTokenKeepsTheOldOne() throws {
+  @Test("a refresh that returns no new refresh token keeps the old one")
+  func aRefreshWithoutANewRefreshTokenKeepsTheOldOne() throws {
     try withHarness { h in
       try h.put(Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now - 1)))
       h.transport.enqueue(jsonResponse(#"{"access_token":"at-1","expires_in":3600}"#))
@@ -363,7 +384,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aTokenAboutToExpireIsRefreshedWithinTheMargin() throws {
+  @Test("a token about to expire is refreshed within the margin")
+  func aTokenAboutToExpireIsRefreshedWithinTheMargin() throws {
     try withHarness { h in
       try h.put(
         Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 30)))
@@ -373,7 +395,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aTokenAboutToExpireWithoutRefreshIsStillHandedOut() throws {
+  @Test("a token about to expire that cannot be refreshed is still handed out")
+  func aTokenAboutToExpireWithoutRefreshIsStillHandedOut() throws {
     try withHarness { h in
       let tokens = Self.tokens("at-0", refresh: nil, expiresAt: Self.now + 30)
       try h.put(Session(id: Self.main, tokens: tokens))
@@ -382,7 +405,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func invalidGrantOnRefreshMeansLogInAgainAndKeepsTheSession() throws {
+  @Test("invalid_grant on refresh means log in again, and keeps the session")
+  func invalidGrantOnRefreshMeansLogInAgainAndKeepsTheSession() throws {
     try withHarness { h in
       let old = Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now - 1)
       try h.put(Session(id: Self.main, tokens: old))
@@ -401,7 +425,9 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func otherRefreshFailuresKeepTheSessionToo() throws {
+  @Test("other refresh failures keep the session too")
+
+  func otherRefreshFailuresKeepTheSessionToo() throws {
     try withHarness { h in
       let old = Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now - 1)
       try h.put(Session(id: Self.main, tokens: old))
@@ -413,7 +439,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func anExpiredTokenWithoutRefreshSaysToLogIn() throws {
+  @Test("an expired token that cannot be refreshed says to log in, and since when it expired")
+  func anExpiredTokenWithoutRefreshSaysToLogIn() throws {
     try withHarness { h in
       try h.put(
         Session(id: Self.main, tokens: Self.tokens("at-0", refresh: nil, expiresAt: Self.now - 3 * 3600)))
@@ -427,7 +454,9 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func aSessionThatNeverLoggedInSaysToLogIn() throws {
+  @Test("a session that never logged in says to log in")
+
+  func aSessionThatNeverLoggedInSaysToLogIn() throws {
     try withHarness { h in
       let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
       }
@@ -444,7 +473,8 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func clientCredentialsFetchAndRenewWithoutAPerson() throws {
+  @Test("client credentials fetch and renew a token without a person")
+  func clientCredentialsFetchAndRenewWithoutAPerson() throws {
     try withHarness { h in
       h.transport.enqueue(jsonResponse(#"{"access_token":"svc-1","expires_in":3600}"#))
       let session = try h.service.fetchClientCredentials(Self.bot, now: Self.now)
@@ -463,7 +493,8 @@ struct TokenServiceTests {
 
   // MARK: logout
 
-  @Test func logoutDropsTokensAndPendingButKeepsTheSession() throws {
+  @Test("logout drops the tokens and the pending login but keeps the session")
+  func logoutDropsTokensAndPendingButKeepsTheSession() throws {
     try withHarness { h in
       try h.put(
         Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 600)))
@@ -482,7 +513,9 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func logoutForgetRemovesTheSession() throws {
+  @Test("logout with forget removes the session")
+
+  func logoutForgetRemovesTheSession() throws {
     try withHarness { h in
       try h.put(
         Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 600)))
@@ -494,7 +527,9 @@ struct TokenServiceTests {
     }
   }
 
-  @Test func logoutOfAnUnknownSessionIsAUsageError() throws {
+  @Test("logout of an unknown session is a usage error")
+
+  func logoutOfAnUnknownSessionIsAUsageError() throws {
     try withHarness { h in
       for forget in [false, true] {
         let error = thrownError { () throws(AuthDeckError) in try h.service.logout(Self.main, forget: forget)

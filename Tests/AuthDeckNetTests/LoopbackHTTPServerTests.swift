@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -88,26 +89,19 @@ struct LoopbackHTTPServerTests {
     }
   }
 
-  /// The inode of the socket listening on `port` in a /proc/net/tcp table.
-  static func listeningSocketInode(port: UInt16, table: String) -> String? {
-    let suffix = String(format: ":%04X", port)
-    for line in table.split(separator: "\n").dropFirst() {
-      let fields = line.split(separator: " ")
-      if fields.count > 9, fields[1].hasSuffix(suffix), fields[3] == "0A" { return String(fields[9]) }
-    }
-    return nil
-  }
-
   // MARK: Binding
 
-  @Test func itListensOn127001OnlyOnAPortOfItsOwn() throws {
+  @Test("the listener listens on 127.0.0.1 only, on a port of its own")
+  func itListensOn127001OnlyOnAPortOfItsOwn() throws {
     let server = try LoopbackHTTPServer(port: 0)
     #expect(server.port != 0)
     #expect(Self.listeningAddresses(port: server.port) == ["0100007F"], "127.0.0.1, never 0.0.0.0")
     #expect(Self.accepts(port: server.port))
   }
 
-  @Test func aPortThatIsTakenIsRefusedWithAReason() throws {
+  @Test("a port that is taken is refused with a reason")
+
+  func aPortThatIsTakenIsRefusedWithAReason() throws {
     let first = try LoopbackHTTPServer(port: 0)
     let error = thrownError { () throws(AuthDeckError) in try LoopbackHTTPServer(port: first.port) }
     #expect(error?.kind == "network")
@@ -115,28 +109,36 @@ struct LoopbackHTTPServerTests {
     #expect(error?.description.contains("127.0.0.1:\(first.port)") == true)
   }
 
-  @Test(arguments: ["0.0.0.0", "::", "192.168.1.10", "localhost", "127.0.0.1.evil.example", ""])
+  @Test(
+    "an address that is not loopback is refused",
+    arguments: ["0.0.0.0", "::", "192.168.1.10", "localhost", "127.0.0.1.evil.example", ""])
   func anAddressThatIsNotLoopbackIsRefused(host: String) {
     let error = thrownError { () throws(AuthDeckError) in try LoopbackHTTPServer(host: host, port: 0) }
     #expect(error?.kind == "usage")
     #expect(error?.description.contains("loopback only") == true, "\(String(describing: error))")
   }
 
-  @Test func itCanListenOnIPv6Loopback() throws {
+  @Test("the listener can listen on IPv6 loopback")
+
+  func itCanListenOnIPv6Loopback() throws {
     let server = try LoopbackHTTPServer(host: "::1", port: 0)
     #expect(server.port != 0)
   }
 
   // MARK: Serving and stopping
 
-  @Test func stopMakesServeReturn() throws {
+  @Test("stop makes serve return")
+
+  func stopMakesServeReturn() throws {
     let server = try LoopbackHTTPServer(port: 0)
     let serving = Serving(server) { _ in (.text(200, "ok\n"), false) }
     server.stop()
     #expect(serving.finish(timeout: 5) == false, "serve returns false when stopped")
   }
 
-  @Test func serveReturnsAtItsDeadline() throws {
+  @Test("serve returns at its deadline")
+
+  func serveReturnsAtItsDeadline() throws {
     let server = try LoopbackHTTPServer(port: 0)
     let started = Date()
     let serving = Serving(server, until: Date().addingTimeInterval(0.3)) { _ in (.text(200, "ok\n"), false) }
@@ -144,7 +146,8 @@ struct LoopbackHTTPServerTests {
     #expect(Date().timeIntervalSince(started) < 3)
   }
 
-  @Test func theSuccessPageTellsTheBrowserToSendNoReferrerAndKeepNothing() throws {
+  @Test("the success page tells the browser to send no referrer and keep nothing, and echoes nothing")
+  func theSuccessPageTellsTheBrowserToSendNoReferrerAndKeepNothing() throws {
     let server = try LoopbackHTTPServer(port: 0)
     let serving = Serving(server) { request in
       (LoopbackPages.success(SessionID(provider: "lime", account: "main")), request.path == "/callback")
@@ -163,7 +166,9 @@ struct LoopbackHTTPServerTests {
     #expect(serving.finish() == true, "serve returns true when the handler asks to stop")
   }
 
-  @Test func aFailurePageEscapesAndSanitizesItsReason() throws {
+  @Test("a failure page escapes and sanitizes its reason")
+
+  func aFailurePageEscapesAndSanitizesItsReason() throws {
     let server = try LoopbackHTTPServer(port: 0)
     let serving = Serving(server) { _ in
       (LoopbackPages.failure("<script>alert(1)</script> \u{1B}[31mred\u{202E}"), true)
@@ -177,7 +182,8 @@ struct LoopbackHTTPServerTests {
     #expect(serving.finish() == true)
   }
 
-  @Test func aMalformedRequestGets400AndTheListenerKeepsGoing() throws {
+  @Test("a malformed request gets a 400 and the listener keeps going")
+  func aMalformedRequestGets400AndTheListenerKeepsGoing() throws {
     let server = try LoopbackHTTPServer(port: 0)
     let serving = Serving(server) { request in (.text(200, "seen \(request.method)\n"), true) }
     let garbage = Self.exchange(port: server.port, "NONSENSE\r\n\r\n")
@@ -189,7 +195,8 @@ struct LoopbackHTTPServerTests {
     #expect(serving.finish() == true)
   }
 
-  @Test func theHandlerSeesPathQueryHeadersAndBody() throws {
+  @Test("the handler sees the method, path, query, headers and body")
+  func theHandlerSeesPathQueryHeadersAndBody() throws {
     let server = try LoopbackHTTPServer(port: 0)
     final class Box: @unchecked Sendable { var request: ServerRequest? }
     let box = Box()
@@ -211,7 +218,9 @@ struct LoopbackHTTPServerTests {
 
   // MARK: The listener of a real login
 
-  @Test func theLoginListenerAnswersStrangersWith404AndForgeriesWithoutStoppingOrEchoing() throws {
+  @Test(
+    "a real login's listener answers strangers with 404 and forgeries with 400, without stopping or echoing")
+  func theLoginListenerAnswersStrangersWith404AndForgeriesWithoutStoppingOrEchoing() throws {
     let port = freeLoopbackPort()
     let stranger = "http://127.0.0.1:\(port)/favicon.ico?probe=MARK-STRANGER"
     let forgery = "http://127.0.0.1:\(port)/callback?code=forged&state=MARK-FORGED"

@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -80,7 +81,8 @@ struct TLSIntegrationTests {
 
   // MARK: ca_file and certificate verification
 
-  @Test func withCAFileAClientCredentialsFetchSucceedsOverHTTPS() throws {
+  @Test("with ca_file, a client-credentials fetch succeeds over HTTPS")
+  func withCAFileAClientCredentialsFetchSucceedsOverHTTPS() throws {
     try withTLSService { h, _ in
       #expect(h.server.tokenURL.hasPrefix("https://127.0.0.1:"))
       let session = try h.fetch().get()
@@ -98,7 +100,8 @@ struct TLSIntegrationTests {
     }
   }
 
-  @Test func withoutCAFileTheServerIsRefusedWithAHintAndNothingIsStored() throws {
+  @Test("without ca_file, the server is refused with a hint, and nothing is sent or stored")
+  func withoutCAFileTheServerIsRefusedWithAHintAndNothingIsStored() throws {
     try withTLSService(caFile: { _ in nil }) { h, _ in
       let error = try #require(h.failedFetch())
       #expect(error.kind == "network", "\(error)")
@@ -110,7 +113,8 @@ struct TLSIntegrationTests {
     }
   }
 
-  @Test func aCertificateForAnotherHostIsRefusedEvenWithTheRightCA() throws {
+  @Test("a certificate for another host is refused, even from the CA in ca_file")
+  func aCertificateForAnotherHostIsRefusedEvenWithTheRightCA() throws {
     // Signed by the CA in ca_file, valid, but for example.com only: the name must match too.
     // (The control requests reach it as example.com, so the certificate itself is fine.)
     try withTLSService(subjectAltName: "DNS:example.com") { h, _ in
@@ -122,7 +126,9 @@ struct TLSIntegrationTests {
     }
   }
 
-  @Test func aCertificateFromAnotherCAIsRefused() throws {
+  @Test("a certificate from another CA is refused")
+
+  func aCertificateFromAnotherCAIsRefused() throws {
     // ca_file adds one root; it is not a switch that turns verification off.
     try withTLSService(signedByAnotherCA: true) { h, ca in
       #expect(h.service.configuration.provider("svc")?.caFile == ca.certificate)
@@ -135,7 +141,9 @@ struct TLSIntegrationTests {
 
   // MARK: The same limits over TLS
 
-  @Test func aRedirectOverTLSIsNotFollowed() throws {
+  @Test("a redirect over TLS is not followed")
+
+  func aRedirectOverTLSIsNotFollowed() throws {
     try withTLSService(deadline: 5) { h, _ in
       _ = try h.fetch().get()
       let before = try #require(readBytes(h.sessionPath))
@@ -151,7 +159,7 @@ struct TLSIntegrationTests {
     }
   }
 
-  @Test(arguments: [false, true])
+  @Test("a body over the 1 MiB cap is refused over TLS, chunked or not", arguments: [false, true])
   func aBodyOverTheCapIsRefusedOverTLS(chunked: Bool) throws {
     try withTLSService(deadline: 5) { h, _ in
       _ = try h.fetch().get()
@@ -219,7 +227,7 @@ struct ProxyCLITests {
     #expect(try server.tokenRequests().first?.grantType == "client_credentials")
   }
 
-  @Test(arguments: ["HTTPS_PROXY", "https_proxy"])
+  @Test("a login goes through the proxy named in the environment", arguments: ["HTTPS_PROXY", "https_proxy"])
   func aLoginGoesThroughTheProxyNamedInTheEnvironment(variable: String) throws {
     try withProxiedSetup { server, proxy, box in
       #expect(box.environment.keys.allSatisfy { !$0.lowercased().hasSuffix("_proxy") })
@@ -233,7 +241,7 @@ struct ProxyCLITests {
     }
   }
 
-  @Test(arguments: ["NO_PROXY", "no_proxy"])
+  @Test("NO_PROXY for 127.0.0.1 goes direct", arguments: ["NO_PROXY", "no_proxy"])
   func noProxyFor127001GoesDirect(variable: String) throws {
     try withProxiedSetup { server, proxy, box in
       let result = try box.run(
@@ -244,7 +252,8 @@ struct ProxyCLITests {
     }
   }
 
-  @Test func aProxyThatRefusesTheTunnelFailsTheLoginWithoutGoingDirect() throws {
+  @Test("a proxy that refuses the tunnel fails the login, without going direct")
+  func aProxyThatRefusesTheTunnelFailsTheLoginWithoutGoingDirect() throws {
     try withProxiedSetup(refuseAll: true) { server, proxy, box in
       let result = try box.run(["login", "svc/bot"], environment: ["HTTPS_PROXY": proxy.url])
       #expect(result.status == 1 && !result.signaled, "\(result)")
@@ -261,7 +270,8 @@ struct ProxyCLITests {
     }
   }
 
-  @Test func plainHTTPToALoopbackProviderNeverGoesThroughAProxy() throws {
+  @Test("plain HTTP to a loopback provider never goes through a proxy")
+  func plainHTTPToALoopbackProviderNeverGoesThroughAProxy() throws {
     // Plain http is allowed only because it stays on this machine; through a proxy (often on
     // another machine) the request, HTTP Basic secret included, would travel in clear text.
     try withServer(.limio) { server in
@@ -276,7 +286,9 @@ struct ProxyCLITests {
     }
   }
 
-  @Test func theTestProxyTunnelsToLoopbackOnly() throws {
+  @Test("the test proxy tunnels to loopback only")
+
+  func theTestProxyTunnelsToLoopbackOnly() throws {
     // The proxy's own guard: any other target is answered 403 without a connection attempt.
     try withProxy { proxy in
       for target in ["https://example.com/", "https://192.0.2.1:8443/"] {

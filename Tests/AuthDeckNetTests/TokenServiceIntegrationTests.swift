@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -73,7 +74,8 @@ struct TokenServiceIntegrationTests {
 
   // MARK: Lime: authorization code, client_secret_post, a daily cutoff
 
-  @Test func aLimeLoginKeepsTheTokenUntilEightHoursOrThreeAMNewYorkWhicheverComesFirst() throws {
+  @Test("a Lime login keeps the token for eight hours or until 3 AM in New York, whichever comes first")
+  func aLimeLoginKeepsTheTokenUntilEightHoursOrThreeAMNewYorkWhicheverComesFirst() throws {
     try withService(.lime) { h in
       let (_, redirect) = try h.browse(Self.lime)
       let now = Date()
@@ -97,7 +99,8 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test func theCodeExchangeSendsTheSecretFormEncodedInTheBodyWithTheVerifier() throws {
+  @Test("the code exchange sends the secret form-encoded in the body, with the PKCE verifier")
+  func theCodeExchangeSendsTheSecretFormEncodedInTheBodyWithTheVerifier() throws {
     try withService(.lime) { h in
       let (pending, redirect) = try h.browse(Self.lime)
       try h.service.completeLogin(redirect: redirect, now: Date())
@@ -127,7 +130,9 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test func aReplayedRedirectSendsNothing() throws {
+  @Test("a replayed redirect sends nothing")
+
+  func aReplayedRedirectSendsNothing() throws {
     try withService(.lime) { h in
       let (_, redirect) = try h.browse(Self.lime)
       try h.service.completeLogin(redirect: redirect, now: Date())
@@ -143,7 +148,8 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test func aCodePastItsLifetimeMeansLogInAgainAndKeepsThePendingLogin() throws {
+  @Test("a code past its lifetime means log in again, and keeps the pending login")
+  func aCodePastItsLifetimeMeansLogInAgainAndKeepsThePendingLogin() throws {
     // --code-lifetime 0: every code has expired by the time it reaches the token endpoint.
     try withService(.lime, codeLifetime: 0) { h in
       let (pending, redirect) = try h.browse(Self.lime)
@@ -160,7 +166,8 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test func aDeniedLoginSendsNothingToTheTokenEndpoint() throws {
+  @Test("a denied login sends nothing to the token endpoint")
+  func aDeniedLoginSendsNothingToTheTokenEndpoint() throws {
     try withService(.lime) { h in
       try h.server.inject("access_denied_authorize")
       let (pending, redirect) = try h.browse(Self.lime)
@@ -178,7 +185,8 @@ struct TokenServiceIntegrationTests {
 
   // MARK: Limio: HTTP Basic, rotating refresh tokens, client credentials
 
-  @Test func aLimioLoginAuthenticatesWithHTTPBasicAndKeepsTheRefreshToken() throws {
+  @Test("a Limio login authenticates with HTTP Basic and keeps the refresh token")
+  func aLimioLoginAuthenticatesWithHTTPBasicAndKeepsTheRefreshToken() throws {
     try withService(.limio) { h in
       let session = try h.logIn(Self.limio)
 
@@ -200,7 +208,8 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test func aRotatedRefreshTokenIsOnDiskAndTheNextRefreshUsesIt() throws {
+  @Test("a rotated refresh token is on disk and the next refresh uses it")
+  func aRotatedRefreshTokenIsOnDiskAndTheNextRefreshUsesIt() throws {
     try withService(.limio) { h in
       let first = try h.logIn(Self.limio)
       let original = try #require(first.tokens?.refreshToken)
@@ -230,7 +239,8 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test func aRefusedRefreshTokenMeansLogInAgainAndKeepsTheSession() throws {
+  @Test("a refused refresh token means log in again, and keeps the session")
+  func aRefusedRefreshTokenMeansLogInAgainAndKeepsTheSession() throws {
     try withService(.limio) { h in
       try h.logIn(Self.limio)
       let before = try #require(h.file(Self.limio))
@@ -245,7 +255,8 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test func aServiceGetsItsTokenWithClientCredentials() throws {
+  @Test("a service gets its token with client credentials, from the store while it is valid")
+  func aServiceGetsItsTokenWithClientCredentials() throws {
     try withService(.limio) { h in
       // Never stored before: asking for a token fetches one.
       let token = try h.service.validToken(Self.svc, now: Date())
@@ -271,7 +282,8 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test func aProviderThatIsDownIsANetworkErrorAndStoresNothing() throws {
+  @Test("a provider that is down is a network error, and nothing is stored")
+  func aProviderThatIsDownIsANetworkErrorAndStoresNothing() throws {
     try withService(.limio) { h in
       try h.logIn(Self.limio)
       let before = try #require(h.file(Self.limio))
@@ -332,7 +344,7 @@ struct TokenServiceIntegrationTests {
     #expect(elapsed < 3, "\(fault.name) took \(elapsed) s with a 1 s deadline")
   }
 
-  @Test(arguments: faults)
+  @Test("a failed refresh gives a clean error and keeps the session byte for byte", arguments: faults)
   func aFailedRefreshKeepsTheSessionByteForByte(fault: Fault) throws {
     try withService(.limio) { h in
       try h.logIn(Self.limio)
@@ -352,7 +364,7 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test(arguments: faults)
+  @Test("a failed code exchange gives a clean error and keeps the pending login", arguments: faults)
   func aFailedCodeExchangeKeepsThePendingLogin(fault: Fault) throws {
     try withService(.lime) { h in
       let (pending, redirect) = try h.browse(Self.lime)
@@ -372,7 +384,8 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test func anErrorDescriptionFullOfTerminalControlsIsShownCleanAndShort() throws {
+  @Test("an error_description full of terminal controls is shown clean and short")
+  func anErrorDescriptionFullOfTerminalControlsIsShownCleanAndShort() throws {
     try withService(.limio) { h in
       try h.logIn(Self.limio)
       try h.server.inject("ansi_error")

@@ -5,7 +5,9 @@ import Foundation
   import Glibc
 #endif
 
-// Helpers every test target uses: error kinds, temp dirs, file bytes and modes.
+// Helpers every test target uses: error kinds, fixed instants, temp dirs, file bytes and modes.
+
+// MARK: Errors
 
 extension AuthDeckError {
   /// The case, without its message, so a test can say which kind of failure it expects.
@@ -32,6 +34,21 @@ public func thrownError<T>(_ body: () throws(AuthDeckError) -> T) -> AuthDeckErr
     return error
   }
 }
+
+// MARK: Time
+
+/// An instant written in UTC, independent of the host's zone.
+public func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int = 0, _ second: Int = 0)
+  -> Date
+{
+  var calendar = Calendar(identifier: .gregorian)
+  calendar.timeZone = TimeZone(identifier: "UTC")!
+  let components = DateComponents(
+    year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+  return calendar.date(from: components)!
+}
+
+// MARK: Temp dirs and files
 
 /// A fresh private directory under the system temp dir, removed after `body` (even when it throws).
 public func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {

@@ -32,6 +32,12 @@ class Server:
         self.port = int(line.split()[1])
         self.base = f"http://127.0.0.1:{self.port}"
 
+    def inject(self, fault, **spec):
+        body = json.dumps(dict(spec, fault=fault)).encode()
+        request = urllib.request.Request(self.base + "/_control/fault", data=body, method="POST")
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 200
+
     def issued(self):
         with urllib.request.urlopen(self.base + "/_control/issued") as response:
             return json.load(response)
@@ -219,6 +225,55 @@ redirect_uri = "https://localhost/callback"
         board.wait_text("morning queue done")
         assert "valid" in board.row("desk").split() and "valid" in board.row("main").split(), board.screen()
 
+    def unknown_provider_is_seen():
+        # The mistake shows where the prompt's keys were, and the prompt keeps the text to fix.
+        board.keys("n", "C-u")
+        board.literal("nope/x")
+        board.keys("Enter")
+        screen = board.wait_text("unknown provider 'nope'")
+        assert "New session (provider/account): nope/x" in screen, screen
+        board.keys("C-u")
+        board.literal("lime/desk")
+        board.wait_text("New session (provider/account): lime/desk")
+        board.keys("Escape")
+        board.wait_for(lambda s: "New session" not in s, "the prompt closed")
+
+    def logout_during_a_refresh():
+        # r, then d y while the refresh is in flight: the board keeps answering keys (the log-out
+        # waits for the session's lock off the loop), and the log-out lands after the refresh.
+        limio.inject("slow", seconds=8)
+        board.keys("G")  # limio/main, the last session
+        board.wait_for(lambda s: board.row("main").startswith("▸"), "limio/main selected")
+        board.keys("r")
+        board.wait_for(lambda s: "working" in board.row("main").split(), "the refresh under way")
+        board.keys("d")
+        board.wait_text("Log out limio/main?")
+        board.keys("y")
+        board.keys("/")
+        board.literal("mai")
+        screen = board.wait_text("/mai")
+        assert "working" in board.row("main").split(), "the keys were answered while the refresh was still in flight"
+        board.keys("Escape")
+        board.wait_row("main", "none", timeout=20)
+        board.wait_text("limio/main logged out")
+
+    def taken_port_offers_the_paste():
+        holder = socket.socket()
+        holder.bind(("127.0.0.1", loopback_port))
+        holder.listen(1)
+        try:
+            board.keys("Enter")  # limio/main, logged out above: its redirect port is taken
+            screen = board.wait_text("in use by another program")
+            assert "press p to paste the redirect" in screen, screen
+            assert "waiting for the browser" not in screen, screen
+            board.wait_row("main", "pending")
+        finally:
+            holder.close()
+        board.keys("d")
+        board.wait_text("Log out limio/main?")
+        board.keys("y")
+        board.wait_row("main", "none")
+
     def resize():
         board.tmux(["resize-window", "-t", "0", "-x", "40", "-y", "10"])
         screen = board.wait_for(lambda s: max(len(l) for l in s.splitlines()) <= 40 and "…" in s, "a 40x10 board")
@@ -291,7 +346,11 @@ redirect_uri = "https://localhost/callback"
         for name, body in [("board shows providers", shows_providers), ("loopback login", loopback_login),
                            ("copy token via OSC 52", copy_token), ("Esc then a key", escape_then_a_key), ("paste login survives a bad paste", paste_login),
                            ("another process's change shows up", another_process),
-                           ("the morning queue logs in what expired", morning_queue), ("resize to 40x10", resize),
+                           ("the morning queue logs in what expired", morning_queue),
+                           ("an unknown provider in the new-session prompt is seen", unknown_provider_is_seen),
+                           ("log out during a refresh does not freeze the board", logout_during_a_refresh),
+                           ("a taken loopback port offers the paste", taken_port_offers_the_paste),
+                           ("resize to 40x10", resize),
                            ("quit restores the terminal", quit_restores_terminal),
                            ("first run offers the demo, which logs in", first_run_offers_the_demo),
                            ("a store of 600 sessions opens and fills in", large_store)]:

@@ -34,7 +34,9 @@ public final class LoopbackRegistry: @unchecked Sendable {
       return .portTaken(error.description)
     }
     lock.withLock { servers[port] = server }
-    Thread.detachNewThread { [self] in serve(server, port: port, redirect: redirect, service: service, sink: sink) }
+    Thread.detachNewThread { [self] in
+      serve(server, port: port, redirect: redirect, service: service, sink: sink)
+    }
     return .listening
   }
 

@@ -152,17 +152,20 @@ public final class EffectRunner: @unchecked Sendable {
       }
     case .copyToken(let id):
       work.async {
-        guard let tokens = (try? service.store.load(id))??.tokens else {
+        let stored: Session? = (try? service.store.load(id)) ?? nil
+        guard let tokens = stored?.tokens else {
           sink.post(.notice("\(id) has no token to copy", isError: true))
           return
         }
         let how = edges.clipboard.copy(tokens.accessToken)
-        let validity = tokens.expiresAt.map { ", valid \(TimeFormat.countdown($0.timeIntervalSinceNow)) more" } ?? ""
+        let validity =
+          tokens.expiresAt.map { ", valid \(TimeFormat.countdown($0.timeIntervalSinceNow)) more" } ?? ""
         sink.post(.notice("copied \(id)'s access token\(validity) (\(how))", isError: false))
       }
     case .copyAuthorizeURL(let id):
       work.async {
-        guard let pending = (try? service.store.load(id))??.activePending(at: Date()) else {
+        let stored: Session? = (try? service.store.load(id)) ?? nil
+        guard let pending = stored?.activePending(at: Date()) else {
           sink.post(.notice("\(id) has no login waiting", isError: true))
           return
         }

@@ -12,10 +12,12 @@ public enum Command: Sendable, Hashable {
   case openDemo
 }
 
-/// Whether a binding can act now; when it cannot, the reason is said instead (with a hint).
+/// Whether a binding can act now. A disabled one is shown dim and says why when pressed (with a
+/// hint); one that does not apply (no queue to stop) is left out of the footer and stays quiet.
 public enum Availability: Sendable, Equatable {
   case enabled
   case disabled(String)
+  case inapplicable
 
   public var isEnabled: Bool { self == .enabled }
 }
@@ -28,21 +30,25 @@ public struct KeyBinding: Sendable {
   public let command: Command
   /// Short words for the footer; nil keeps the binding out of the footer (still in help).
   public let footer: String?
+  /// The keys the footer names (default: the first).
+  public let footerKeys: [Key]
   public let help: String
   let availability: @Sendable (BoardState) -> Availability
 
   init(
-    _ keys: [Key], _ command: Command, footer: String? = nil, help: String,
+    _ keys: [Key], _ command: Command, footer: String? = nil, footerKeys: [Key]? = nil, help: String,
     when availability: @escaping @Sendable (BoardState) -> Availability = { _ in .enabled }
   ) {
     self.keys = keys
     self.command = command
     self.footer = footer
+    self.footerKeys = footerKeys ?? [keys[0]]
     self.help = help
     self.availability = availability
   }
 
   public var keyLabel: String { keys.map(\.label).joined(separator: "/") }
+  public var footerKeyLabel: String { footerKeys.map(\.label).joined(separator: "/") }
 
   public func availability(in state: BoardState) -> Availability { availability(state) }
 }
@@ -64,7 +70,7 @@ public enum KeyBindings {
   public static let list: [KeyBinding] = [
     KeyBinding(
       [.escape], .stopQueue, footer: "stop queue", help: "stop the morning queue",
-      when: { $0.queue == nil ? .disabled("no morning queue is running") : .enabled }),
+      when: { $0.queue == nil ? .inapplicable : .enabled }),
     KeyBinding([.up, .character("k")], .moveUp, help: "move up"),
     KeyBinding([.down, .character("j")], .moveDown, help: "move down"),
     KeyBinding([.pageUp], .pageUp, help: "page up"),
@@ -72,7 +78,8 @@ public enum KeyBindings {
     KeyBinding([.character("g"), .home], .top, help: "first session"),
     KeyBinding([.character("G"), .end], .bottom, help: "last session"),
     KeyBinding(
-      [.enter, .character("l")], .login, footer: "login", help: "log in the selected session (opens the browser)",
+      [.enter, .character("l")], .login, footer: "login",
+      help: "log in the selected session (opens the browser)",
       when: { $0.selectedAvailability(for: .login) }),
     KeyBinding([.character("p")], .paste, footer: "paste", help: "paste a redirect URL to finish a login"),
     KeyBinding(
@@ -97,7 +104,7 @@ public enum KeyBindings {
     KeyBinding([.character("/")], .filter, footer: "filter", help: "filter sessions by id as you type"),
     KeyBinding(
       [.escape], .clearFilter, help: "clear the filter",
-      when: { $0.filter.isEmpty ? .disabled("no filter to clear") : .enabled }),
+      when: { $0.filter.isEmpty ? .inapplicable : .enabled }),
     KeyBinding([.character("?")], .help, footer: "help", help: "show this help"),
     KeyBinding([.character("q")], .quit, footer: "quit", help: "quit"),
   ]
@@ -117,15 +124,21 @@ public enum KeyBindings {
   public static let confirmDelete: [KeyBinding] = [
     KeyBinding([.character("y"), .character("Y")], .logOut, footer: "log out", help: "drop the tokens"),
     KeyBinding([.character("f"), .character("F")], .forget, footer: "forget", help: "remove the session"),
-    KeyBinding([.character("n"), .character("N"), .escape], .cancel, footer: "cancel", help: "keep it"),
+    KeyBinding(
+      [.character("n"), .character("N"), .escape], .cancel, footer: "cancel",
+      footerKeys: [.character("n"), .escape],
+      help: "keep it"),
   ]
 
   public static let help: [KeyBinding] = [
-    KeyBinding([.escape, .character("?"), .character("q"), .enter], .cancel, footer: "close", help: "close")
+    KeyBinding(
+      [.escape, .character("?"), .character("q"), .enter], .cancel, footer: "close",
+      footerKeys: [.escape, .character("?"), .character("q")], help: "close")
   ]
 
   public static let firstRun: [KeyBinding] = [
-    KeyBinding([.character("D"), .character("d")], .openDemo, footer: "open the demo", help: "open the demo"),
+    KeyBinding(
+      [.character("D"), .character("d")], .openDemo, footer: "open the demo", help: "open the demo"),
     KeyBinding([.character("q"), .escape], .quit, footer: "quit", help: "quit"),
   ]
 
@@ -140,10 +153,12 @@ public enum KeyBindings {
     }
   }
 
-  /// The first binding of `mode` for `key` that is enabled in `state`, else the first one at all
-  /// (so a disabled key can say why), with the global ones last.
+  /// The first binding of `mode` for `key` that is enabled in `state`, else the first disabled
+  /// one (so it can say why), with the global ones last; nil when none applies.
   public static func binding(for key: Key, in mode: KeyMode, state: BoardState) -> KeyBinding? {
-    let candidates = (table(for: mode) + global).filter { $0.keys.contains(key) }
+    let candidates = (table(for: mode) + global).filter {
+      $0.keys.contains(key) && $0.availability(in: state) != .inapplicable
+    }
     return candidates.first { $0.availability(in: state).isEnabled } ?? candidates.first
   }
 

@@ -9,41 +9,43 @@ import Testing
 // asked about what it saw through its /_control/ endpoints, stopped at the end of the scope.
 
 /// One token request as the server logged it.
-struct LoggedTokenRequest: Decodable, Sendable {
-  var path: String
-  var method: String
-  var headers: [String: String]
+public struct LoggedTokenRequest: Decodable, Sendable {
+  public var path: String
+  public var method: String
+  public var headers: [String: String]
   /// The raw form body, exactly as sent.
-  var body: String
+  public var body: String
   /// The body as Python's parse_qsl decoded it (`+` is a space, %-escapes decoded).
-  var form: [String: String]
+  public var form: [String: String]
 
-  var grantType: String? { form["grant_type"] }
+  public var grantType: String? { form["grant_type"] }
 }
 
-final class TestOAuthServer: @unchecked Sendable {
-  enum Shape: String, Sendable {
+public final class TestOAuthServer: @unchecked Sendable {
+  public enum Shape: String, Sendable {
     /// /connect/*, client_secret_post, no refresh token, expires_in 28800.
     case lime
     /// /oauth2/*, client_secret_basic, rotating refresh tokens, client credentials, expires_in 3600.
     case limio
   }
 
-  static let clientID = "test-client"
-  static let clientSecret = "s3cret: +%&=é"
+  public static let clientID = "test-client"
+  public static let clientSecret = "s3cret: +%&=é"
 
-  static let script: String = URL(fileURLWithPath: #filePath)
+  /// Tests/Support/oauth_test_server.py: this file is Tests/AuthDeckTestSupport/TestOAuthServer.swift,
+  /// so two levels up is Tests/.
+  public static let script: String = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Support/oauth_test_server.py").path
 
-  static let python: String =
+  public static let python: String =
     FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
 
-  let shape: Shape
-  let port: Int
+  public let shape: Shape
+  public let port: Int
   private let child: ChildProcess
 
-  init(_ shape: Shape, codeLifetime: Double? = nil, expiresIn: String? = nil) throws {
+  public init(_ shape: Shape, codeLifetime: Double? = nil, expiresIn: String? = nil) throws {
     self.shape = shape
     var argv = [Self.python, Self.script, "--shape", shape.rawValue, "--port", "0"]
     if let codeLifetime { argv += ["--code-lifetime", String(codeLifetime)] }
@@ -60,23 +62,26 @@ final class TestOAuthServer: @unchecked Sendable {
     self.port = port
   }
 
-  struct TestServerError: Error, CustomStringConvertible {
-    var message: String; var description: String { message }
+  public struct TestServerError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+
+    public init(message: String) { self.message = message }
   }
 
-  func stop() {
+  public func stop() {
     child.kill(SIGTERM)
     child.wait(timeout: 10)
   }
 
-  var baseURL: String { "http://127.0.0.1:\(port)" }
-  var authorizeURL: String { baseURL + (shape == .lime ? "/connect/authorize" : "/oauth2/authorize") }
-  var tokenURL: String { baseURL + (shape == .lime ? "/connect/token" : "/oauth2/token") }
+  public var baseURL: String { "http://127.0.0.1:\(port)" }
+  public var authorizeURL: String { baseURL + (shape == .lime ? "/connect/authorize" : "/oauth2/authorize") }
+  public var tokenURL: String { baseURL + (shape == .lime ? "/connect/token" : "/oauth2/token") }
 
   // MARK: Control
 
   /// Makes the next `count` token requests fail the named way (see the server's FAULTS).
-  func inject(_ fault: String, count: Int = 1, seconds: Double? = nil) throws {
+  public func inject(_ fault: String, count: Int = 1, seconds: Double? = nil) throws {
     var spec: [String: Any] = ["fault": fault, "count": count]
     if let seconds { spec["seconds"] = seconds }
     let body = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
@@ -85,25 +90,25 @@ final class TestOAuthServer: @unchecked Sendable {
   }
 
   /// Every token request so far, oldest first.
-  func tokenRequests() throws -> [LoggedTokenRequest] {
+  public func tokenRequests() throws -> [LoggedTokenRequest] {
     let answer = try Curl.request(baseURL + "/_control/requests")
     return try JSONDecoder().decode([LoggedTokenRequest].self, from: Data(answer.body.utf8))
   }
 
   /// Every access token issued so far, oldest first.
-  func issuedAccessTokens() throws -> [String] {
+  public func issuedAccessTokens() throws -> [String] {
     let answer = try Curl.request(baseURL + "/_control/issued")
     return try JSONDecoder().decode([String].self, from: Data(answer.body.utf8))
   }
 
   /// What the browser would be sent to after the (auto-approving) authorize page.
-  func approve(_ authorizeURL: String) throws -> String {
+  public func approve(_ authorizeURL: String) throws -> String {
     try Curl.redirectTarget(of: authorizeURL)
   }
 }
 
 /// Runs `body` with a fresh server of its own, stopped afterwards whatever happens.
-func withServer<T>(
+public func withServer<T>(
   _ shape: TestOAuthServer.Shape, codeLifetime: Double? = nil, expiresIn: String? = nil,
   _ body: (TestOAuthServer) throws -> T
 ) throws -> T {
@@ -113,13 +118,13 @@ func withServer<T>(
 }
 
 /// config.toml text for the test servers, with the secret taken from $AUTHDECK_TEST_SECRET.
-enum TestConfig {
-  static let secretVariable = "AUTHDECK_TEST_SECRET"
-  static let pastedRedirect = "https://app.example/callback"
+public enum TestConfig {
+  public static let secretVariable = "AUTHDECK_TEST_SECRET"
+  public static let pastedRedirect = "https://app.example/callback"
 
   /// `lime`: the lime preset pointed at the server; the redirect is pasted (or caught on
   /// `loopbackPort` when given, or is `redirectURI`).
-  static func lime(
+  public static func lime(
     _ server: TestOAuthServer, id: String = "lime", loopbackPort: UInt16? = nil, redirectURI: String? = nil
   ) -> String {
     """
@@ -135,7 +140,7 @@ enum TestConfig {
   }
 
   /// `limio` (browser login with refresh tokens, HTTP Basic) and `svc` (client credentials).
-  static func limio(_ server: TestOAuthServer, loopbackPort: UInt16? = nil) -> String {
+  public static func limio(_ server: TestOAuthServer, loopbackPort: UInt16? = nil) -> String {
     """
     [providers.limio]
     preset = "limio"

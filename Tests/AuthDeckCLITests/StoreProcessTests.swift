@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -30,7 +31,8 @@ struct StoreProcessTests {
 
   // MARK: Two (or fourteen) processes at once
 
-  @Test func manyProcessesAtOnceLoseNothingAndRotateTheRefreshTokenOnce() throws {
+  @Test("many processes at once lose nothing, and rotate the refresh token once")
+  func manyProcessesAtOnceLoseNothingAndRotateTheRefreshTokenOnce() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         try CLITests.pasteLogin(box, server, "limio/x")
@@ -74,7 +76,8 @@ struct StoreProcessTests {
 
   // MARK: kill -9
 
-  @Test func killingWritersAtRandomMomentsNeverLeavesAHalfWrittenSession() throws {
+  @Test("killing writers at random moments never leaves a half-written session")
+  func killingWritersAtRandomMomentsNeverLeavesAHalfWrittenSession() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         // Three sessions to overwrite, and how long one write takes.
@@ -122,7 +125,8 @@ struct StoreProcessTests {
 
   // MARK: A lock holder that dies
 
-  @Test func aWriterKilledWhileHoldingTheLockReleasesItToTheNext() throws {
+  @Test("a writer killed while holding the lock releases it to the next")
+  func aWriterKilledWhileHoldingTheLockReleasesItToTheNext() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
         try server.inject("slow", seconds: 20)
@@ -153,7 +157,8 @@ struct StoreProcessTests {
 
   // MARK: A full disk
 
-  @Test func aFullDiskKeepsThePreviousVersionAndSaysSo() throws {
+  @Test("a full disk keeps the previous version, and says so")
+  func aFullDiskKeepsThePreviousVersionAndSaysSo() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         #expect(try box.run(["login", "svc/a"]).status == 0)
@@ -176,7 +181,8 @@ struct StoreProcessTests {
 
   // MARK: Modes and links (OpenSSH's rule)
 
-  @Test func aSessionFileOthersCanReadIsRefusedWithTheChmodToRun() throws {
+  @Test("a session file others can read is refused, with the chmod to run")
+  func aSessionFileOthersCanReadIsRefusedWithTheChmodToRun() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         #expect(try box.run(["login", "svc/a"]).status == 0)
@@ -203,7 +209,8 @@ struct StoreProcessTests {
     }
   }
 
-  @Test func aStoreFolderOthersCanReadIsRefusedWithTheChmodToRun() throws {
+  @Test("a store folder others can read is refused, with the chmod to run")
+  func aStoreFolderOthersCanReadIsRefusedWithTheChmodToRun() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         #expect(try box.run(["login", "svc/a"]).status == 0)
@@ -220,7 +227,9 @@ struct StoreProcessTests {
     }
   }
 
-  @Test func aStoreThatIsASymlinkIsRefused() throws {
+  @Test("a store that is a symbolic link is refused")
+
+  func aStoreThatIsASymlinkIsRefused() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         let elsewhere = box.directory + "/elsewhere"
@@ -236,7 +245,8 @@ struct StoreProcessTests {
     }
   }
 
-  @Test func aSessionFileThatIsASymlinkIsRefusedAndItsTargetUntouched() throws {
+  @Test("a session file that is a symbolic link is refused, and its target left untouched")
+  func aSessionFileThatIsASymlinkIsRefusedAndItsTargetUntouched() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         #expect(try box.run(["login", "svc/other"]).status == 0)
@@ -257,7 +267,8 @@ struct StoreProcessTests {
     }
   }
 
-  @Test func aCorruptSessionIsMovedAsideKeptPrivateAndReported() throws {
+  @Test("a corrupt session is moved aside, kept private, and reported")
+  func aCorruptSessionIsMovedAsideKeptPrivateAndReported() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         #expect(try box.run(["login", "svc/a"]).status == 0)
@@ -279,7 +290,8 @@ struct StoreProcessTests {
     }
   }
 
-  @Test func aSessionFileFromAnotherVersionIsMovedAsideWhateverNumberItClaims() throws {
+  @Test("a session file from another version is moved aside, whatever number it claims")
+  func aSessionFileFromAnotherVersionIsMovedAsideWhateverNumberItClaims() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
         #expect(try box.run(["login", "svc/ok"]).status == 0)

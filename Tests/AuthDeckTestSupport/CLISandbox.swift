@@ -9,9 +9,10 @@ import Testing
 // client secret in an environment variable, and a BROWSER script that records what it was
 // given (and, for loopback logins, follows the provider's redirect with curl like a browser).
 
-enum AuthDeckBinary {
-  /// `authdeck`, built next to the test bundle (e.g. .build-nettests/debug/authdeck).
-  static let path: String? = {
+public enum AuthDeckBinary {
+  /// `authdeck`, built next to the test bundle (e.g. .build-tests/debug/authdeck): the test
+  /// process is the bundle (or runs it), so this looks beside it, not beside this file.
+  public static let path: String? = {
     var directories = [
       Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
       URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
@@ -22,8 +23,8 @@ enum AuthDeckBinary {
   }()
 }
 
-final class CLISandbox: @unchecked Sendable {
-  enum Browser {
+public final class CLISandbox: @unchecked Sendable {
+  public enum Browser {
     /// Records its arguments and environment, then exits (a paste login goes on by hand).
     case record
     /// Records, optionally probes the loopback listener with `probes` (URLs whose status and
@@ -32,18 +33,18 @@ final class CLISandbox: @unchecked Sendable {
     case follow(probes: [String] = [])
   }
 
-  let binary: String
-  let directory: String
-  var home: String { directory + "/home" }
-  var configPath: String { directory + "/config.toml" }
-  var storeRoot: String { directory + "/store" }
-  var sessions: String { storeRoot + "/sessions" }
+  public let binary: String
+  public let directory: String
+  public var home: String { directory + "/home" }
+  public var configPath: String { directory + "/config.toml" }
+  public var storeRoot: String { directory + "/store" }
+  public var sessions: String { storeRoot + "/sessions" }
   /// Where the BROWSER script writes: argc, url, env, fds (its open descriptors), tcp (the
   /// socket table when it started), probe-*, headers, page, done.
-  var browserLog: String { directory + "/browser" }
-  var environment: [String: String]
+  public var browserLog: String { directory + "/browser" }
+  public var environment: [String: String]
 
-  init(config: String, browser: Browser = .record) throws {
+  public init(config: String, browser: Browser = .record) throws {
     binary = try #require(
       AuthDeckBinary.path, "the authdeck binary is not next to the test bundle; build it first")
     directory = makeTemporaryDirectory()
@@ -65,7 +66,7 @@ final class CLISandbox: @unchecked Sendable {
 
   deinit { try? FileManager.default.removeItem(atPath: directory) }
 
-  static func browserScript(log: String, _ browser: Browser) -> String {
+  public static func browserScript(log: String, _ browser: Browser) -> String {
     var lines = [
       "#!/bin/sh",
       "log='\(log)'",
@@ -87,12 +88,13 @@ final class CLISandbox: @unchecked Sendable {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  func replaceConfig(_ text: String) throws {
+  public func replaceConfig(_ text: String) throws {
     try writeFile(configPath, Data(text.utf8))
   }
 
   /// Runs `authdeck ARGS` to the end.
-  func run(_ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws
+  public func run(_ arguments: [String], input: String? = nil, environment extra: [String: String] = [:])
+    throws
     -> ProcessResult
   {
     try ChildProcess.run(
@@ -100,28 +102,30 @@ final class CLISandbox: @unchecked Sendable {
   }
 
   /// Starts `authdeck ARGS` with a stdin pipe, for a login that is talked to as it runs.
-  func start(_ arguments: [String]) throws -> ChildProcess {
+  public func start(_ arguments: [String]) throws -> ChildProcess {
     try ChildProcess([binary] + arguments, environment: environment, input: .pipe)
   }
 
   /// Runs `argv` under /bin/sh with the sandbox's environment (for ulimit and traps).
-  func runShell(_ script: String, _ arguments: [String]) throws -> ProcessResult {
+  public func runShell(_ script: String, _ arguments: [String]) throws -> ProcessResult {
     try ChildProcess.run(
       ["/bin/sh", "-c", script, binary] + arguments, environment: environment, timeout: 60)
   }
 
-  func sessionPath(_ id: String) -> String { StoreFormat.path(root: storeRoot, id: id) }
-  func sessionFile(_ id: String) -> Data? { readBytes(sessionPath(id)) }
+  public func sessionPath(_ id: String) -> String { StoreFormat.path(root: storeRoot, id: id) }
+  public func sessionFile(_ id: String) -> Data? { readBytes(sessionPath(id)) }
 
   /// Waits (bounded) for the BROWSER script to finish, and returns what it recorded.
-  func browserRecord(_ name: String, timeout: TimeInterval = 20) -> String? {
+  public func browserRecord(_ name: String, timeout: TimeInterval = 20) -> String? {
     guard waitUntil(timeout: timeout, { fileExists(browserLog + "/done") }) else { return nil }
     return readBytes(browserLog + "/" + name).map { String(decoding: $0, as: UTF8.self) }
   }
 }
 
 /// A sandbox for one test, removed afterwards.
-func withSandbox<T>(config: String, browser: CLISandbox.Browser = .record, _ body: (CLISandbox) throws -> T)
+public func withSandbox<T>(
+  config: String, browser: CLISandbox.Browser = .record, _ body: (CLISandbox) throws -> T
+)
   throws
   -> T
 {

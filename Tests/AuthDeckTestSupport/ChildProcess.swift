@@ -10,13 +10,13 @@ import Testing
 // event) instead of sleeping, and waiting for an exit has a bound as a safety net only.
 
 /// Everything a pipe delivered so far, and a way to wait for more.
-final class OutputCollector: @unchecked Sendable {
+public final class OutputCollector: @unchecked Sendable {
   private let condition = NSCondition()
   private var buffer = Data()
   private var ended = false
   private let pipe: Pipe
 
-  init(_ pipe: Pipe) {
+  public init(_ pipe: Pipe) {
     self.pipe = pipe
     let fd = pipe.fileHandleForReading.fileDescriptor
     Thread.detachNewThread { [self] in
@@ -33,17 +33,17 @@ final class OutputCollector: @unchecked Sendable {
     }
   }
 
-  var data: Data {
+  public var data: Data {
     condition.lock()
     defer { condition.unlock() }
     return buffer
   }
 
-  var text: String { String(decoding: data, as: UTF8.self) }
+  public var text: String { String(decoding: data, as: UTF8.self) }
 
   /// Waits until `predicate` holds for the text so far, the pipe ends, or the timeout passes.
   @discardableResult
-  func wait(timeout: TimeInterval, until predicate: (String) -> Bool) -> Bool {
+  public func wait(timeout: TimeInterval, until predicate: (String) -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     condition.lock()
     defer { condition.unlock() }
@@ -57,13 +57,13 @@ final class OutputCollector: @unchecked Sendable {
 
   /// Waits for the text to contain `needle`.
   @discardableResult
-  func wait(for needle: String, timeout: TimeInterval = 20) -> Bool {
+  public func wait(for needle: String, timeout: TimeInterval = 20) -> Bool {
     wait(timeout: timeout) { $0.contains(needle) }
   }
 
   /// Waits for end of file (every writer closed the pipe).
   @discardableResult
-  func waitForEnd(timeout: TimeInterval) -> Bool {
+  public func waitForEnd(timeout: TimeInterval) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     condition.lock()
     defer { condition.unlock() }
@@ -74,24 +74,24 @@ final class OutputCollector: @unchecked Sendable {
   }
 }
 
-struct ProcessResult: Sendable, CustomStringConvertible {
-  var status: Int32
+public struct ProcessResult: Sendable, CustomStringConvertible {
+  public var status: Int32
   /// True when the process died of a signal; `status` is then the signal number.
-  var signaled: Bool
-  var stdout: String
-  var stderr: String
-  var timedOut: Bool
+  public var signaled: Bool
+  public var stdout: String
+  public var stderr: String
+  public var timedOut: Bool
 
-  var stderrLines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.isEmpty } }
+  public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.isEmpty } }
 
-  var description: String {
+  public var description: String {
     "exit \(signaled ? "signal " : "")\(status)\(timedOut ? " (timed out)" : "")\nstdout: \(stdout)\nstderr: \(stderr)"
   }
 }
 
 /// A running child with its stdout and stderr collected. stdin is /dev/null, fixed text, or a pipe.
-final class ChildProcess: @unchecked Sendable {
-  enum Input {
+public final class ChildProcess: @unchecked Sendable {
+  public enum Input {
     case null
     case text(String)
     case pipe
@@ -99,18 +99,18 @@ final class ChildProcess: @unchecked Sendable {
 
   private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
-  let process = Process()
-  let stdout: OutputCollector
-  let stderr: OutputCollector
+  public let process = Process()
+  public let stdout: OutputCollector
+  public let stderr: OutputCollector
   private let input: Pipe?
   private let exited = DispatchSemaphore(value: 0)
   private let lock = NSLock()
   private var result: ProcessResult?
-  let started = Date()
+  public let started = Date()
 
   /// Starts `argv` (a path, or a name looked up on PATH) with exactly `environment`
   /// (nil: this process's environment).
-  init(_ argv: [String], environment: [String: String]? = nil, input: Input = .null) throws {
+  public init(_ argv: [String], environment: [String: String]? = nil, input: Input = .null) throws {
     _ = Self.ignoreSIGPIPE
     if argv[0].contains("/") {
       process.executableURL = URL(fileURLWithPath: argv[0])
@@ -162,18 +162,18 @@ final class ChildProcess: @unchecked Sendable {
     }
   }
 
-  var pid: pid_t { process.processIdentifier }
+  public var pid: pid_t { process.processIdentifier }
 
   /// Writes to the child's stdin (ignored when the child has gone).
-  func send(_ text: String) {
+  public func send(_ text: String) {
     try? input?.fileHandleForWriting.write(contentsOf: Data(text.utf8))
   }
 
-  func closeInput() {
+  public func closeInput() {
     try? input?.fileHandleForWriting.close()
   }
 
-  func kill(_ signal: Int32) {
+  public func kill(_ signal: Int32) {
     lock.lock()
     defer { lock.unlock() }
     // Only while it runs: once reaped, its pid could belong to someone else.
@@ -182,7 +182,7 @@ final class ChildProcess: @unchecked Sendable {
 
   /// Waits for the exit (killing the child after `timeout`, a safety net) and returns what it printed.
   @discardableResult
-  func wait(timeout: TimeInterval = 60) -> ProcessResult {
+  public func wait(timeout: TimeInterval = 60) -> ProcessResult {
     lock.lock()
     if let result {
       lock.unlock()
@@ -210,7 +210,7 @@ final class ChildProcess: @unchecked Sendable {
   }
 
   /// Runs `argv` to completion.
-  static func run(
+  public static func run(
     _ argv: [String], environment: [String: String]? = nil, input: String? = nil, timeout: TimeInterval = 60
   ) throws -> ProcessResult {
     let child = try ChildProcess(argv, environment: environment, input: input.map { .text($0) } ?? .null)
@@ -220,9 +220,9 @@ final class ChildProcess: @unchecked Sendable {
 
 // MARK: curl, the independent HTTP client of the tests
 
-enum Curl {
+public enum Curl {
   /// Where an authorize URL redirects to, without following it: what a browser would be sent to.
-  static func redirectTarget(of url: String) throws -> String {
+  public static func redirectTarget(of url: String) throws -> String {
     let result = try ChildProcess.run(
       ["curl", "-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{redirect_url}", url], timeout: 20)
     try #require(result.status == 0, "curl failed: \(result)")
@@ -230,7 +230,7 @@ enum Curl {
   }
 
   /// GET (or POST with a body), returning the status line's code, the headers and the body.
-  static func request(
+  public static func request(
     _ url: String, method: String = "GET", body: String? = nil, contentType: String = "application/json"
   ) throws -> (status: Int, headers: String, body: String) {
     var argv = ["curl", "-s", "--noproxy", "*", "-D", "/dev/stderr", "-X", method, url]
