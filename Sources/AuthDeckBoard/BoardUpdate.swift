@@ -47,7 +47,7 @@ extension BoardState {
         )
       case .portTaken(let why):
         say(
-          "\(session.id): \(why); if the browser does not come back here, \(KeyBindings.hint(.paste, "to paste the redirect"))",
+          "\(session.id): \(why); \(KeyBindings.hint(.paste, "to paste the redirect"))",
           isError: true)
       }
       return []

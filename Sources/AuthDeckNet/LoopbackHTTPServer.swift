@@ -92,10 +92,11 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       }
     }
     guard bound == 0, listen(fd, 8) == 0 else {
-      let reason =
-        errno == EADDRINUSE ? "the port is in use by another program" : String(cString: strerror(errno))
+      let problem = errno
       close(fd)
-      throw .network("cannot listen on \(host):\(port): \(reason)")
+      let address = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
+      if problem == EADDRINUSE { throw .network("\(address) is in use by another program") }
+      throw .network("cannot listen on \(address): \(String(cString: strerror(problem)))")
     }
     var actual = sockaddr_storage()
     var length = socklen_t(MemoryLayout<sockaddr_storage>.size)

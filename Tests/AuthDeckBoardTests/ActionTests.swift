@@ -93,11 +93,11 @@ struct LoginTests {
     var board = makeBoard()
     board.select("acme/bob")
     board.press(.enter)
-    let why = "cannot listen on 127.0.0.1:8765: the port is in use by another program"
+    let why = "127.0.0.1:8765 is in use by another program"
     #expect(board.handle(.loginStarted(pending("acme/bob"), loopback: .portTaken(why))) == [])
     #expect(board.isError)
     #expect(!board.screen().contains("waiting for the browser"))
-    #expect(board.screen().contains("acme/bob: cannot listen on 127.0.0.1:8765: the port is in use"))
+    #expect(board.screen().contains("acme/bob: 127.0.0.1:8765 is in use by another program; press p to paste the redirect"))
     #expect(board.messageText?.hasSuffix("press p to paste the redirect") == true)
     #expect(board.selectedLine()?.contains("pending") == true)
   }

@@ -259,6 +259,7 @@ redirect_uri = "https://localhost/callback"
 
     def taken_port_offers_the_paste():
         holder = socket.socket()
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the earlier login's TIME_WAIT
         holder.bind(("127.0.0.1", loopback_port))
         holder.listen(1)
         try:
