@@ -6,7 +6,8 @@ public enum BoardClock {
   /// "14:02:11"
   public static func clock(_ date: Date, in zone: TimeZone) -> String {
     let p = TimeFormat.fields(date, in: zone)
-    return String(format: "%02d:%02d:%02d", p.hour ?? 0, p.minute ?? 0, p.second ?? 0)
+    return TimeFormat.digits(p.hour ?? 0, 2) + ":" + TimeFormat.digits(p.minute ?? 0, 2) + ":"
+      + TimeFormat.digits(p.second ?? 0, 2)
   }
 
   /// "Tue 03:00" within a week of `now`, else "2026-12-01".
@@ -14,8 +15,9 @@ public enum BoardClock {
     let p = TimeFormat.fields(date, in: zone)
     if abs(date.timeIntervalSince(now)) < 6 * 86_400 {
       let day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][((p.weekday ?? 1) - 1) % 7]
-      return String(format: "%@ %02d:%02d", day, p.hour ?? 0, p.minute ?? 0)
+      return day + " " + TimeFormat.digits(p.hour ?? 0, 2) + ":" + TimeFormat.digits(p.minute ?? 0, 2)
     }
-    return String(format: "%04d-%02d-%02d", p.year ?? 0, p.month ?? 0, p.day ?? 0)
+    return TimeFormat.digits(p.year ?? 0, 4) + "-" + TimeFormat.digits(p.month ?? 0, 2) + "-"
+      + TimeFormat.digits(p.day ?? 0, 2)
   }
 }

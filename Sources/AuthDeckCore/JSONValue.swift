@@ -83,6 +83,13 @@ public enum JSONValue: Equatable, Sendable {
   }
 
   private static func writeString(_ s: String, to out: inout String) {
+    // Most strings need no escape: written whole, not a scalar at a time.
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      out += "\""
+      out += s
+      out += "\""
+      return
+    }
     out += "\""
     for scalar in s.unicodeScalars {
       switch scalar {

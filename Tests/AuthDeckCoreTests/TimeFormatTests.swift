@@ -41,3 +41,28 @@ struct TimeFormatTests {
     #expect(TimeFormat.rfc3339(utc(2026, 3, 8, 7, 0, 5)) == "2026-03-08T07:00:05Z")
   }
 }
+
+@Suite("RFC 3339 without a calendar")
+struct RFC3339Tests {
+  @Test("it agrees with Foundation's ISO 8601 formatter across leap days, centuries and before 1970")
+  func agreesWithFoundation() {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    var instants: [TimeInterval] = [0, -1, 86_399, 86_400, 951_782_400, 951_868_799, 4_107_542_400, -2_208_988_800]
+    var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for _ in 0..<2_000 {  // a deterministic spread from 1901 to 2200
+      seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      instants.append(TimeInterval(Int64(seed >> 33) % 9_467_280_000) - 2_176_000_000)
+    }
+    for instant in instants {
+      let date = Date(timeIntervalSince1970: instant)
+      #expect(TimeFormat.rfc3339(date) == formatter.string(from: date), "\(instant)")
+    }
+  }
+
+  @Test("fractions of a second are cut, as the formatter does")
+  func fractions() {
+    #expect(TimeFormat.rfc3339(Date(timeIntervalSince1970: 1.9)) == "1970-01-01T00:00:01Z")
+    #expect(TimeFormat.rfc3339(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59Z")
+  }
+}
