@@ -103,10 +103,7 @@ extension BoardState {
 
   private func renderList(_ canvas: inout Canvas) {
     let width = canvas.width
-    let longest = visibleSessions.reduce(0) {
-      max($0, DisplayWidth.of(Sanitizer.inline($1.id.account, limit: Self.accountLimit)))
-    }
-    let columns = Columns(width: width, longestAccount: longest)
+    let columns = Columns(width: width, longestAccount: longestAccount)
     var header =
       "  " + DisplayWidth.pad("ACCOUNT", columns.account) + " " + DisplayWidth.pad("STATUS", Columns.status)
     header += " " + DisplayWidth.pad("REMAINING", Columns.remaining)

@@ -41,7 +41,15 @@ public struct BoardState: Equatable, Sendable {
 
   public var providers: [Provider]
   /// Always in id order, whoever sets them.
-  public var sessions: [Session] { didSet { sessions = sessions.sortedByID() } }
+  public var sessions: [Session] {
+    didSet {
+      sessions = sessions.sortedByID()
+      longestAccount = Self.longestAccount(in: sessions)
+    }
+  }
+  /// The display width of the longest account name, kept with the sessions so that a frame
+  /// does not measure 10,000 names; the account column grows to it on a wide terminal.
+  public private(set) var longestAccount = 0
   public var now: Date
   public var timeZone: TimeZone
   public var expiringWithin: TimeInterval
@@ -70,12 +78,24 @@ public struct BoardState: Equatable, Sendable {
   ) {
     self.providers = providers.sorted { $0.id < $1.id }
     self.sessions = sessions.sortedByID()
+    self.longestAccount = Self.longestAccount(in: sessions)
     self.now = now
     self.timeZone = timeZone
     self.expiringWithin = expiringWithin
     self.isDemo = isDemo
     self.mode = providers.isEmpty && sessions.isEmpty ? .firstRun : .list
     self.selected = visibleSessions.first?.id
+  }
+
+  static func longestAccount(in sessions: [Session]) -> Int {
+    sessions.reduce(0) { longest, session in
+      let account = session.id.account.utf8
+      // Printable ASCII is as wide as it is long: no need to sanitize and measure it.
+      if account.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+        return max(longest, min(account.count, accountLimit))
+      }
+      return max(longest, DisplayWidth.of(Sanitizer.inline(session.id.account, limit: accountLimit)))
+    }
   }
 
   public func status(of session: Session) -> SessionStatus {

@@ -47,7 +47,8 @@ extension BoardState {
         )
       case .portTaken(let why):
         say(
-          "\(session.id): \(why); \(KeyBindings.hint(.paste, "to paste the redirect"))",
+          // The hint first: on a narrow terminal the reason is what gets cut.
+          "\(session.id): \(KeyBindings.hint(.paste, "to paste the redirect")) (\(why))",
           isError: true)
       }
       return []

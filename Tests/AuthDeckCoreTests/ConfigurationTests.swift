@@ -1,3 +1,4 @@
+import AuthDeckTestSupport
 import Foundation
 import Testing
 
@@ -45,7 +46,7 @@ struct ConfigurationTests {
     try ConfigurationLoader.parse(text, path: Self.path, readableByOthers: readableByOthers)
   }
 
-  @Test func theExampleConfiguration() throws {
+  @Test("the README example reads as written") func theExampleConfiguration() throws {
     let configuration = try parse(Self.example)
     #expect(configuration.providers.map(\.id) == ["lime", "limio", "reports"])
     #expect(configuration.expiringWithin == 600)
@@ -88,7 +89,7 @@ struct ConfigurationTests {
     #expect(!reports.usesLoopbackRedirect)
   }
 
-  @Test func limioDefaultsToTheEURegion() throws {
+  @Test("the limio preset defaults to the EU region") func limioDefaultsToTheEURegion() throws {
     let configuration = try parse(
       """
       [providers.limio]
@@ -148,13 +149,14 @@ struct ConfigurationTests {
     #expect(provider.tokenURL.absoluteString == "https://login.staging.example/oauth2/token")
   }
 
-  @Test func anEmptyFileHasNoProvidersAndTheDefaultThreshold() throws {
+  @Test("an empty file has no providers and the default threshold")
+  func anEmptyFileHasNoProvidersAndTheDefaultThreshold() throws {
     let configuration = try parse("")
     #expect(configuration.providers.isEmpty)
     #expect(configuration.expiringWithin == 15 * 60)
   }
 
-  @Test func anUnknownProviderSaysHowToAddIt() throws {
+  @Test("an unknown provider says how to add it") func anUnknownProviderSaysHowToAddIt() throws {
     let configuration = try parse(Self.example)
     let error = try #require(
       thrownError { () throws(AuthDeckError) in
@@ -262,7 +264,7 @@ struct ConfigurationTests {
     ),
   ]
 
-  @Test(arguments: invalid)
+  @Test("every error names the file, the provider and the key", arguments: invalid)
   func everyErrorNamesFileProviderAndKey(label: String, toml: String, key: String) throws {
     let error = try #require(
       thrownError { () throws(AuthDeckError) in try parse(toml) }, "\(label) was accepted")
@@ -272,25 +274,29 @@ struct ConfigurationTests {
     expectInert(error.description, maxLength: 500)
   }
 
-  @Test(arguments: [
-    "http://127.0.0.1/token", "http://127.0.0.1:9000/token", "http://127.1.2.3:9000/token",
-    "http://[::1]:9000/token",
-    "https://id.acme.example/token", "HTTPS://id.acme.example/token",
-  ])
+  @Test(
+    "https, or http on a loopback address, is accepted for the token URL",
+    arguments: [
+      "http://127.0.0.1/token", "http://127.0.0.1:9000/token", "http://127.1.2.3:9000/token",
+      "http://[::1]:9000/token",
+      "https://id.acme.example/token", "HTTPS://id.acme.example/token",
+    ])
   func httpsOrLoopbackHTTPTokenURLsAreAccepted(url: String) throws {
     let toml = Self.base.replacingOccurrences(of: "https://id.acme.example/token", with: url)
     let provider = try #require(try parse(toml).providers.first)
     #expect(provider.tokenURL.absoluteString.lowercased() == url.lowercased())
   }
 
-  @Test func localhostRedirectIsAllowedButNotLoopbackForTheListener() throws {
+  @Test("a localhost redirect is allowed but not caught by the listener")
+  func localhostRedirectIsAllowedButNotLoopbackForTheListener() throws {
     let toml = Self.base.replacingOccurrences(of: "127.0.0.1", with: "localhost")
     let provider = try #require(try parse(toml).providers.first)
     #expect(provider.redirectURI?.absoluteString == "http://localhost:8765/callback")
     #expect(!provider.usesLoopbackRedirect)
   }
 
-  @Test func anInlineSecretIsRefusedWhenOthersCanReadTheFile() throws {
+  @Test("an inline secret is refused when others can read the file")
+  func anInlineSecretIsRefusedWhenOthersCanReadTheFile() throws {
     let toml = Self.base + "\nclient_secret = \"hunter2\""
     let error = try #require(
       thrownError { () throws(AuthDeckError) in try parse(toml, readableByOthers: true) })
@@ -301,7 +307,9 @@ struct ConfigurationTests {
     #expect(try parse(toml, readableByOthers: false).providers.first?.secret == .inline("hunter2"))
   }
 
-  @Test func dailyExpiryFalseTurnsThePresetCutoffOff() throws {
+  @Test("daily_expiry = false turns the preset's cutoff off") func dailyExpiryFalseTurnsThePresetCutoffOff()
+    throws
+  {
     let toml = """
       [providers.lime]
       preset = "lime"
@@ -314,14 +322,14 @@ struct ConfigurationTests {
     #expect(lime.expiryRule == "expires_in")
   }
 
-  @Test func dailyExpiryCanBeSetOrMoved() throws {
+  @Test("daily_expiry can be set or moved") func dailyExpiryCanBeSetOrMoved() throws {
     let toml = Self.base + "\ndaily_expiry = \"04:30 Europe/London\""
     let provider = try #require(try parse(toml).providers.first)
     #expect(provider.dailyExpiry == DailyCutoff(parsing: "04:30 Europe/London"))
     #expect(provider.expiryRule == "expires daily 04:30 UK")
   }
 
-  @Test func presetValuesCanBeOverridden() throws {
+  @Test("preset values can be overridden") func presetValuesCanBeOverridden() throws {
     let toml = """
       [providers.lime]
       preset = "lime"
@@ -340,7 +348,7 @@ struct ConfigurationTests {
     #expect(lime.tokenURL.absoluteString == "https://auth.lime.co/connect/token")
   }
 
-  @Test func aTOMLSyntaxErrorReportsLineAndColumn() throws {
+  @Test("a TOML syntax error reports line and column") func aTOMLSyntaxErrorReportsLineAndColumn() throws {
     let toml = """
       [providers.acme]
       client_id = "app"
@@ -355,14 +363,16 @@ struct ConfigurationTests {
     expectInert(error.description, maxLength: 500)
   }
 
-  @Test(arguments: [
-    ("unknown_setting = 1", "unknown_setting"),
-    ("expiring_minutes = -5", "expiring_minutes"),
-    ("expiring_minutes = \"ten\"", "expiring_minutes"),
-    ("providers = 3", "providers"),
-    ("[providers]\nlime = 3", "providers.lime"),
-    ("[providers.\"bad id\"]\nclient_id = \"x\"", "providers.bad id"),
-  ])
+  @Test(
+    "top-level errors name the file and the key",
+    arguments: [
+      ("unknown_setting = 1", "unknown_setting"),
+      ("expiring_minutes = -5", "expiring_minutes"),
+      ("expiring_minutes = \"ten\"", "expiring_minutes"),
+      ("providers = 3", "providers"),
+      ("[providers]\nlime = 3", "providers.lime"),
+      ("[providers.\"bad id\"]\nclient_id = \"x\"", "providers.bad id"),
+    ])
   func topLevelErrorsNameTheFileAndKey(toml: String, key: String) throws {
     let error = try #require(thrownError { () throws(AuthDeckError) in try parse(toml) })
     #expect(error.kind == "config")
@@ -372,7 +382,9 @@ struct ConfigurationTests {
 
   /// Known bug: `minutes * 60` overflows and traps for a huge expiring_minutes, crashing the program
   /// on a configuration typo instead of naming the key. Runs in a child process (an exit test).
-  @Test func aHugeExpiringMinutesIsAnErrorNotACrash() async {
+  @Test("a huge expiring_minutes is an error, not a crash") func aHugeExpiringMinutesIsAnErrorNotACrash()
+    async
+  {
     await #expect(processExitsWith: .success) {
       let error = thrownError { () throws(AuthDeckError) in
         try ConfigurationLoader.parse("expiring_minutes = 9223372036854775807", path: "/c.toml")
@@ -470,7 +482,7 @@ struct ConfigurationTests {
 
   // MARK: Loading from disk
 
-  @Test func loadChecksWhoCanReadTheFile() throws {
+  @Test("load checks who can read the file") func loadChecksWhoCanReadTheFile() throws {
     try withTemporaryDirectory { directory in
       let path = directory + "/config.toml"
       try writeFile(path, Self.base + "\nclient_secret = \"hunter2\"", mode: 0o644)
@@ -486,14 +498,15 @@ struct ConfigurationTests {
     }
   }
 
-  @Test func aMissingFileIsAnEmptyConfiguration() throws {
+  @Test("a missing file is an empty configuration") func aMissingFileIsAnEmptyConfiguration() throws {
     try withTemporaryDirectory { directory in
       let configuration = try ConfigurationLoader.load(path: directory + "/absent.toml", environment: [:])
       #expect(configuration.providers.isEmpty)
     }
   }
 
-  @Test func configurationLocationPrefersFlagThenEnvironmentThenXDG() {
+  @Test("the configuration is found by --config, then $AUTHDECK_CONFIG, then XDG")
+  func configurationLocationPrefersFlagThenEnvironmentThenXDG() {
     #expect(
       ConfigurationLocation.path(explicit: "/x.toml", environment: ["AUTHDECK_CONFIG": "/y.toml"])
         == "/x.toml")
@@ -513,23 +526,27 @@ struct ConfigurationTests {
 
   // MARK: Loopback
 
-  @Test(arguments: [
-    "127.0.0.1", "127.0.0.2", "127.255.255.254", "127.1.2.3", "::1", "[::1]", "0:0:0:0:0:0:0:1",
-  ])
+  @Test(
+    "loopback addresses are loopback",
+    arguments: [
+      "127.0.0.1", "127.0.0.2", "127.255.255.254", "127.1.2.3", "::1", "[::1]", "0:0:0:0:0:0:0:1",
+    ])
   func loopbackAddresses(host: String) {
     #expect(Loopback.isLoopbackHost(host))
   }
 
-  @Test(arguments: [
-    "", "localhost", "127.0.0.1.evil.example", "evil.127.0.0.1", "127.0.0", "127.0.0.1.", "127.0.0.256",
-    "128.0.0.1", "10.0.0.1", "0.0.0.0", "::2", "::", "[::1", "127.0.0.-1", "127.0.0.1 ", " 127.0.0.1",
-    "１２７.0.0.1", "127.0.0.1:80", "0127.0.0.1", "127.0.0.0x1", "127.1",
-  ])
+  @Test(
+    "names and other addresses are not loopback",
+    arguments: [
+      "", "localhost", "127.0.0.1.evil.example", "evil.127.0.0.1", "127.0.0", "127.0.0.1.", "127.0.0.256",
+      "128.0.0.1", "10.0.0.1", "0.0.0.0", "::2", "::", "[::1", "127.0.0.-1", "127.0.0.1 ", " 127.0.0.1",
+      "１２７.0.0.1", "127.0.0.1:80", "0127.0.0.1", "127.0.0.0x1", "127.1",
+    ])
   func notLoopback(host: String) {
     #expect(!Loopback.isLoopbackHost(host))
   }
 
-  @Test func nilIsNotLoopback() {
+  @Test("no host is not loopback") func nilIsNotLoopback() {
     #expect(!Loopback.isLoopbackHost(nil))
   }
 }

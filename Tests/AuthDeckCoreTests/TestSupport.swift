@@ -1,6 +1,4 @@
-// Re-exported only for ConfigurationTests.swift, which does not import the support target
-// itself yet; every other file here imports it. Drop this line once that file does.
-@_exported import AuthDeckTestSupport
+import AuthDeckTestSupport
 import Foundation
 import Testing
 

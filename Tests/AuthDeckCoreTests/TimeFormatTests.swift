@@ -48,7 +48,9 @@ struct RFC3339Tests {
   func agreesWithFoundation() {
     let formatter = ISO8601DateFormatter()
     formatter.timeZone = TimeZone(identifier: "UTC")
-    var instants: [TimeInterval] = [0, -1, 86_399, 86_400, 951_782_400, 951_868_799, 4_107_542_400, -2_208_988_800]
+    var instants: [TimeInterval] = [
+      0, -1, 86_399, 86_400, 951_782_400, 951_868_799, 4_107_542_400, -2_208_988_800,
+    ]
     var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
     for _ in 0..<2_000 {  // a deterministic spread from 1901 to 2200
       seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
