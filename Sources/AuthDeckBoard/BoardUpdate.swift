@@ -84,10 +84,12 @@ extension BoardState {
       }
       return []
     case .demoOpened(let configuration, let sessions):
+      let pageSize = self.pageSize
       self = BoardState(
         providers: configuration.providers, sessions: sessions, now: now, timeZone: timeZone,
         expiringWithin: configuration.expiringWithin, isDemo: true)
-      pageSize = max(1, pageSize)
+      self.pageSize = pageSize
+      keepSelectionVisible()
       say("demo: \(KeyBindings.hint(.login, "on a session to log in")), L to log in all")
       return []
     case .notice(let text, let isError):

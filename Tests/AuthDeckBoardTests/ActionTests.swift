@@ -467,6 +467,19 @@ struct DeleteTests {
 
 @Suite("Help, quitting and the first run")
 struct ModeTests {
+  @Test("the demo, once open, replaces the first-run screen and keeps the terminal's page size")
+  func demoOpened() {
+    var board = makeBoard([], providers: [], height: 10)
+    #expect(board.mode == .firstRun)
+    #expect(board.press(.c("D")) == [.openDemo])
+    let demo = Configuration(providers: [Providers.lime])
+    #expect(board.handle(.demoOpened(demo, [loggedIn("lime/main", expiresIn: 3_600)])) == [])
+    #expect(board.mode == .list && board.isDemo)
+    #expect(board.pageSize == BoardState.listHeight(forTerminalHeight: 10))
+    #expect(board.selected == sid("lime/main"))
+    #expect(board.messageText == "demo: press ⏎ on a session to log in, L to log in all")
+  }
+
   @Test("? opens the help; Esc, ? or q close it")
   func help() {
     var board = makeBoard()

@@ -115,7 +115,9 @@ public final class EffectRunner: @unchecked Sendable {
         do throws(AuthDeckError) {
           let session = try service.resumeOrStartLogin(id, now: Date())
           let provider = try service.configuration.provider(for: id)
-          guard let pending = session.pending else { return }
+          guard let pending = session.pending else {
+            throw .other("\(id): the login could not be stored")  // resumeOrStartLogin always sets one
+          }
           let status = loopback.listen(for: provider, pending: pending, service: service, sink: sink)
           sink.post(.loginStarted(session, loopback: status))
           do throws(AuthDeckError) {
