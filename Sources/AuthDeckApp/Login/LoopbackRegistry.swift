@@ -49,9 +49,6 @@ public final class LoopbackRegistry: @unchecked Sendable {
     }
   }
 
-  /// Whether a listener is open on `port` (for tests and the status of a second login).
-  public func isServing(port: UInt16) -> Bool { lock.withLock { servers[port] != nil } }
-
   private func serve(
     _ server: LoopbackHTTPServer, port: UInt16, redirect: URL, service: TokenService, sink: any EventSink
   ) {
