@@ -3,12 +3,12 @@ import Foundation
 
 extension BoardState {
   /// The binding table of the current mode, as the footer and the help show it.
-  public var bindings: [KeyBinding] { KeyBindings.table(for: mode.keys) }
+  public var bindings: [KeyBinding] { KeyBindings.table(for: mode.keyMode) }
 
   /// A key, dispatched through the current mode's table. A disabled binding says why instead
   /// of acting; in a prompt, a key no binding claims edits the text.
   mutating func handleKey(_ key: Key) -> [BoardEffect] {
-    guard let binding = KeyBindings.binding(for: key, in: mode.keys, state: self) else {
+    guard let binding = KeyBindings.binding(for: key, in: mode.keyMode, state: self) else {
       if mode.isPrompt { editPrompt(with: key) }
       return []
     }

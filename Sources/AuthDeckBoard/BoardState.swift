@@ -13,7 +13,7 @@ public struct BoardState: Equatable, Sendable {
     case firstRun
 
     /// Which key table applies.
-    public var keys: KeyMode {
+    public var keyMode: KeyMode {
       switch self {
       case .list: return .list
       case .filter: return .filter
@@ -26,7 +26,7 @@ public struct BoardState: Equatable, Sendable {
     }
 
     /// A prompt takes typed text on the status line.
-    public var isPrompt: Bool { keys.isPrompt }
+    public var isPrompt: Bool { keyMode.isPrompt }
   }
 
   public struct Message: Equatable, Sendable {

@@ -22,7 +22,7 @@ struct List: ParsableCommand {
       if json {
         print(SessionListing.json(sessions, now: now, expiringWithin: threshold))
       } else if sessions.isEmpty {
-        Terminal.note("No sessions yet. Start one with: authdeck login PROVIDER/ACCOUNT")
+        Terminal.note(SessionListing.empty)
       } else {
         print(SessionListing.table(sessions, now: now, expiringWithin: threshold), terminator: "")
       }

@@ -14,7 +14,7 @@ struct Providers: ParsableCommand {
       let context = Context(options: global)
       let configuration = try context.configuration()
       guard !configuration.providers.isEmpty else {
-        Terminal.note("No providers configured in \(context.configPath). See the README for an example.")
+        Terminal.note(ProviderDescription.noneConfigured(in: context.configPath))
         return
       }
       for provider in configuration.providers {

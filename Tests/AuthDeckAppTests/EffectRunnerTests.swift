@@ -61,20 +61,18 @@ struct EffectRunnerTests {
   @Test("log out while a refresh holds the session's lock: perform returns at once (bug: the board froze)")
   func logoutDuringARefreshDoesNotBlock() throws {
     try withRunner { h throws in
-      h.runner.perform(.renew(SessionID(provider: "svc", account: "bot")))
-      h.sink.wait { $0 == .finished(SessionID(provider: "svc", account: "bot"), error: nil) }
-      try h.server.inject("slow", seconds: 3)
       let bot = SessionID(provider: "svc", account: "bot")
+      h.runner.perform(.renew(bot))
+      h.sink.wait { $0 == .finished(bot, error: nil) }
+      try h.server.inject("slow", seconds: 3)
       h.runner.perform(.renew(bot))
       // Wait until the refresh really holds the lock: its request reached the server.
       #expect(waitUntil(timeout: 20) { (try? h.server.tokenRequests().count) == 2 })
-      let before = Date()
       h.runner.perform(.logout(bot, forget: false))
-      let returnedAfter = Date().timeIntervalSince(before)
       #expect(
         h.sink.all.filter { $0 == .finished(bot, error: nil) }.count == 1,
-        "the slow refresh is still in flight")
-      #expect(returnedAfter < 1, "perform(.logout) waited \(returnedAfter) s for the lock")
+        "perform(.logout) returned while the slow refresh was still in flight (a blocking log-out would wait for it)"
+      )
       // The log-out comes after the refresh, which it waited for off the loop.
       h.sink.wait { if case .loggedOut(bot, false, nil) = $0 { return true } else { return false } }
       let order = h.sink.all.enumerated().filter { _, event in

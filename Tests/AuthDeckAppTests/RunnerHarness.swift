@@ -106,15 +106,7 @@ func withRunner<T>(
       let port = loopbackPort ?? freeLoopbackPort()
       // `lime`: a pasted redirect, on the same (Basic) server.
       let text =
-        TestConfig.limio(server, loopbackPort: port) + """
-          [providers.lime]
-          authorize_url = "\(server.authorizeURL)"
-          token_url = "\(server.tokenURL)"
-          client_id = "\(TestOAuthServer.clientID)"
-          client_secret_env = "\(TestConfig.secretVariable)"
-          client_auth = "basic"
-          redirect_uri = "\(TestConfig.pastedRedirect)"
-          """
+        TestConfig.limio(server, loopbackPort: port) + TestConfig.lime(server, clientAuth: "basic")
       let configuration = try ConfigurationLoader.parse(text, path: directory + "/config.toml")
       let service = TokenService(
         configuration: configuration, store: SessionStore(root: directory + "/authdeck"),

@@ -22,7 +22,7 @@ func board(in mode: KeyMode) -> BoardState {
   case .help: board.press(.c("?"))
   case .firstRun: board = makeBoard([], providers: [])
   }
-  #expect(board.mode.keys == mode)
+  #expect(board.mode.keyMode == mode)
   return board
 }
 
@@ -30,7 +30,7 @@ func board(in mode: KeyMode) -> BoardState {
 struct KeyBindingTests {
   @Test("in no mode is a key bound twice to bindings that are enabled at once", arguments: KeyMode.allCases)
   func keysAreUniqueWhenEnabled(mode: KeyMode) {
-    for state in [board(in: mode), Self.busyMorning()] where state.mode.keys == mode {
+    for state in [board(in: mode), Self.busyMorning()] where state.mode.keyMode == mode {
       let enabled = (KeyBindings.table(for: mode) + KeyBindings.global).filter {
         $0.availability(in: state).isEnabled
       }

@@ -124,12 +124,14 @@ public enum TestConfig {
 
   /// `lime`: the lime preset pointed at the server; the redirect is pasted (or caught on
   /// `loopbackPort` when given, or is `redirectURI`).
+  /// `clientAuth` overrides the preset's (to use a limio-shaped server, "basic").
   public static func lime(
-    _ server: TestOAuthServer, id: String = "lime", loopbackPort: UInt16? = nil, redirectURI: String? = nil
+    _ server: TestOAuthServer, id: String = "lime", loopbackPort: UInt16? = nil, redirectURI: String? = nil,
+    clientAuth: String? = nil
   ) -> String {
     """
     [providers.\(id)]
-    preset = "lime"
+    preset = "lime"\(clientAuth.map { "\nclient_auth = \"\($0)\"" } ?? "")
     authorize_url = "\(server.authorizeURL)"
     token_url = "\(server.tokenURL)"
     client_id = "\(TestOAuthServer.clientID)"

@@ -1,6 +1,11 @@
 import AuthDeckCore
 
 public enum ProviderDescription {
+  /// What `providers` says when the configuration has none.
+  public static func noneConfigured(in path: String) -> String {
+    "No providers configured in \(path). See the README for an example."
+  }
+
   /// A few lines per provider; where the secret comes from is named, the secret never.
   public static func text(_ provider: Provider) -> String {
     var lines = ["\(provider.id)  (\(provider.name))"]

@@ -3,6 +3,9 @@ import Foundation
 
 /// `authdeck list` output. Never a secret: only ids, statuses and times.
 public enum SessionListing {
+  /// What `list` says on stderr when there is nothing to list.
+  public static let empty = "No sessions yet. Start one with: authdeck login PROVIDER/ACCOUNT"
+
   /// A JSON array, written by the project's own writer (JSONSerialization's boxing costs
   /// several times the reading at 10,000 sessions).
   public static func json(_ sessions: [Session], now: Date, expiringWithin: TimeInterval) -> String {

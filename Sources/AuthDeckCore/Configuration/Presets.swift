@@ -1,11 +1,6 @@
 /// Known providers, so a user writes `preset = "lime"` instead of copying endpoints.
 enum Preset: String, CaseIterable {
   case lime, limio
-  /// No `preset` key: everything comes from the table.
-  case none
-
-  /// The values a user may write; `none` is what leaving `preset` out means.
-  static let allCases: [Preset] = [.lime, .limio]
 
   struct Defaults {
     var name: String?
@@ -23,8 +18,6 @@ enum Preset: String, CaseIterable {
 
   func defaults(reader: ProviderTableReader) throws(AuthDeckError) -> Defaults {
     switch self {
-    case .none:
-      return Defaults()
     case .lime:
       return Defaults(
         name: "Lime Trading", authorizeURL: "https://auth.lime.co/connect/authorize",

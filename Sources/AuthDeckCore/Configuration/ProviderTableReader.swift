@@ -42,7 +42,13 @@ struct ProviderTableReader {
   /// every allowed value: `must be "a" or "b"`, `must be "a", "b" or "c"`.
   func choice<T: RawRepresentable & CaseIterable>(_ key: String, default: T) throws(AuthDeckError) -> T
   where T.RawValue == String {
-    guard let text = try string(key) else { return `default` }
+    try choice(key) ?? `default`
+  }
+
+  /// The same, nil when the key is absent.
+  func choice<T: RawRepresentable & CaseIterable>(_ key: String) throws(AuthDeckError) -> T?
+  where T.RawValue == String {
+    guard let text = try string(key) else { return nil }
     if let value = T.allCases.first(where: { $0.rawValue == text }) { return value }
     let allowed = T.allCases.map { "\"\($0.rawValue)\"" }
     let list =
@@ -64,14 +70,14 @@ struct ProviderTableReader {
     for key in table.keys where !Self.knownKeys.contains(key) {
       throw fail(key, "unknown key (known: \(Self.knownKeys.sorted().joined(separator: ", ")))")
     }
-    let preset = try choice("preset", default: Preset.none)
+    let preset: Preset? = try choice("preset")
     if preset != .limio {
       // Quietly ignoring them would leave the user wondering why their tenant is not used.
       for key in ["tenant", "region"] where table[key] != nil {
         throw fail(key, "is only used with preset = \"limio\"")
       }
     }
-    let defaults = try preset.defaults(reader: self)
+    let defaults = try preset?.defaults(reader: self) ?? Preset.Defaults()
 
     guard let clientID = try string("client_id"), !clientID.isEmpty else {
       throw fail("client_id", "is required")
