@@ -21,8 +21,15 @@ public struct SessionStore: Sendable {
   }
 
   public static func defaultRoot(environment: [String: String]) -> String {
-    if let explicit = environment["AUTHDECK_STORE"], explicit.hasPrefix("/") { return explicit }
-    return XDG.directory("XDG_STATE_HOME", fallback: ".local/state", environment: environment) + "/authdeck"
+    defaultRoot { environment[$0] }
+  }
+
+  /// The same with a variable lookup: `authdeck token`'s fast path reads three variables with
+  /// getenv rather than build a dictionary of the whole environment (a measurable part of its
+  /// start-up, see docs/performance.md).
+  public static func defaultRoot(lookup: (String) -> String?) -> String {
+    if let explicit = lookup("AUTHDECK_STORE"), explicit.hasPrefix("/") { return explicit }
+    return XDG.directory("XDG_STATE_HOME", fallback: ".local/state", lookup: lookup) + "/authdeck"
   }
 
   var sessionsDirectory: String { root + "/sessions" }

@@ -10,12 +10,8 @@ enum FastToken {
     guard arguments.count == 3, arguments[1] == "token", !arguments[2].hasPrefix("-"),
       let id = try? SessionID(parsing: arguments[2])
     else { return false }
-    // getenv, not ProcessInfo.environment: building that dictionary is a measurable part of the budget.
-    var environment: [String: String] = [:]
-    for name in ["AUTHDECK_STORE", "XDG_STATE_HOME", "HOME"] {
-      if let value = getenv(name) { environment[name] = String(cString: value) }
-    }
-    let store = SessionStore(root: SessionStore.defaultRoot(environment: environment))
+    // getenv, not a dictionary of the environment: building one is a measurable part of the budget.
+    let store = SessionStore(root: SessionStore.defaultRoot { getenv($0).map { String(cString: $0) } })
     // A store that cannot be read is reported by the ordinary path, with its full message.
     let stored: Session?
     do throws(AuthDeckError) { stored = try store.load(id) } catch { return false }

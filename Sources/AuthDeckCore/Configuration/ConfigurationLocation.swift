@@ -14,8 +14,13 @@ public enum ConfigurationLocation {
 
 public enum XDG {
   static func directory(_ variable: String, fallback: String, environment: [String: String]) -> String {
-    if let value = environment[variable], value.hasPrefix("/") { return value }
-    let home = environment["HOME"] ?? NSHomeDirectory()
+    directory(variable, fallback: fallback) { environment[$0] }
+  }
+
+  /// The same with a variable lookup, for callers that have no dictionary of the environment.
+  static func directory(_ variable: String, fallback: String, lookup: (String) -> String?) -> String {
+    if let value = lookup(variable), value.hasPrefix("/") { return value }
+    let home = lookup("HOME") ?? NSHomeDirectory()
     return home + "/" + fallback
   }
 }
