@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# scripts/install end to end, as a new user meets it: install into a temporary prefix, use the
+# installed binary from a fresh shell (no inherited environment), load its bash completion, read
+# its manual, install again (nothing rewritten), uninstall (nothing left).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+prefix="$work/prefix"
+home="$work/home"
+mkdir -m 700 "$home"
+failures=0
+step() { printf '%-64s' "$1"; }
+pass() { echo "ok"; }
+fail() { echo "FAILED: $1"; failures=$((failures + 1)); }
+check() { if eval "$2"; then pass; else fail "$1"; fi; }
+
+# A fresh login shell's view: only the installed prefix and the system on PATH.
+fresh() { env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" TERM=dumb bash --norc --noprofile -c "$1"; }
+
+step "install into a new prefix"
+scripts/install --prefix "$prefix" >"$work/install.out" 2>"$work/install.err" || { cat "$work/install.err"; exit 1; }
+check "install said what it installed" 'grep -q "Installed AuthDeck" "$work/install.out"'
+step "it says the prefix is not on PATH"
+check "no PATH hint" 'grep -q "$prefix/bin is not on your PATH" "$work/install.out"'
+step "the binary is stripped and has no run path"
+check "symbols or RUNPATH left" '! readelf -S "$prefix/bin/authdeck" | grep -q "\.symtab" && ! readelf -d "$prefix/bin/authdeck" | grep -q RUNPATH'
+
+step "authdeck runs from a fresh shell"
+check "authdeck --version failed" '[ "$(fresh "authdeck --version")" = "$(scripts/run --version 2>/dev/null)" ]'
+
+step "authdeck token from a fresh shell hands out a stored token"
+store="$home/.local/state/authdeck"
+mkdir -p -m 700 "$home/.local" "$home/.local/state" "$store" "$store/sessions"
+python3 - "$store/sessions/acme%2Fmain.json" <<'PY'
+import json, os, sys, time
+now = time.time()
+body = {"version": 1, "session": {"id": "acme/main", "grant": "authorization_code",
+        "tokens": {"access_token": "installed-token", "token_type": "Bearer",
+                   "issued_at": now, "expires_at": now + 3600}}}
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+os.write(fd, json.dumps(body).encode())
+os.close(fd)
+PY
+check "token not printed" '[ "$(fresh "authdeck token acme/main")" = installed-token ]'
+
+step "bash loads the completion (complete -p authdeck)"
+completion=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" XDG_DATA_DIRS="$prefix/share" \
+  bash --norc --noprofile -c '. /usr/share/bash-completion/bash_completion; __load_completion authdeck; complete -p authdeck' 2>&1 || true)
+check "no completion: $completion" '[[ "$completion" == *"_authdeck authdeck"* ]]'
+step "the completion offers the subcommands"
+words=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" bash --norc --noprofile -c \
+  ". '$prefix/share/bash-completion/completions/authdeck'; COMP_WORDS=(authdeck to); COMP_CWORD=1; COMP_LINE='authdeck to'; COMP_POINT=11; _authdeck; echo \"\${COMPREPLY[*]}\"")
+check "completions were: $words" '[[ " $words " == *" token "* ]]'
+step "zsh and fish completions are installed"
+check "missing" '[ -s "$prefix/share/zsh/site-functions/_authdeck" ] && [ -s "$prefix/share/fish/vendor_completions.d/authdeck.fish" ]'
+
+step "man authdeck shows the manual"
+manual=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" MANPATH="$prefix/share/man" MANWIDTH=80 man -P cat authdeck 2>&1 || true)
+check "manual was: ${manual:0:200}" '[[ "$manual" == *"OAuth sessions at a glance"* && "$manual" == *token* ]]'
+
+step "installing again rewrites nothing"
+before=$(find "$prefix" -type f -printf '%p %T@\n' | sort)
+scripts/install --prefix "$prefix" >"$work/again.out" 2>/dev/null
+after=$(find "$prefix" -type f -printf '%p %T@\n' | sort)
+check "files were rewritten" '[ "$before" = "$after" ] && grep -q "up to date" "$work/again.out"'
+
+step "scripts/run prints the program's output only"
+check "stdout had more than the version" '[ "$(scripts/run --version 2>/dev/null)" = "$(fresh "authdeck --version")" ]'
+
+step "uninstall removes exactly what was installed"
+mkdir -p "$prefix/share/man/man5" && touch "$prefix/share/man/man5/other.5"
+scripts/install --prefix "$prefix" --uninstall >/dev/null
+left=$(cd "$prefix" && find . | sort | tr '\n' ' ')
+check "left behind: $left" '[ "$left" = ". ./share ./share/man ./share/man/man5 ./share/man/man5/other.5 " ]'
+step "uninstall when nothing is installed says so"
+status=0
+message=$(scripts/install --prefix "$work/empty" --uninstall 2>&1) || status=$?
+check "status $status, message: $message" '[ "$status" -eq 1 ] && [[ "$message" == *"nothing installed"* ]]'
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures install check(s) failed"
+  exit 1
+fi
+echo "install: all checks passed"
