@@ -18,6 +18,8 @@ let package = Package(
     // libcurl behind a small C surface, loaded with dlopen on first use so that
     // `authdeck token` does not pay libcurl's 3.7 ms load cost.
     .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
+    // prctl(PR_SET_DUMPABLE) and the core-file limit: prctl is variadic, which Swift cannot call.
+    .target(name: "CProcess", path: "Sources/CProcess"),
     .target(
       name: "AuthDeckCore",
       dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
@@ -29,7 +31,7 @@ let package = Package(
     .executableTarget(
       name: "authdeck",
       dependencies: [
-        "AuthDeckCore", "AuthDeckNet", "AuthDeckBoard", "AuthDeckApp", "AuthDeckTerminal",
+        "AuthDeckCore", "AuthDeckNet", "AuthDeckBoard", "AuthDeckApp", "AuthDeckTerminal", "CProcess",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       // Start-up is most of `authdeck token`'s 3 ms budget (docs/performance.md): a position-

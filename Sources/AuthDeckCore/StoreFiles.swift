@@ -21,12 +21,24 @@ struct StoreFiles: Sendable {
       throw .store("\(path) is a symbolic link; AuthDeck keeps its store only in a real directory")
     }
     guard info.st_mode & S_IFMT == S_IFDIR else { throw .store("\(path) is not a directory") }
-    if info.st_uid == geteuid() && info.st_mode & 0o077 != 0 {
+    try Self.checkOwnership(info, path: path, privateMode: "700")
+  }
+
+  /// OpenSSH's rule: ours, and nobody else may read or write it. `privateMode` is the chmod
+  /// that fixes a mode.
+  static func checkOwnership(_ info: stat, path: String, privateMode: String) throws(AuthDeckError) {
+    guard info.st_uid == geteuid() else {
+      throw .store("\(path) belongs to another user (uid \(info.st_uid)); run: chown \(geteuid()) \(path)")
+    }
+    if info.st_mode & 0o077 != 0 {
       throw .store(
-        "\(path) is accessible by others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 700 \(path)"
+        "\(path) is accessible by others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod \(privateMode) \(path)"
       )
     }
   }
+
+  /// No session comes near this size; a bigger file is refused before it is read.
+  static let maximumFileSize = 1 << 20
 
   private func makeDirectories(_ path: String) throws(AuthDeckError) {
     let parent = (path as NSString).deletingLastPathComponent
@@ -44,7 +56,9 @@ struct StoreFiles: Sendable {
   func readPrivateFile(_ path: String, name: String? = nil, directory: Int32 = AT_FDCWD) throws(AuthDeckError)
     -> [UInt8]?
   {
-    let fd = openat(directory, name ?? path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    // O_NONBLOCK: opening a FIFO someone left here must not wait for a writer. It changes
+    // nothing for a regular file, and anything else is refused below before a read.
+    let fd = openat(directory, name ?? path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     if fd < 0 {
       if errno == ENOENT { return nil }
       if errno == ELOOP { throw .store("\(path) is a symbolic link; refusing to read it") }
@@ -53,11 +67,12 @@ struct StoreFiles: Sendable {
     defer { close(fd) }
     var info = stat()
     guard fstat(fd, &info) == 0 else { throw .store("\(path): \(String(cString: strerror(errno)))") }
-    guard info.st_mode & S_IFMT == S_IFREG else { throw .store("\(path) is not a regular file") }
-    if info.st_uid == geteuid() && info.st_mode & 0o077 != 0 {
-      throw .store(
-        "\(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)"
-      )
+    guard info.st_mode & S_IFMT == S_IFREG else {
+      throw .store("\(path) is not a regular file; move it away")
+    }
+    try Self.checkOwnership(info, path: path, privateMode: "600")
+    guard info.st_size <= Self.maximumFileSize else {
+      throw .store("\(path) is \(info.st_size) bytes, larger than any session; move it away")
     }
     let size = Int(info.st_size)
     var buffer = [UInt8](repeating: 0, count: max(size, 1))
@@ -127,8 +142,13 @@ struct StoreFiles: Sendable {
 
   /// An exclusive flock on a lock file. The kernel releases it if the holder dies.
   func lock(_ path: String) throws(AuthDeckError) -> FileLock {
-    let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o600)
     guard fd >= 0 else { throw .store("could not open lock \(path): \(String(cString: strerror(errno)))") }
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      close(fd)
+      throw .store("\(path) is not a regular file; move it away")
+    }
     while flock(fd, LOCK_EX) != 0 {
       if errno == EINTR { continue }
       close(fd)

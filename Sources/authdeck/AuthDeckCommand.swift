@@ -19,6 +19,7 @@ struct AuthDeckCommand: ParsableCommand {
 
   static func main() {
     umask(0o077)  // whatever we create is private, even if a write path forgets to chmod
+    ProcessHardening.apply()
     signal(SIGPIPE, SIG_IGN)  // a clipboard tool or browser that exits early must not kill us
     if FastToken.run(CommandLine.arguments) { return }
     do {

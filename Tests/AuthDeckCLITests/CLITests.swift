@@ -93,6 +93,27 @@ struct CLITests {
     }
   }
 
+  @Test("a running authdeck leaves no core file and cannot be attached to")
+  func aRunningAuthdeckLeavesNoCoreFile() throws {
+    try withServer(.lime) { server in
+      try withSandbox(config: TestConfig.lime(server)) { box in
+        let login = try box.start(["login", "lime/main"])
+        defer { login.kill(SIGKILL) }
+        try #require(login.stderr.wait(for: "Paste the URL"), "\(login.stderr.text)")
+        let limits = try String(contentsOfFile: "/proc/\(login.pid)/limits", encoding: .utf8)
+        let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }
+        #expect(
+          core?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"])
+        // A non-dumpable process's /proc files belong to root; for a root test the flag shows
+        // in /proc/PID/status only indirectly, so the limit above is what is checked there.
+        if geteuid() != 0 {
+          var info = stat()
+          #expect(stat("/proc/\(login.pid)/environ", &info) == 0 && info.st_uid == 0)
+        }
+      }
+    }
+  }
+
   @Test("the browser is not handed the client secret")
 
   func theBrowserIsNotHandedTheClientSecret() throws {

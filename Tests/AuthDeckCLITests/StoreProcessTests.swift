@@ -194,7 +194,9 @@ struct StoreProcessTests {
         #expect(token.status == 1, "\(token)")
         #expect(token.stdout.isEmpty, "no token from a file others could read")
         #expect(
-          token.stderrLines == ["authdeck: \(path) is readable by others (mode 644); run: chmod 600 \(path)"])
+          token.stderrLines == [
+            "authdeck: \(path) is accessible by others (mode 644); run: chmod 600 \(path)"
+          ])
 
         let login = try box.run(["login", "svc/a"])
         #expect(login.status == 1, "\(login)")
@@ -205,6 +207,64 @@ struct StoreProcessTests {
 
         #expect(box.sessionFile("svc/a") == before)
         #expect(mode(of: path) == 0o644, "AuthDeck names the chmod; it does not run it")
+      }
+    }
+  }
+
+  @Test("a session file that is a FIFO is refused at once by token, list and logout, without hanging")
+  func aSessionFileThatIsAFIFOIsRefusedAtOnce() throws {
+    try withServer(.limio) { server in
+      try withSandbox(config: TestConfig.limio(server)) { box in
+        #expect(try box.run(["login", "svc/a"]).status == 0)
+        let path = box.sessionPath("svc/a")
+        unlink(path)
+        #expect(mkfifo(path, 0o600) == 0)
+
+        // ChildProcess's timeout (60 s) would report a hang as a failure, not wait forever.
+        for arguments in [["token", "svc/a"], ["logout", "svc/a"]] {
+          let result = try box.run(arguments)
+          #expect(result.status == 1 && !result.signaled, "\(arguments): \(result)")
+          #expect(result.stderr.contains("\(path) is not a regular file"), "\(arguments): \(result)")
+        }
+        let list = try box.run(["list"])
+        #expect(list.stderr.contains("is not a regular file"), "\(list)")
+      }
+    }
+  }
+
+  @Test("a session file larger than 1 MiB is refused without being read")
+  func aSessionFileLargerThanOneMiBIsRefused() throws {
+    try withServer(.limio) { server in
+      try withSandbox(config: TestConfig.limio(server)) { box in
+        #expect(try box.run(["login", "svc/a"]).status == 0)
+        let path = box.sessionPath("svc/a")
+        #expect(truncate(path, 2 << 20) == 0)
+
+        let token = try box.run(["token", "svc/a"])
+        #expect(token.status == 1, "\(token)")
+        #expect(token.stdout.isEmpty)
+        #expect(
+          token.stderrLines == ["authdeck: \(path) is 2097152 bytes, larger than any session; move it away"])
+      }
+    }
+  }
+
+  @Test("a session file owned by another user is refused on the fast path, with the chown to run")
+  func aSessionFileOwnedByAnotherUserIsRefused() throws {
+    // Only root can give a file away; elsewhere this case cannot be set up.
+    guard geteuid() == 0 else { return }
+    try withServer(.limio) { server in
+      try withSandbox(config: TestConfig.limio(server)) { box in
+        #expect(try box.run(["login", "svc/a"]).status == 0)
+        let path = box.sessionPath("svc/a")
+        #expect(chown(path, 65534, 65534) == 0)
+
+        let token = try box.run(["token", "svc/a"])
+        #expect(token.status == 1, "\(token)")
+        #expect(token.stdout.isEmpty, "a token another user could have written is not handed out")
+        #expect(
+          token.stderrLines == ["authdeck: \(path) belongs to another user (uid 65534); run: chown 0 \(path)"]
+        )
       }
     }
   }
