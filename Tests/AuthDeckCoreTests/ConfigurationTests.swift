@@ -469,6 +469,27 @@ struct ConfigurationTests {
     }
   }
 
+  @Test("load refuses a ca_file or a configuration that is a FIFO at once, instead of blocking on it")
+  func loadRefusesFIFOs() throws {
+    try withTemporaryDirectory { directory in
+      let path = directory + "/config.toml"
+      let caFile = directory + "/ca.pem"
+      #expect(mkfifo(caFile, 0o600) == 0)
+      try writeFile(path, Self.base + "\nca_file = \"\(caFile)\"")
+      let error = try #require(
+        thrownError { () throws(AuthDeckError) in try ConfigurationLoader.load(path: path, environment: [:]) }
+      )
+      #expect(error.description == "\(path): providers.acme.ca_file: \(caFile) is not a regular file")
+
+      let fifoConfig = directory + "/fifo.toml"
+      #expect(mkfifo(fifoConfig, 0o600) == 0)
+      let refused = try #require(
+        thrownError { () throws(AuthDeckError) in try ConfigurationLoader.load(path: fifoConfig, environment: [:]) }
+      )
+      #expect(refused.description == "\(fifoConfig) is not a regular file")
+    }
+  }
+
   @Test("load accepts a readable ca_file, with ~/ expanded from the environment it is given")
   func loadAcceptsAReadableCAFileUnderHome() throws {
     try withTemporaryDirectory { directory in

@@ -15,6 +15,8 @@ public enum ConfigurationLoader {
       if errno == ENOENT { return Configuration(providers: [], path: path) }
       throw .config("\(path): \(String(cString: strerror(errno)))")
     }
+    // A FIFO or a device would block the read (or worse); only a regular file is a configuration.
+    guard info.st_mode & S_IFMT == S_IFREG else { throw .config("\(path) is not a regular file") }
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw .config("\(path): not readable as UTF-8 text")
     }
@@ -22,8 +24,14 @@ public enum ConfigurationLoader {
     let configuration = try parse(
       text, path: path, readableByOthers: readableByOthers, environment: environment)
     for provider in configuration.providers {
-      if let file = provider.caFile, access(file, R_OK) != 0 {
+      guard let file = provider.caFile else { continue }
+      var info = stat()
+      guard stat(file, &info) == 0, access(file, R_OK) == 0 else {
         throw ProviderTableReader.failure(path: path, id: provider.id, key: "ca_file", "cannot read \(file)")
+      }
+      // libcurl would open a FIFO and wait for a writer past any request deadline.
+      guard info.st_mode & S_IFMT == S_IFREG else {
+        throw ProviderTableReader.failure(path: path, id: provider.id, key: "ca_file", "\(file) is not a regular file")
       }
     }
     return configuration
