@@ -484,7 +484,9 @@ struct ConfigurationTests {
       let fifoConfig = directory + "/fifo.toml"
       #expect(mkfifo(fifoConfig, 0o600) == 0)
       let refused = try #require(
-        thrownError { () throws(AuthDeckError) in try ConfigurationLoader.load(path: fifoConfig, environment: [:]) }
+        thrownError { () throws(AuthDeckError) in
+          try ConfigurationLoader.load(path: fifoConfig, environment: [:])
+        }
       )
       #expect(refused.description == "\(fifoConfig) is not a regular file")
     }

@@ -31,7 +31,8 @@ public enum ConfigurationLoader {
       }
       // libcurl would open a FIFO and wait for a writer past any request deadline.
       guard info.st_mode & S_IFMT == S_IFREG else {
-        throw ProviderTableReader.failure(path: path, id: provider.id, key: "ca_file", "\(file) is not a regular file")
+        throw ProviderTableReader.failure(
+          path: path, id: provider.id, key: "ca_file", "\(file) is not a regular file")
       }
     }
     return configuration
