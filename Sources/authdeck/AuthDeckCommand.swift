@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthDeckCore
+import AuthDeckNet
 import Foundation
 
 #if canImport(Glibc)

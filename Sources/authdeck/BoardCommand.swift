@@ -72,5 +72,6 @@ enum BoardWiring {
       expiringWithin: service.configuration.expiringWithin, isDemo: demo != nil)
     state.configPath = configPath
     BoardLoop(state: state, screen: screen, runner: runner, inbox: inbox, environment: environment).run()
+    ChildGroups.shared.killAll()  // a secret command still running must not outlive the board
   }
 }

@@ -93,6 +93,36 @@ struct CLITests {
     }
   }
 
+  @Test("interrupting authdeck stops the client_secret_command it is waiting for, and all it started")
+  func interruptingAuthdeckStopsTheSecretCommand() throws {
+    try withServer(.limio) { server in
+      try withSandbox(config: TestConfig.limio(server)) { box in
+        let pidFile = box.home + "/secret-command.pid"
+        let config = TestConfig.limio(server).replacingOccurrences(
+          of: "client_secret_env = \"\(TestConfig.secretVariable)\"\nclient_auth = \"basic\"",
+          with: "client_secret_command = \"sleep 300 & echo $! > \(pidFile); wait\"\nclient_auth = \"basic\"")
+        try box.replaceConfig(config)
+        let token = try box.start(["token", "svc/a"])
+        defer { token.kill(SIGKILL) }
+        #expect(waitUntil(timeout: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        let text = try String(contentsOfFile: pidFile, encoding: .utf8)
+        let pid = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        token.kill(SIGINT)
+        let result = token.wait(timeout: 20)
+        #expect(result.signaled && result.status == SIGINT, "\(result)")
+        #expect(
+          waitUntil(timeout: 10) { kill(pid, 0) != 0 || Self.isZombie(pid) }, "the command's sleep is gone")
+      }
+    }
+  }
+
+  static func isZombie(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return true }
+    return stat[close...].dropFirst(2).hasPrefix("Z")
+  }
+
   @Test("a running authdeck leaves no core file and cannot be attached to")
   func aRunningAuthdeckLeavesNoCoreFile() throws {
     try withServer(.lime) { server in
