@@ -109,7 +109,7 @@ struct CLITests {
         let pid = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
         token.kill(SIGINT)
         let result = token.wait(timeout: 20)
-        #expect(result.signaled && result.status == SIGINT, "\(result)")
+        #expect(!result.timedOut && result.signaled && result.status == SIGINT, "\(result)")
         #expect(
           waitUntil(timeout: 10) { kill(pid, 0) != 0 || Self.isZombie(pid) }, "the command's sleep is gone")
       }
