@@ -115,7 +115,8 @@ public final class EffectRunner: @unchecked Sendable {
         do throws(AuthDeckError) {
           let provider = try service.configuration.provider(for: id)
           // No redirect_uri: a free port now, so that a new login's redirect can name it.
-          let chosen = provider.redirectURI == nil ? try LoopbackHTTPServer.onFreePort() : nil
+          let choosesPort = provider.redirectURI == nil && provider.grant == .authorizationCode
+          let chosen = choosesPort ? try LoopbackHTTPServer.onFreePort() : nil
           let session = try service.resumeOrStartLogin(id, now: Date(), redirectURI: chosen?.redirect)
           guard let pending = session.pending else {
             throw .other("\(id): the login could not be stored")  // resumeOrStartLogin always sets one
