@@ -30,8 +30,12 @@ public enum BoardEvent: Equatable, Sendable {
   /// A redirect (pasted, or caught on loopback) was checked and exchanged, or refused
   /// (`error`); `id` is the session it matched, when it matched one.
   case redirectHandled(SessionID?, error: String?)
-  /// A log-out was done (or refused: `error`).
-  case loggedOut(SessionID, forgotten: Bool, error: String?)
+  /// A login ended without tokens: the provider refused its code (`invalid_grant`), so no
+  /// paste can help; a `.sessionChanged` without the pending login came first.
+  case loginEnded(SessionID, reason: String)
+  /// A log-out was done (or refused: `error`); `warning` says what went wrong at the provider
+  /// (the revocation failed) when the local tokens went all the same.
+  case loggedOut(SessionID, forgotten: Bool, error: String?, warning: String? = nil)
   /// The demo was opened: its providers and sessions replace the board's.
   case demoOpened(Configuration, [Session])
   /// Something to tell the user (copy done, …).

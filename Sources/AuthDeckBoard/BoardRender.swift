@@ -137,9 +137,7 @@ extension BoardState {
       guard let provider = provider(id) else {
         return [Span(id, .header), Span("  not in the configuration", .dim)]
       }
-      let host =
-        (provider.grant == .clientCredentials
-        ? provider.tokenURL : provider.authorizeURL ?? provider.tokenURL).host ?? ""
+      let host = provider.host
       // The id first: it is what `n` and the command line take.
       let details = (provider.name == id ? [] : [provider.name]) + [host, provider.expiryRule]
       return [Span(id, .header), Span("  " + details.joined(separator: " · "), .dim)]
@@ -162,6 +160,8 @@ extension BoardState {
     } else if let expiresAt = session.tokens?.expiresAt {
       remaining = expiresAt > now ? TimeFormat.countdown(expiresAt.timeIntervalSince(now)) : "-"
       expires = BoardClock.short(expiresAt, now: now, in: timeZone)
+    } else if session.tokens != nil {
+      remaining = TimeFormat.unknownLifetime  // no expires_in, no exp, no cutoff: valid until refused
     }
     let isBusy = busy.contains(session.id)
     let notReadYet = isLoading && session.tokens == nil && session.pending == nil

@@ -75,12 +75,21 @@ extension BoardState {
       guard let id else { return [] }
       say("\(id): \(validitySummary(id))")
       return queue?.current == id ? queueStep(.loggedIn) : []
-    case .loggedOut(let id, let forgotten, let error):
+    case .loginEnded(let id, let reason):
       busy.remove(id)
+      if let index = sessions.firstIndex(where: { $0.id == id }) { sessions[index].pending = nil }
+      if case .paste = mode { mode = .list }  // a paste cannot help this login any more
+      say(reason, isError: true)
+      return queue?.current == id ? queueStep(.failed(reason)) : []
+    case .loggedOut(let id, let forgotten, let error, let warning):
+      busy.remove(id)
+      let done = forgotten ? "\(id) forgotten" : "\(id) logged out"
       if let error {
         say(error, isError: true)
+      } else if let warning {
+        say("\(done) here, but \(warning)", isError: true)
       } else {
-        say(forgotten ? "\(id) forgotten" : "\(id) logged out")
+        say(done)
       }
       return []
     case .demoOpened(let configuration, let sessions):
@@ -169,7 +178,7 @@ extension BoardState {
   }
 
   private func validitySummary(_ id: SessionID) -> String {
-    guard let expiresAt = session(id)?.tokens?.expiresAt else { return "logged in" }
+    guard let expiresAt = session(id)?.tokens?.expiresAt else { return "logged in (lifetime unknown)" }
     return
       "valid until \(TimeFormat.wallClock(expiresAt, in: timeZone)) (\(TimeFormat.countdown(expiresAt.timeIntervalSince(now))))"
   }

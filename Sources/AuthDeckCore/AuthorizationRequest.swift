@@ -3,13 +3,18 @@ import Foundation
 /// Builds the URL the browser opens and the pending login that will check its answer.
 public enum AuthorizationRequest {
   /// `random` supplies 32 bytes for state and 32 for the PKCE verifier (RFC 7636 §4.1).
+  /// `redirectURI` is the one chosen for this login when the provider configures none.
   public static func start(
-    provider: Provider, now: Date, random: any RandomSource
+    provider: Provider, redirectURI chosen: URL? = nil, now: Date, random: any RandomSource
   ) throws(AuthDeckError) -> PendingLogin {
-    guard provider.grant == .authorizationCode, let authorizeURL = provider.authorizeURL,
-      let redirectURI = provider.redirectURI
-    else {
+    guard provider.grant == .authorizationCode else {
       throw .usage("\(provider.id) uses client credentials: there is no browser login")
+    }
+    guard let authorizeURL = provider.authorizeURL else {
+      throw .config("\(provider.id): no authorize endpoint (set authorize_url, or issuer to discover it)")
+    }
+    guard let redirectURI = provider.redirectURI ?? chosen else {
+      throw .usage("\(provider.id) has no redirect_uri: a login needs a loopback listener to choose one")
     }
     let state = Base64URL.encode(random.bytes(32))
     let pkce = provider.pkce ? PKCE(randomBytes: random.bytes(32)) : nil

@@ -72,11 +72,18 @@ public enum FormEncoding {
   }
 }
 
-/// RFC 6749 §2.3.1: form-encode id and secret, join with ':', base64.
+/// RFC 6749 §2.3.1: form-encode id and secret, join with ':', base64. A space is written
+/// `%20`, not `+`: a server that form-decodes and one that only percent-decodes (many
+/// libraries do) then both read the same secret back.
 public enum ClientSecretBasic {
   public static func header(clientID: String, clientSecret: String) -> String {
-    let joined = FormEncoding.escape(clientID) + ":" + FormEncoding.escape(clientSecret)
+    let joined = encode(clientID) + ":" + encode(clientSecret)
     return "Basic " + Base64.encode(Array(joined.utf8))
+  }
+
+  /// Form-encoding, where `+` can only stand for a space (a real `+` is `%2B`).
+  static func encode(_ text: String) -> String {
+    FormEncoding.escape(text).replacingOccurrences(of: "+", with: "%20")
   }
 }
 

@@ -34,11 +34,14 @@ public struct HTTPResponse: Sendable, Equatable {
   public var status: Int
   public var contentType: String?
   public var body: Data
+  /// Where a 3xx points (its Location, resolved against the request's URL); never followed.
+  public var location: String?
 
-  public init(status: Int, contentType: String?, body: Data) {
+  public init(status: Int, contentType: String?, body: Data, location: String? = nil) {
     self.status = status
     self.contentType = contentType
     self.body = body
+    self.location = location
   }
 }
 

@@ -21,22 +21,43 @@ public enum SecretSource: Sendable, Equatable {
   case none
 }
 
-/// One `[providers.ID]` table, with its preset applied and every value checked.
+/// One `[providers.ID]` table, with its preset applied and every value checked. A provider
+/// with an `issuer` may leave endpoints out: `EndpointResolver` fills them in from discovery.
 public struct Provider: Sendable, Equatable {
+  /// The endpoints a provider can have (RFC 6749, RFC 7009, RFC 8628).
+  public enum Endpoint: String, Sendable, CaseIterable {
+    case authorize, token, revocation, deviceAuthorization
+  }
+
+  /// Where a value came from, for `authdeck providers`.
+  public enum Source: String, Sendable {
+    case preset, config, discovery
+  }
+
   public var id: String
   public var name: String
   public var authorizeURL: URL?
-  public var tokenURL: URL
+  /// Nil only for a provider with an issuer whose discovery has not been applied yet.
+  public var tokenURL: URL?
+  public var revocationURL: URL?
+  public var deviceAuthorizationURL: URL?
+  /// Where each endpoint that is known came from.
+  public var sources: [Endpoint: Source] = [:]
   public var clientID: String
   public var secret: SecretSource
   public var clientAuth: ClientAuth
+  /// Where `clientAuth` came from; nil when nothing chose it (then it is client_secret_post,
+  /// or what discovery lists).
+  public var clientAuthSource: Source?
+  /// The registered redirect; nil: a loopback redirect on a port chosen at each login.
   public var redirectURI: URL?
   public var scope: String?
   public var pkce: Bool
   public var grant: Grant
   public var dailyExpiry: DailyCutoff?
   public var caFile: String?
-  /// The `issuer` key, when the provider's issuer identifier is known.
+  /// The `issuer` key, when the provider's issuer identifier is known. Its endpoints that the
+  /// configuration leaves out are discovered from it (RFC 8414, OpenID Connect Discovery).
   public var configuredIssuer: String?
   /// The issuer to expect in `iss` on the redirect (RFC 9207): the configured one, else the
   /// authorize URL's origin (scheme, host, port), which is then compared origin to origin.
@@ -46,33 +67,67 @@ public struct Provider: Sendable, Equatable {
     return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
   }
 
+  /// Endpoints given here count as configured (`.config`); a nil `clientAuth` is the default.
   public init(
-    id: String, name: String? = nil, authorizeURL: URL?, tokenURL: URL, clientID: String,
-    secret: SecretSource = .none, clientAuth: ClientAuth = .post, redirectURI: URL?, scope: String? = nil,
-    pkce: Bool = true, grant: Grant = .authorizationCode, dailyExpiry: DailyCutoff? = nil,
-    caFile: String? = nil,
+    id: String, name: String? = nil, authorizeURL: URL?, tokenURL: URL?, revocationURL: URL? = nil,
+    deviceAuthorizationURL: URL? = nil, clientID: String, secret: SecretSource = .none,
+    clientAuth: ClientAuth? = nil, redirectURI: URL?, scope: String? = nil, pkce: Bool = true,
+    grant: Grant = .authorizationCode, dailyExpiry: DailyCutoff? = nil, caFile: String? = nil,
     issuer: String? = nil
   ) {
     self.configuredIssuer = issuer
     self.id = id
     self.name = name ?? id
-    self.authorizeURL = authorizeURL
-    self.tokenURL = tokenURL
     self.clientID = clientID
     self.secret = secret
-    self.clientAuth = clientAuth
+    self.clientAuth = clientAuth ?? .post
+    self.clientAuthSource = clientAuth == nil ? nil : .config
     self.redirectURI = redirectURI
     self.scope = scope
     self.pkce = pkce
     self.grant = grant
     self.dailyExpiry = dailyExpiry
     self.caFile = caFile
+    setURL(authorizeURL, for: .authorize, source: .config)
+    setURL(tokenURL, for: .token, source: .config)
+    setURL(revocationURL, for: .revocation, source: .config)
+    setURL(deviceAuthorizationURL, for: .deviceAuthorization, source: .config)
   }
 
-  /// The redirect is caught by a listener of our own when it points at a loopback address over http.
+  public func url(for endpoint: Endpoint) -> URL? {
+    switch endpoint {
+    case .authorize: return authorizeURL
+    case .token: return tokenURL
+    case .revocation: return revocationURL
+    case .deviceAuthorization: return deviceAuthorizationURL
+    }
+  }
+
+  /// Sets an endpoint with where it came from; nil leaves it (and its source) unset.
+  public mutating func setURL(_ url: URL?, for endpoint: Endpoint, source: Source) {
+    switch endpoint {
+    case .authorize: authorizeURL = url
+    case .token: tokenURL = url
+    case .revocation: revocationURL = url
+    case .deviceAuthorization: deviceAuthorizationURL = url
+    }
+    sources[endpoint] = url == nil ? nil : source
+  }
+
+  /// Whether the client has a secret; without one it is a public client (PKCE, client_id in the body).
+  public var isPublicClient: Bool { secret == .none }
+
+  /// The redirect is caught by a listener of our own: a loopback address (or `localhost`)
+  /// over http, or no redirect_uri at all (a port is chosen at each login).
   public var usesLoopbackRedirect: Bool {
-    guard let redirectURI, redirectURI.scheme == "http" else { return false }
-    return Loopback.isLoopbackHost(redirectURI.host)
+    guard let redirectURI else { return grant == .authorizationCode }
+    return Loopback.isListenable(redirectURI)
+  }
+
+  /// The host shown for the provider: its authorize (or token) endpoint's, else its issuer's.
+  public var host: String {
+    let url = grant == .clientCredentials ? tokenURL : authorizeURL ?? tokenURL
+    return url?.host ?? configuredIssuer.flatMap { URL(string: $0)?.host } ?? ""
   }
 
   /// One line for `authdeck providers` and the board's group header.
@@ -80,32 +135,5 @@ public struct Provider: Sendable, Equatable {
     if grant == .clientCredentials { return "client credentials" }
     if let dailyExpiry { return "expires daily \(dailyExpiry.shortDescription)" }
     return "expires_in"
-  }
-}
-
-public enum Loopback {
-  /// `http://127.0.0.1:8765` or `http://[::1]:8765` for a redirect URI: where a request that
-  /// reached the listener came from, to rebuild the full redirect URL from its target.
-  public static func origin(of redirectURI: URL) -> String {
-    let host = redirectURI.host ?? "127.0.0.1"
-    let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-    return "http://\(bracketed):\(redirectURI.port ?? 80)"
-  }
-
-  /// True for 127.0.0.0/8, ::1 and "localhost"-free literal addresses only:
-  /// `127.0.0.1.evil.example` is a name, not an address.
-  public static func isLoopbackHost(_ host: String?) -> Bool {
-    guard var host else { return false }
-    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-    if host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
-    let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 4 else { return false }
-    let octets = parts.compactMap { part -> Int? in
-      guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber) else {
-        return nil
-      }
-      return Int(part).flatMap { $0 <= 255 ? $0 : nil }
-    }
-    return octets.count == 4 && octets[0] == 127
   }
 }

@@ -28,6 +28,10 @@ public enum TimeFormat {
     wallClock(date, in: timeZone) + " " + ZoneNames.shared.name(date, timeZone)
   }
 
+  /// What `list` and the board show as the time left of a token whose lifetime nothing told
+  /// (no expires_in, no JWT exp, no daily cutoff): valid until the provider refuses it.
+  public static let unknownLifetime = "unknown"
+
   /// "5:12:09" below a day, "2d 04:10" beyond; never negative.
   public static func countdown(_ interval: TimeInterval) -> String {
     let total = Int(min(max(0, interval.rounded(.down)), 1e12))  // Int(1e20) would trap

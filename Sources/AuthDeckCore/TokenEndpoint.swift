@@ -2,14 +2,13 @@ import Foundation
 
 /// Builds token requests (RFC 6749 §4.1.3, §4.4, §6) and reads their answers (§5.1, §5.2).
 public struct TokenEndpoint: Sendable {
-  public let provider: Provider
-  public let clientSecret: String?
-  public let deadline: TimeInterval
+  let client: ClientEndpoint
+  public var provider: Provider { client.provider }
 
-  public init(provider: Provider, clientSecret: String?, deadline: TimeInterval = 30) {
-    self.provider = provider
-    self.clientSecret = clientSecret
-    self.deadline = deadline
+  /// Refuses a provider whose token endpoint is not known (an issuer's discovery not applied).
+  public init(provider: Provider, clientSecret: String?, deadline: TimeInterval = 30) throws(AuthDeckError) {
+    client = try ClientEndpoint(
+      .token, of: provider, key: "token_url", clientSecret: clientSecret, deadline: deadline)
   }
 
   public func codeExchange(code: String, pending: PendingLogin) -> HTTPRequest {
@@ -32,25 +31,7 @@ public struct TokenEndpoint: Sendable {
     return request(fields)
   }
 
-  private func request(_ grantFields: [(String, String)]) -> HTTPRequest {
-    var fields = grantFields
-    var headers = [
-      ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
-      ("User-Agent", "AuthDeck/1"),
-    ]
-    switch (provider.clientAuth, clientSecret) {
-    case (.basic, let secret?):
-      headers.append(
-        ("Authorization", ClientSecretBasic.header(clientID: provider.clientID, clientSecret: secret)))
-    case (.post, let secret?):
-      fields += [("client_id", provider.clientID), ("client_secret", secret)]
-    case (_, nil):
-      fields.append(("client_id", provider.clientID))  // a public client names itself (§4.1.3)
-    }
-    return HTTPRequest(
-      method: "POST", url: provider.tokenURL, headers: headers, body: Data(FormEncoding.encode(fields).utf8),
-      caFile: provider.caFile, deadline: deadline)
-  }
+  private func request(_ grantFields: [(String, String)]) -> HTTPRequest { client.post(grantFields) }
 
   /// The tokens in a response, with their real expiry. Everything that is not a proper
   /// token response is an error with a short, sanitized reason, and nothing is kept.
@@ -58,17 +39,13 @@ public struct TokenEndpoint: Sendable {
     let who = provider.id
     let type = response.contentType.map { Sanitizer.inline($0, limit: 40) } ?? "no content type"
     if (300..<400).contains(response.status) {
-      throw .provider(
-        "\(who): the token endpoint redirected (HTTP \(response.status)); AuthDeck does not follow it")
+      throw EndpointAnswer.redirected(
+        response, endpoint: "token endpoint", key: "token_url", provider: provider)
     }
     let parsed = try? JSONValue.parse(Array(response.body))
     var object: JSONValue?  // only a JSON object counts as an answer
     if case .object? = parsed { object = parsed }
-    if let object, let error = object["error"]?.string {
-      var reason = Sanitizer.inline(error, limit: 60)
-      if let description = object["error_description"]?.string, !description.isEmpty {
-        reason += ": " + Sanitizer.inline(description, limit: 160)
-      }
+    if case let (error, reason)? = EndpointAnswer.error(in: object, provider: provider) {
       if error == "invalid_grant" { throw .loginRequired("\(who): \(reason)") }
       throw .provider("\(who): \(reason)")
     }
@@ -88,12 +65,17 @@ public struct TokenEndpoint: Sendable {
     guard let accessToken = object["access_token"]?.string, !accessToken.isEmpty else {
       throw .provider("\(who): the token response has no access_token")
     }
-    // Some servers send expires_in as a string; both forms are accepted.
-    let lifetime =
-      object["expires_in"]?.number ?? object["expires_in"]?.string.flatMap(Double.init)
-    // Above ten years a lifetime is not plausible, and dates that far out break clocks.
-    guard let expiresIn = lifetime, expiresIn > 0, expiresIn <= 10 * 365 * 86_400 else {
-      throw .provider("\(who): the token response has no valid expires_in, so its lifetime is unknown")
+    // RFC 6749 §5.1 only recommends expires_in: without it the JWT's exp or the daily cutoff
+    // tells the expiry, else the lifetime is unknown. Some servers send it as a string.
+    var expiresIn: TimeInterval?
+    if let value = object["expires_in"], value != .null {
+      // Above ten years a lifetime is not plausible, and dates that far out break clocks.
+      guard let lifetime = value.number ?? value.string.flatMap(Double.init), lifetime > 0,
+        lifetime <= 10 * 365 * 86_400
+      else {
+        throw .provider("\(who): the token response's expires_in is not a valid lifetime")
+      }
+      expiresIn = lifetime
     }
     let tokenType = object["token_type"]?.string ?? "Bearer"
     return TokenSet(

@@ -8,9 +8,14 @@ public struct TokenService: Sendable {
   let transport: any HTTPTransport
   let secrets: any SecretResolving
   let random: any RandomSource
-  public var deadline: TimeInterval = 30
+  public var deadline: TimeInterval = 30 {
+    didSet { discovery.deadline = deadline }
+  }
   /// A refreshable token this close to its end is renewed before it is handed out.
   public var refreshMargin: TimeInterval = 60
+  /// The endpoints of providers that name an issuer, discovered when first needed and cached
+  /// in the state folder (`<store>/discovery/`).
+  public var discovery: EndpointResolver
 
   public init(
     configuration: Configuration, store: SessionStore, transport: any HTTPTransport,
@@ -21,28 +26,38 @@ public struct TokenService: Sendable {
     self.transport = transport
     self.secrets = secrets
     self.random = random
+    self.discovery = EndpointResolver(cache: DiscoveryCache(root: store.root), transport: transport)
   }
 
   // MARK: Authorization code
 
   /// Starts a browser login: stores a pending login (creating the session if it is new)
-  /// and returns it; its `authorizeURL` is what the browser opens.
-  public func startLogin(_ id: SessionID, now: Date) throws(AuthDeckError) -> PendingLogin {
-    try beginLogin(id, now: now, resuming: false).pending!
+  /// and returns it; its `authorizeURL` is what the browser opens. `redirectURI` is the
+  /// loopback redirect chosen for this login when the provider configures none.
+  public func startLogin(_ id: SessionID, now: Date, redirectURI: URL? = nil) throws(AuthDeckError)
+    -> PendingLogin
+  {
+    try beginLogin(id, now: now, resuming: false, redirectURI: redirectURI).pending!
   }
 
   /// The session with a login that waits: the one already waiting (its redirect may be on its
   /// way, so it is reopened, not replaced), else a new one. One locked read of one file.
-  public func resumeOrStartLogin(_ id: SessionID, now: Date) throws(AuthDeckError) -> Session {
-    try beginLogin(id, now: now, resuming: true)
+  public func resumeOrStartLogin(_ id: SessionID, now: Date, redirectURI: URL? = nil) throws(AuthDeckError)
+    -> Session
+  {
+    try beginLogin(id, now: now, resuming: true, redirectURI: redirectURI)
   }
 
-  private func beginLogin(_ id: SessionID, now: Date, resuming: Bool) throws(AuthDeckError) -> Session {
+  private func beginLogin(_ id: SessionID, now: Date, resuming: Bool, redirectURI: URL?) throws(AuthDeckError)
+    -> Session
+  {
     let provider = try configuration.provider(for: id)
     return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
       var updated = session ?? Session(id: id, grant: provider.grant)
       if !resuming || updated.activePending(at: now) == nil {
-        updated.pending = try AuthorizationRequest.start(provider: provider, now: now, random: random)
+        updated.pending = try AuthorizationRequest.start(
+          provider: try discovery.resolve(provider, for: [.authorize], now: now), redirectURI: redirectURI,
+          now: now, random: random)
       }
       session = updated
       return updated
@@ -67,9 +82,9 @@ public struct TokenService: Sendable {
   }
 
   /// Completes a login with a pasted or received redirect. A wrong, missing or replayed state
-  /// sends nothing to the token endpoint; any failure keeps the pending login.
+  /// sends nothing to the token endpoint. `expecting` limits it to one session's login
+  /// (`authdeck login ID` completes only ID).
   @discardableResult
-  /// `expecting` limits it to one session's login (`authdeck login ID` completes only ID).
   public func completeLogin(redirect: Redirect, now: Date, expecting: SessionID? = nil) throws(AuthDeckError)
     -> Session
   {
@@ -77,21 +92,37 @@ public struct TokenService: Sendable {
     if let expecting, id != expecting {
       throw .redirect("that redirect is for \(id)'s login, not \(expecting)'s; nothing was sent")
     }
+    return try completeLogin(id, redirect: redirect, now: now)
+  }
+
+  /// The same, for the login of `id` (as `pendingSession(for:now:)` found it). A failure keeps
+  /// the pending login, except a code the token endpoint refuses (`invalid_grant`: spent,
+  /// expired, or issued for another client): no paste can help then, so the login ends and
+  /// `.loginRequired` says to start it again.
+  @discardableResult
+  public func completeLogin(_ id: SessionID, redirect: Redirect, now: Date) throws(AuthDeckError) -> Session {
     let provider = try configuration.provider(for: id)
-    return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
+    let outcome = try store.update(id) {
+      (session: inout Session?) throws(AuthDeckError) -> Result<Session, AuthDeckError> in
       // Re-checked under the lock: another process may have completed it meanwhile.
       guard var current = session, let pending = current.activePending(at: now) else {
         throw .redirect("\(id) no longer waits for a login (completed elsewhere or expired)")
       }
       let code = try redirect.code(for: pending, sessionID: id)
-      let endpoint = try endpoint(for: provider)
-      let tokens = try endpoint.tokens(
-        from: try transport.send(endpoint.codeExchange(code: code, pending: pending)), issuedAt: now)
-      current.tokens = tokens
-      current.pending = nil
-      session = current
-      return current
+      do throws(AuthDeckError) {
+        current.tokens = try tokens(provider, now: now) { $0.codeExchange(code: code, pending: pending) }
+        current.pending = nil
+        session = current
+        return .success(current)
+      } catch {
+        guard case .loginRequired(let reason) = error else { throw error }
+        current.pending = nil
+        session = current
+        return .failure(
+          .loginRequired("\(reason); this login has ended, start it again: authdeck login \(id)"))
+      }
     }
+    return try outcome.get()
   }
 
   // MARK: Tokens without a person
@@ -156,15 +187,12 @@ public struct TokenService: Sendable {
       {
         return current
       }
-      let endpoint = try endpoint(for: provider)
       if provider.grant == .clientCredentials {
-        current.tokens = try endpoint.tokens(
-          from: try transport.send(endpoint.clientCredentials()), issuedAt: now)
+        current.tokens = try tokens(provider, now: now) { $0.clientCredentials() }
       } else if let refreshToken = current.tokens?.refreshToken {
         var tokens: TokenSet
         do throws(AuthDeckError) {
-          tokens = try endpoint.tokens(
-            from: try transport.send(endpoint.refresh(refreshToken: refreshToken)), issuedAt: now)
+          tokens = try self.tokens(provider, now: now) { $0.refresh(refreshToken: refreshToken) }
         } catch {
           guard case .loginRequired(let reason) = error else { throw error }
           throw .loginRequired("\(reason); the refresh token was refused, log in again: authdeck login \(id)")
@@ -187,20 +215,34 @@ public struct TokenService: Sendable {
     try renew(id, now: now, force: true)
   }
 
-  /// Drops the tokens (and the pending login); with `forget`, the whole session.
-  @discardableResult
-  public func logout(_ id: SessionID, forget: Bool) throws(AuthDeckError) -> Session? {
-    try Self.logout(id, forget: forget, store: store)
+  // MARK: Log out
+
+  /// Revokes the tokens at the provider when it has a revocation endpoint (RFC 7009), then
+  /// drops them (and the pending login); with `forget`, the whole session. The local copy
+  /// goes whatever the provider says; the result says what happened there.
+  public func logout(_ id: SessionID, forget: Bool, now: Date) throws(AuthDeckError)
+    -> (session: Session?, revocation: Revocation)
+  {
+    guard let provider = configuration.provider(id.provider) else {
+      return (try Self.logout(id, forget: forget, store: store), .notOffered)
+    }
+    var revocation = Revocation.nothingToRevoke
+    let session = try Self.logout(id, forget: forget, store: store) { tokens in
+      revocation = revoke(tokens, of: provider, now: now)
+    }
+    return (session, revocation)
   }
 
   /// Logging out needs no provider, so it works even after a provider left the configuration.
-  /// Returns what is stored afterwards (nil when forgotten).
+  /// Returns what is stored afterwards (nil when forgotten). `revoking` sees the tokens under
+  /// the session's lock before they go, so no refresh can replace them meanwhile.
   @discardableResult
-  public static func logout(_ id: SessionID, forget: Bool, store: SessionStore) throws(AuthDeckError)
-    -> Session?
-  {
+  public static func logout(
+    _ id: SessionID, forget: Bool, store: SessionStore, revoking: (TokenSet) -> Void = { _ in }
+  ) throws(AuthDeckError) -> Session? {
     try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session? in
-      guard session != nil else { throw .usage("no session \(id); see: authdeck list") }
+      guard let stored = session else { throw .usage("no session \(id); see: authdeck list") }
+      if let tokens = stored.tokens { revoking(tokens) }
       if forget {
         session = nil
       } else {
@@ -211,7 +253,80 @@ public struct TokenService: Sendable {
     }
   }
 
-  private func endpoint(for provider: Provider) throws(AuthDeckError) -> TokenEndpoint {
-    TokenEndpoint(provider: provider, clientSecret: try secrets.secret(for: provider), deadline: deadline)
+  /// The refresh token first (revoking it ends the grant at most providers), then the access
+  /// token; the first failure is the answer.
+  private func revoke(_ tokens: TokenSet, of provider: Provider, now: Date) -> Revocation {
+    let resolved: Provider
+    do throws(AuthDeckError) {
+      resolved = try discovery.resolve(provider, for: [.revocation], now: now)
+    } catch {
+      return .failed(error.description)
+    }
+    guard resolved.revocationURL != nil else { return .notOffered }
+    let hinted = [(tokens.refreshToken, "refresh_token"), (tokens.accessToken, "access_token")]
+    for case (let token?, let hint) in hinted {
+      do throws(AuthDeckError) {
+        try send(provider, to: .revocation, now: now) { (current) throws(AuthDeckError) in
+          let endpoint = try ClientEndpoint.revocation(
+            of: current, clientSecret: try secrets.secret(for: current), deadline: min(deadline, 10))
+          return (endpoint.revocationRequest(token: token, hint: hint), endpoint.checkRevocation)
+        }
+      } catch {
+        return .failed(error.description)
+      }
+    }
+    return .revoked
+  }
+
+  // MARK: Requests
+
+  /// A token request built by `make`, sent to the provider's token endpoint, its answer read.
+  private func tokens(_ provider: Provider, now: Date, _ make: (TokenEndpoint) -> HTTPRequest)
+    throws(AuthDeckError) -> TokenSet
+  {
+    try send(provider, to: .token, now: now) { (current) throws(AuthDeckError) in
+      let endpoint = try TokenEndpoint(
+        provider: current, clientSecret: try secrets.secret(for: current), deadline: deadline)
+      return (
+        make(endpoint),
+        { (response) throws(AuthDeckError) in try endpoint.tokens(from: response, issuedAt: now) }
+      )
+    }
+  }
+
+  /// Sends what `prepare` builds for the provider (its endpoints discovered when the
+  /// configuration leaves them out) and reads the answer. When a discovered endpoint cannot be
+  /// reached or is not there (3xx, 404, 405, 410), the discovery document is fetched again
+  /// once, and the request is sent again only if it names another endpoint.
+  private func send<T>(
+    _ provider: Provider, to endpoint: Provider.Endpoint, now: Date,
+    _ prepare: (Provider) throws(AuthDeckError) -> (HTTPRequest, (HTTPResponse) throws(AuthDeckError) -> T)
+  ) throws(AuthDeckError) -> T {
+    let resolved = try discovery.resolve(provider, for: [endpoint], now: now)
+    let (request, read) = try prepare(resolved)
+    let answer: Result<HTTPResponse, AuthDeckError>
+    do throws(AuthDeckError) {
+      answer = .success(try transport.send(request))
+    } catch {
+      answer = .failure(error)
+    }
+    if resolved.sources[endpoint] == .discovery, Self.suggestsMovedEndpoint(answer),
+      let fresh = try? discovery.resolve(provider, for: [endpoint], now: now, fresh: true),
+      fresh.url(for: endpoint) != resolved.url(for: endpoint)
+    {
+      let (retry, readRetry) = try prepare(fresh)
+      return try readRetry(try transport.send(retry))
+    }
+    return try read(try answer.get())
+  }
+
+  /// An answer that says the endpoint is not (or no longer) where discovery said.
+  static func suggestsMovedEndpoint(_ answer: Result<HTTPResponse, AuthDeckError>) -> Bool {
+    switch answer {
+    case .failure(.network): return true
+    case .success(let response):
+      return (300..<400).contains(response.status) || [404, 405, 410].contains(response.status)
+    case .failure: return false
+    }
   }
 }

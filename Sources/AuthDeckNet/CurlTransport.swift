@@ -11,7 +11,7 @@ public struct CurlTransport: HTTPTransport {
   public func send(_ request: HTTPRequest) throws(AuthDeckError) -> HTTPResponse {
     let scheme = request.url.scheme?.lowercased()
     guard scheme == "https" || (scheme == "http" && Loopback.isLoopbackHost(request.url.host)) else {
-      throw .network("refusing to send a token request over plain http to \(request.url.host ?? "?")")
+      throw .network("refusing to send a request over plain http to \(request.url.host ?? "?")")
     }
     let host = request.url.host ?? "?"
     let headerLines = request.headers.map { "\($0.0): \($0.1)" }
@@ -41,7 +41,8 @@ public struct CurlTransport: HTTPTransport {
     case Int(AD_HTTP_OK):
       let body = response.body.map { Data(bytes: $0, count: response.body_length) } ?? Data()
       return HTTPResponse(
-        status: response.status, contentType: response.content_type.map { String(cString: $0) }, body: body)
+        status: response.status, contentType: response.content_type.map { String(cString: $0) }, body: body,
+        location: response.location.map { String(cString: $0) })
     case Int(AD_HTTP_TIMEOUT):
       throw .network("\(host) did not answer within \(Int(request.deadline)) s")
     case Int(AD_HTTP_TOO_LARGE):

@@ -52,77 +52,123 @@ public struct ServerResponse: Sendable {
   }
 }
 
-/// A small HTTP/1.1 server bound to a loopback address only, one connection at a time,
+/// A small HTTP/1.1 server bound to loopback addresses only, one connection at a time,
 /// `Connection: close`. It serves the loopback redirect (RFC 8252 §7.3) and the demo provider.
 public final class LoopbackHTTPServer: @unchecked Sendable {
   public let port: UInt16
-  private let socket: Int32
+  private let sockets: [Int32]
   private let wakeRead: Int32
   private let wakeWrite: Int32
 
   /// Binds now, so a busy port is reported before the browser opens. `host` must be a loopback address.
-  public init(host: String = "127.0.0.1", port: UInt16) throws(AuthDeckError) {
-    guard Loopback.isLoopbackHost(host) else { throw .usage("refusing to listen on \(host): loopback only") }
-    let ipv6 = host.contains(":")
-    let fd = Glibc.socket(
-      ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { throw .network("cannot open a socket: \(String(cString: strerror(errno)))") }
-    var one: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    var bound: Int32
-    if ipv6 {
-      var address = sockaddr_in6()
-      address.sin6_family = sa_family_t(AF_INET6)
-      address.sin6_port = port.bigEndian
-      inet_pton(AF_INET6, host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), &address.sin6_addr)
-      bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-        }
+  public convenience init(host: String = "127.0.0.1", port: UInt16) throws(AuthDeckError) {
+    try self.init(hosts: [host], port: port)
+  }
+
+  /// Listens where `redirect` points: its address, or for `localhost` both 127.0.0.1 and ::1 on
+  /// the same port (a browser may resolve the name to either). Without IPv6 on the machine,
+  /// `localhost` is 127.0.0.1 alone; a ::1 port held by another program is refused.
+  public convenience init(redirect: URL) throws(AuthDeckError) {
+    try self.init(
+      hosts: Loopback.listenAddresses(for: redirect), port: UInt16(redirect.port ?? 80),
+      ipv6Optional: redirect.host?.lowercased() == "localhost")
+  }
+
+  /// The first host decides the port (0: any free one); the others take the same port.
+  init(hosts: [String], port: UInt16, ipv6Optional: Bool = false) throws(AuthDeckError) {
+    var sockets: [Int32] = []
+    var boundPort = port
+    for host in hosts {
+      guard Loopback.isLoopbackHost(host) else {
+        sockets.forEach { close($0) }
+        throw .usage("refusing to listen on \(host): loopback only")
       }
-    } else {
-      var address = sockaddr_in()
-      address.sin_family = sa_family_t(AF_INET)
-      address.sin_port = port.bigEndian
-      inet_pton(AF_INET, host, &address.sin_addr)
-      bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
+      switch Self.listen(on: host, port: boundPort) {
+      case .success(let (fd, actual)):
+        sockets.append(fd)
+        boundPort = actual
+      case .failure(let problem):
+        let unavailable = problem.code == EADDRNOTAVAIL || problem.code == EAFNOSUPPORT
+        if ipv6Optional && host.contains(":") && unavailable && !sockets.isEmpty { continue }
+        sockets.forEach { close($0) }
+        throw problem.error
       }
-    }
-    guard bound == 0, listen(fd, 8) == 0 else {
-      let problem = errno
-      close(fd)
-      let address = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
-      if problem == EADDRINUSE { throw .network("\(address) is in use by another program") }
-      throw .network("cannot listen on \(address): \(String(cString: strerror(problem)))")
-    }
-    var actual = sockaddr_storage()
-    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-    withUnsafeMutablePointer(to: &actual) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-    }
-    let boundPort = withUnsafePointer(to: &actual) { pointer -> UInt16 in
-      ipv6
-        ? pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-          UInt16(bigEndian: $0.pointee.sin6_port)
-        }
-        : pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-          UInt16(bigEndian: $0.pointee.sin_port)
-        }
     }
     var pipeEnds: [Int32] = [0, 0]
     pipe(&pipeEnds)
     for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-    self.socket = fd
+    self.sockets = sockets
     self.port = boundPort
     self.wakeRead = pipeEnds[0]
     self.wakeWrite = pipeEnds[1]
   }
 
+  struct ListenFailure: Error {
+    var code: Int32
+    var error: AuthDeckError
+  }
+
+  /// One listening socket on `host` (an IPv4 or IPv6 literal) and the port it got.
+  private static func listen(on host: String, port: UInt16) -> Result<(Int32, UInt16), ListenFailure> {
+    let ipv6 = host.contains(":")
+    let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    let address = ipv6 ? "[\(bare)]:\(port)" : "\(host):\(port)"
+    let fd = Glibc.socket(
+      ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else {
+      let problem = errno
+      return .failure(
+        ListenFailure(
+          code: problem, error: .network("cannot open a socket: \(String(cString: strerror(problem)))")))
+    }
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var storage = sockaddr_storage()
+    let length: Int
+    if ipv6 {
+      var address = sockaddr_in6()
+      address.sin6_family = sa_family_t(AF_INET6)
+      address.sin6_port = port.bigEndian
+      inet_pton(AF_INET6, bare, &address.sin6_addr)
+      withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: withUnsafeBytes(of: address) { Array($0) }) }
+      length = MemoryLayout<sockaddr_in6>.size
+    } else {
+      var address = sockaddr_in()
+      address.sin_family = sa_family_t(AF_INET)
+      address.sin_port = port.bigEndian
+      inet_pton(AF_INET, host, &address.sin_addr)
+      withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: withUnsafeBytes(of: address) { Array($0) }) }
+      length = MemoryLayout<sockaddr_in>.size
+    }
+    let bound = withUnsafePointer(to: &storage) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(length)) }
+    }
+    guard bound == 0, Glibc.listen(fd, 8) == 0 else {
+      let problem = errno
+      close(fd)
+      if problem == EADDRINUSE {
+        return .failure(
+          ListenFailure(code: problem, error: .network("\(address) is in use by another program")))
+      }
+      return .failure(
+        ListenFailure(
+          code: problem, error: .network("cannot listen on \(address): \(String(cString: strerror(problem)))")
+        ))
+    }
+    var actual = sockaddr_storage()
+    var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    withUnsafeMutablePointer(to: &actual) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &actualLength) }
+    }
+    // sin_port and sin6_port sit at the same offset, right after the family.
+    let boundPort = withUnsafePointer(to: &actual) { pointer -> UInt16 in
+      pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+    }
+    return .success((fd, boundPort))
+  }
+
   deinit {
-    close(socket)
+    sockets.forEach { close($0) }
     close(wakeRead)
     close(wakeWrite)
   }
@@ -140,17 +186,15 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     -> Bool
   {
     while true {
-      var fds = [
-        pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
-        pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
-      ]
+      var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+      fds += sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
       let timeout = deadline.map { Int32(max(0, min(1_000_000, $0.timeIntervalSinceNow * 1000))) } ?? -1
       if deadline != nil && timeout == 0 { return false }
-      let ready = poll(&fds, 2, timeout)
+      let ready = poll(&fds, nfds_t(fds.count), timeout)
       if ready < 0 && errno == EINTR { continue }
-      if fds[1].revents != 0 { return false }
-      guard ready > 0, fds[0].revents != 0 else { continue }
-      let client = accept(socket, nil, nil)
+      if fds[0].revents != 0 { return false }
+      guard ready > 0, let listening = fds.dropFirst().first(where: { $0.revents != 0 }) else { continue }
+      let client = accept(listening.fd, nil, nil)
       guard client >= 0 else { continue }
       _ = fcntl(client, F_SETFD, FD_CLOEXEC)
       defer { close(client) }
@@ -235,5 +279,14 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       405: "Method Not Allowed",
     ][
       status] ?? "Status"
+  }
+}
+
+extension LoopbackHTTPServer {
+  /// For a provider without a redirect_uri: a listener on a free 127.0.0.1 port, and the
+  /// redirect that names it (RFC 8252 §7.3 lets the port vary from login to login).
+  public static func onFreePort() throws(AuthDeckError) -> (server: LoopbackHTTPServer, redirect: URL) {
+    let server = try LoopbackHTTPServer(host: "127.0.0.1", port: 0)
+    return (server, Loopback.ephemeralRedirect(port: server.port))
   }
 }

@@ -141,6 +141,9 @@ void ad_http_perform(const ad_http_request *request, ad_http_response *response)
     char *content_type = NULL;
     lib.easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type);
     if (content_type) response->content_type = strdup(content_type);
+    char *location = NULL;  // the redirect libcurl would have followed, resolved to an absolute URL
+    lib.easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);
+    if (location) response->location = strdup(location);
     response->body = buffer.data;
     response->body_length = buffer.length;
     buffer.data = NULL;
@@ -162,6 +165,8 @@ void ad_http_perform(const ad_http_request *request, ad_http_response *response)
 void ad_http_response_free(ad_http_response *response) {
   free(response->body);
   free(response->content_type);
+  free(response->location);
   response->body = NULL;
   response->content_type = NULL;
+  response->location = NULL;
 }

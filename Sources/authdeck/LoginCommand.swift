@@ -9,9 +9,11 @@ struct Login: ParsableCommand {
     abstract: "Log in session ID (provider/account), creating it if it is new.",
     discussion: """
       Prints the authorize URL on stderr and opens the browser. The redirect is caught on the \
-      loopback listener when redirect_uri is http://127.0.0.1:PORT/...; otherwise paste the URL \
-      the browser was sent to (it can also be piped on stdin). Client-credentials providers \
-      just fetch a token.
+      loopback listener when redirect_uri is http://127.0.0.1:PORT/..., http://[::1]:PORT/... or \
+      http://localhost:PORT/..., or when there is no redirect_uri (a free port is chosen); \
+      otherwise paste the URL the browser was sent to (it can also be piped on stdin). A code \
+      the provider refuses ends the login (exit status 3): start it again. Client-credentials \
+      providers just fetch a token.
       """)
 
   @OptionGroup var global: GlobalOptions

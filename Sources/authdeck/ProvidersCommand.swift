@@ -5,20 +5,34 @@ import Foundation
 
 struct Providers: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Show each configured provider: endpoints, grant, client authentication, expiry rule.")
+    abstract:
+      "Show each configured provider: endpoints and where they came from, grant, client authentication, expiry rule.",
+    discussion:
+      "A provider with an issuer shows what its discovery document says (fetched when the cached copy is over a day old)."
+  )
 
   @OptionGroup var global: GlobalOptions
 
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
       let context = Context(options: global)
-      let configuration = try context.configuration()
+      let service = try context.service()
+      let configuration = service.configuration
       guard !configuration.providers.isEmpty else {
         Terminal.note(ProviderDescription.noneConfigured(in: context.configPath))
         return
       }
       for provider in configuration.providers {
-        print(ProviderDescription.text(provider))
+        guard provider.configuredIssuer != nil else {
+          print(ProviderDescription.text(provider))
+          continue
+        }
+        do throws(AuthDeckError) {
+          let metadata = try service.discovery.metadata(for: provider, now: Date())
+          print(ProviderDescription.text(EndpointResolver.apply(metadata, to: provider), metadata: metadata))
+        } catch {
+          print(ProviderDescription.text(provider, discoveryProblem: error.description))
+        }
       }
     }
   }

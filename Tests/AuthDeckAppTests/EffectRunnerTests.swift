@@ -74,7 +74,7 @@ struct EffectRunnerTests {
         "perform(.logout) returned while the slow refresh was still in flight (a blocking log-out would wait for it)"
       )
       // The log-out comes after the refresh, which it waited for off the loop.
-      h.sink.wait { if case .loggedOut(bot, false, nil) = $0 { return true } else { return false } }
+      h.sink.wait { if case .loggedOut(bot, false, nil, _) = $0 { return true } else { return false } }
       let order = h.sink.all.enumerated().filter { _, event in
         event == .finished(bot, error: nil) || event == .loggedOut(bot, forgotten: false, error: nil)
       }.map(\.offset)

@@ -97,16 +97,20 @@ struct RunnerHarness {
 }
 
 /// A runner on a fresh store against a fresh `limio`-shaped server: `limio/…` logs in by a
-/// loopback redirect on a free port, `svc/…` by client credentials, `lime/…` by a paste.
+/// loopback redirect on a free port, `svc/…` by client credentials, `lime/…` by a paste, and
+/// `idp/…` (by its issuer, with revocation) on a loopback port chosen at each login.
 func withRunner<T>(
-  browser: FakeBrowser = FakeBrowser(), loopbackPort: UInt16? = nil, _ body: (RunnerHarness) throws -> T
+  browser: FakeBrowser = FakeBrowser(), loopbackPort: UInt16? = nil,
+  server options: TestOAuthServer.Options = .init(),
+  _ body: (RunnerHarness) throws -> T
 ) throws -> T {
-  try withServer(.limio) { server in
+  try withServer(.limio, options: options) { server in
     try withTemporaryDirectory { directory in
       let port = loopbackPort ?? freeLoopbackPort()
       // `lime`: a pasted redirect, on the same (Basic) server.
       let text =
         TestConfig.limio(server, loopbackPort: port) + TestConfig.lime(server, clientAuth: "basic")
+        + TestConfig.issuer(server)
       let configuration = try ConfigurationLoader.parse(text, path: directory + "/config.toml")
       let service = TokenService(
         configuration: configuration, store: SessionStore(root: directory + "/authdeck"),

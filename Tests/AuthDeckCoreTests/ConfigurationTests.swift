@@ -55,7 +55,7 @@ struct ConfigurationTests {
     let lime = try #require(configuration.provider("lime"))
     #expect(lime.name == "Lime Trading")
     #expect(lime.authorizeURL?.absoluteString == "https://auth.lime.co/connect/authorize")
-    #expect(lime.tokenURL.absoluteString == "https://auth.lime.co/connect/token")
+    #expect(lime.tokenURL?.absoluteString == "https://auth.lime.co/connect/token")
     #expect(lime.clientID == "lime-client")
     #expect(lime.secret == .environment("LIME_CLIENT_SECRET"))
     #expect(lime.clientAuth == .post)
@@ -70,7 +70,7 @@ struct ConfigurationTests {
     let limio = try #require(configuration.provider("limio"))
     #expect(limio.name == "Limio acme")
     #expect(limio.authorizeURL?.absoluteString == "https://acme.prod-us.limio.com/oauth2/authorize")
-    #expect(limio.tokenURL.absoluteString == "https://acme.prod-us.limio.com/oauth2/token")
+    #expect(limio.tokenURL?.absoluteString == "https://acme.prod-us.limio.com/oauth2/token")
     #expect(limio.clientAuth == .basic)
     #expect(limio.scope == "openid")
     #expect(limio.secret == .command("pass show limio/acme"))
@@ -82,7 +82,7 @@ struct ConfigurationTests {
     #expect(reports.grant == .clientCredentials)
     #expect(reports.authorizeURL == nil)
     #expect(reports.redirectURI == nil)
-    #expect(reports.tokenURL.absoluteString == "https://auth.reports.example/oauth2/token")
+    #expect(reports.tokenURL?.absoluteString == "https://auth.reports.example/oauth2/token")
     #expect(reports.clientAuth == .basic)
     #expect(reports.scope == "reports.read")
     #expect(reports.expiryRule == "client credentials")
@@ -100,7 +100,7 @@ struct ConfigurationTests {
       redirect_uri = "https://app.example.com/cb"
       """)
     #expect(
-      configuration.providers.first?.tokenURL.absoluteString == "https://acme.prod.limio.com/oauth2/token")
+      configuration.providers.first?.tokenURL?.absoluteString == "https://acme.prod.limio.com/oauth2/token")
   }
 
   static let limioWithEndpoints = """
@@ -117,7 +117,7 @@ struct ConfigurationTests {
     let provider = try #require(try parse(Self.limioWithEndpoints).providers.first)
     #expect(provider.name == "Limio")
     #expect(provider.authorizeURL?.absoluteString == "https://login.staging.example/oauth2/authorize")
-    #expect(provider.tokenURL.absoluteString == "https://login.staging.example/oauth2/token")
+    #expect(provider.tokenURL?.absoluteString == "https://login.staging.example/oauth2/token")
     // The rest of the preset still applies.
     #expect(provider.clientAuth == .basic)
     #expect(provider.scope == "openid")
@@ -146,7 +146,7 @@ struct ConfigurationTests {
   func limioWithTenantAndBothEndpoints() throws {
     let provider = try #require(try parse(Self.limioWithEndpoints + "\ntenant = \"acme\"").providers.first)
     #expect(provider.name == "Limio acme")
-    #expect(provider.tokenURL.absoluteString == "https://login.staging.example/oauth2/token")
+    #expect(provider.tokenURL?.absoluteString == "https://login.staging.example/oauth2/token")
   }
 
   @Test("an empty file has no providers and the default threshold")
@@ -225,11 +225,6 @@ struct ConfigurationTests {
       "authorize_url"
     ),
     (
-      "missing redirect_uri",
-      base.replacingOccurrences(of: "redirect_uri = \"http://127.0.0.1:8765/callback\"", with: ""),
-      "redirect_uri"
-    ),
-    (
       "http redirect elsewhere",
       base.replacingOccurrences(of: "http://127.0.0.1:8765/callback", with: "http://app.example.com/cb"),
       "redirect_uri"
@@ -284,15 +279,18 @@ struct ConfigurationTests {
   func httpsOrLoopbackHTTPTokenURLsAreAccepted(url: String) throws {
     let toml = Self.base.replacingOccurrences(of: "https://id.acme.example/token", with: url)
     let provider = try #require(try parse(toml).providers.first)
-    #expect(provider.tokenURL.absoluteString.lowercased() == url.lowercased())
+    #expect(provider.tokenURL?.absoluteString.lowercased() == url.lowercased())
   }
 
-  @Test("a localhost redirect is allowed but not caught by the listener")
-  func localhostRedirectIsAllowedButNotLoopbackForTheListener() throws {
+  @Test("a localhost redirect is caught on loopback, on 127.0.0.1 and ::1, and kept as written")
+  func aLocalhostRedirectIsCaughtOnLoopback() throws {
     let toml = Self.base.replacingOccurrences(of: "127.0.0.1", with: "localhost")
     let provider = try #require(try parse(toml).providers.first)
-    #expect(provider.redirectURI?.absoluteString == "http://localhost:8765/callback")
-    #expect(!provider.usesLoopbackRedirect)
+    let redirect = try #require(provider.redirectURI)
+    #expect(redirect.absoluteString == "http://localhost:8765/callback")
+    #expect(provider.usesLoopbackRedirect)
+    #expect(Loopback.listenAddresses(for: redirect) == ["127.0.0.1", "::1"])
+    #expect(!Loopback.isLoopbackHost("localhost"), "a token URL on localhost is still refused over http")
   }
 
   @Test("an inline secret is refused when others can read the file")
@@ -345,7 +343,7 @@ struct ConfigurationTests {
     #expect(!lime.pkce)
     #expect(lime.scope == "account")
     #expect(lime.name == "Lime (paper)")
-    #expect(lime.tokenURL.absoluteString == "https://auth.lime.co/connect/token")
+    #expect(lime.tokenURL?.absoluteString == "https://auth.lime.co/connect/token")
   }
 
   @Test("a TOML syntax error reports line and column") func aTOMLSyntaxErrorReportsLineAndColumn() throws {

@@ -71,16 +71,32 @@ struct FormEncodingTests {
   @Test("client_secret_basic form-encodes the client ID and secret before base64")
   func clientSecretBasicFormEncodesIDAndSecretBeforeBase64() throws {
     let header = ClientSecretBasic.header(clientID: "client id", clientSecret: "s3cret: +%&=é")
-    let expectedInner = "client+id:s3cret%3A+%2B%25%26%3D%C3%A9"
+    let expectedInner = "client%20id:s3cret%3A%20%2B%25%26%3D%C3%A9"
     #expect(header == "Basic " + Data(expectedInner.utf8).base64EncodedString())
-    #expect(header == "Basic Y2xpZW50K2lkOnMzY3JldCUzQSslMkIlMjUlMjYlM0QlQzMlQTk=")
 
-    // A server decoding it per RFC 6749 §2.3.1 gets the originals back.
+    // A server that form-decodes (RFC 6749 §2.3.1) and one that only percent-decodes both get
+    // the originals back: a space is %20, so no `+` is left to read two ways.
     let decoded = try #require(Data(base64Encoded: String(header.dropFirst("Basic ".count))))
     let inner = String(decoding: decoded, as: UTF8.self)
     let colon = try #require(inner.firstIndex(of: ":"))
-    #expect(FormEncoding.unescape(inner[..<colon]) == "client id")
-    #expect(FormEncoding.unescape(inner[inner.index(after: colon)...]) == "s3cret: +%&=é")
+    let (id, secret) = (inner[..<colon], inner[inner.index(after: colon)...])
+    #expect(FormEncoding.unescape(id) == "client id")
+    #expect(FormEncoding.unescape(secret) == "s3cret: +%&=é")
+    #expect(String(id).removingPercentEncoding == "client id")
+    #expect(String(secret).removingPercentEncoding == "s3cret: +%&=é")
+  }
+
+  @Test(
+    "client_secret_basic secrets read back alike by form and percent decoders",
+    arguments: ["a b", "a+b", "a/b", "a=b", "a:b", "a%b", "a&b", " +/=:%&é~*", "%20", "+"])
+  func basicSecretsReadBackAlike(secret: String) throws {
+    let header = ClientSecretBasic.header(clientID: "id", clientSecret: secret)
+    let decoded = try #require(Data(base64Encoded: String(header.dropFirst("Basic ".count))))
+    let inner = String(decoding: decoded, as: UTF8.self)
+    let encoded = inner.dropFirst("id:".count)
+    #expect(!encoded.contains("+") && !encoded.contains(" ") && !encoded.contains(":"))
+    #expect(FormEncoding.unescape(encoded) == secret)
+    #expect(String(encoded).removingPercentEncoding == secret)
   }
 
   @Test("client_secret_basic escapes a colon in the client ID, so the split is unambiguous")

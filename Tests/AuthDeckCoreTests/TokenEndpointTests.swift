@@ -8,6 +8,8 @@ import Testing
 struct TokenEndpointTests {
   static let secret = "s3cret: +%&=é"
   static let encodedSecret = "s3cret%3A+%2B%25%26%3D%C3%A9"
+  /// The same for HTTP Basic: a space is %20 there, so that percent-decoding servers read it too.
+  static let basicEncodedSecret = "s3cret%3A%20%2B%25%26%3D%C3%A9"
   static let issued = utc(2026, 6, 1, 12)
 
   static func provider(
@@ -128,18 +130,66 @@ struct TokenEndpointTests {
   }
 
   @Test(
-    "a missing, non-positive or non-numeric expires_in is an error",
+    "a non-positive or non-numeric expires_in is an error",
     arguments: [
-      #"{"access_token":"at"}"#, #"{"access_token":"at","expires_in":-1}"#,
-      #"{"access_token":"at","expires_in":0}"#,
-      #"{"access_token":"at","expires_in":"soon"}"#, #"{"access_token":"at","expires_in":null}"#,
+      #"{"access_token":"at","expires_in":-1}"#, #"{"access_token":"at","expires_in":0}"#,
+      #"{"access_token":"at","expires_in":"soon"}"#, #"{"access_token":"at","expires_in":true}"#,
       #"{"access_token":"at","expires_in":"-5"}"#, #"{"access_token":"at","expires_in":"inf"}"#,
       #"{"access_token":"at","expires_in":"nan"}"#,
     ])
-  func aMissingOrNonPositiveExpiresInIsAnError(body: String) throws {
+  func aNonPositiveOrNonNumericExpiresInIsAnError(body: String) throws {
     let error = try failure(jsonResponse(body))
     #expect(error.kind == "provider")
     #expect(error.description.contains("expires_in"))
+  }
+
+  @Test(
+    "a response without expires_in is kept, its lifetime unknown",
+    arguments: [#"{"access_token":"at"}"#, #"{"access_token":"at","expires_in":null}"#])
+  func aResponseWithoutExpiresInIsKeptItsLifetimeUnknown(body: String) throws {
+    let set = try tokens(jsonResponse(body))
+    #expect(set.accessToken == "at")
+    #expect(set.expiresAt == nil)
+    let session = Session(id: SessionID(provider: "acme", account: "a"), tokens: set)
+    #expect(session.status(at: Self.issued.addingTimeInterval(365 * 86_400)) == .valid)
+    #expect(TokenService.usableToken(in: session, now: Self.issued.addingTimeInterval(86_400)) == set)
+  }
+
+  @Test("without expires_in the JWT's exp, else the daily cutoff, gives the expiry")
+  func withoutExpiresInTheJWTExpElseTheDailyCutoffGivesTheExpiry() throws {
+    let exp = Int(Self.issued.timeIntervalSince1970) + 900
+    let jwt = unsignedJWT(payload: #"{"exp":\#(exp)}"#)
+    let fromJWT = try tokens(jsonResponse(#"{"access_token":"\#(jwt)"}"#))
+    #expect(fromJWT.expiresAt == Self.issued.addingTimeInterval(900))
+
+    let lime = Self.provider(dailyExpiry: newYorkCutoff)
+    let fromCutoff = try tokens(jsonResponse(#"{"access_token":"opaque"}"#), provider: lime)
+    #expect(fromCutoff.expiresAt == newYorkCutoff.next(after: Self.issued))
+  }
+
+  @Test("a redirect names where it points and the trailing-slash hint, and is not followed")
+  func aRedirectNamesWhereItPoints() throws {
+    var response = jsonResponse(301, "")
+    response.location = "https://id.acme.example/token/\u{1B}[2J"
+    let error = try failure(response)
+    #expect(error.kind == "provider")
+    #expect(error.description.contains("HTTP 301"))
+    #expect(error.description.contains("to https://id.acme.example/token/"))
+    #expect(error.description.contains("trailing slash"))
+    #expect(!error.description.unicodeScalars.contains("\u{1B}"))
+  }
+
+  @Test("invalid_client to HTTP Basic suggests client_auth = post; to a body secret it does not")
+  func invalidClientToBasicSuggestsPost() throws {
+    let body = #"{"error":"invalid_client","error_description":"bad credentials"}"#
+    var confidential = Self.provider(auth: .basic)
+    confidential.secret = .environment("ACME_SECRET")
+    let basic = try failure(jsonResponse(401, body), provider: confidential)
+    #expect(basic.description.contains("invalid_client: bad credentials"))
+    #expect(basic.description.contains("client_auth = \"post\""))
+    confidential.clientAuth = .post
+    let post = try failure(jsonResponse(401, body), provider: confidential)
+    #expect(!post.description.contains("client_auth"))
   }
 
   @Test(
@@ -203,7 +253,7 @@ struct TokenEndpointTests {
   @Test("errors never echo the client secret or the body")
 
   func errorsNeverEchoTheSecretOrTheBody() throws {
-    let error = try failure(jsonResponse(200, #"{"access_token":"leaked-token"}"#))
+    let error = try failure(jsonResponse(200, #"{"access_token":"leaked-token","expires_in":-1}"#))
     #expect(!error.description.contains("leaked-token"))
     #expect(!error.description.contains(Self.secret))
   }
@@ -212,7 +262,7 @@ struct TokenEndpointTests {
 
   @Test("client_secret_post puts the client ID and secret in the form body")
   func clientSecretPostPutsIdAndSecretInTheBody() throws {
-    let endpoint = TokenEndpoint(
+    let endpoint = try TokenEndpoint(
       provider: Self.provider(auth: .post), clientSecret: Self.secret, deadline: 12)
     let request = endpoint.codeExchange(code: "the code", pending: Self.pending)
     #expect(request.method == "POST")
@@ -237,17 +287,17 @@ struct TokenEndpointTests {
 
   @Test("client_secret_basic puts the secret in the Authorization header only")
   func clientSecretBasicPutsTheSecretOnlyInTheHeader() throws {
-    let endpoint = TokenEndpoint(provider: Self.provider(auth: .basic), clientSecret: Self.secret)
+    let endpoint = try TokenEndpoint(provider: Self.provider(auth: .basic), clientSecret: Self.secret)
     for request in [
       endpoint.codeExchange(code: "c", pending: Self.pending), endpoint.refresh(refreshToken: "rt"),
       endpoint.clientCredentials(),
     ] {
       #expect(
         header("Authorization", in: request)
-          == "Basic " + Data("client+id:\(Self.encodedSecret)".utf8).base64EncodedString())
+          == "Basic " + Data("client%20id:\(Self.basicEncodedSecret)".utf8).base64EncodedString())
       let body = String(decoding: request.body, as: UTF8.self)
       #expect(formFields(request)["client_secret"] == nil)
-      #expect(!body.contains(Self.encodedSecret))
+      #expect(!body.contains(Self.encodedSecret) && !body.contains(Self.basicEncodedSecret))
       #expect(!body.contains("s3cret"))
     }
   }
@@ -255,7 +305,7 @@ struct TokenEndpointTests {
   @Test("a public client names itself in the body and sends no secret")
   func aPublicClientNamesItselfInTheBody() throws {
     for auth in [ClientAuth.post, .basic] {
-      let request = TokenEndpoint(provider: Self.provider(auth: auth), clientSecret: nil)
+      let request = try TokenEndpoint(provider: Self.provider(auth: auth), clientSecret: nil)
         .codeExchange(code: "c", pending: Self.pending)
       #expect(header("Authorization", in: request) == nil)
       #expect(formFields(request)["client_id"] == "client id")
@@ -265,7 +315,7 @@ struct TokenEndpointTests {
 
   @Test("the code exchange sends the code, the redirect URI and the PKCE verifier")
   func theCodeExchangeSendsRedirectURIAndVerifier() throws {
-    let request = TokenEndpoint(provider: Self.provider(), clientSecret: nil)
+    let request = try TokenEndpoint(provider: Self.provider(), clientSecret: nil)
       .codeExchange(code: "a+b/c=&d", pending: Self.pending)
     let fields = formFields(request)
     #expect(fields["grant_type"] == "authorization_code")
@@ -275,14 +325,15 @@ struct TokenEndpointTests {
 
     var withoutPKCE = Self.pending
     withoutPKCE.codeVerifier = nil
-    let plain = TokenEndpoint(provider: Self.provider(), clientSecret: nil).codeExchange(
+    let plain = try TokenEndpoint(provider: Self.provider(), clientSecret: nil).codeExchange(
       code: "c", pending: withoutPKCE)
     #expect(formFields(plain)["code_verifier"] == nil)
   }
 
   @Test("refresh and client credentials requests carry their grant and the scope")
   func refreshAndClientCredentialsCarryTheirGrantAndScope() throws {
-    let endpoint = TokenEndpoint(provider: Self.provider(scope: "openid email"), clientSecret: Self.secret)
+    let endpoint = try TokenEndpoint(
+      provider: Self.provider(scope: "openid email"), clientSecret: Self.secret)
     let refresh = formFields(endpoint.refresh(refreshToken: "r+t/1"))
     #expect(refresh["grant_type"] == "refresh_token")
     #expect(refresh["refresh_token"] == "r+t/1")
@@ -293,7 +344,8 @@ struct TokenEndpointTests {
     #expect(credentials["grant_type"] == "client_credentials")
     #expect(credentials["scope"] == "openid email")
 
-    let noScope = formFields(TokenEndpoint(provider: Self.provider(), clientSecret: nil).clientCredentials())
+    let noScope = formFields(
+      try TokenEndpoint(provider: Self.provider(), clientSecret: nil).clientCredentials())
     #expect(noScope["scope"] == nil)
   }
 }

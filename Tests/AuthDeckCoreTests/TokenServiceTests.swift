@@ -268,8 +268,8 @@ struct TokenServiceTests {
     arguments: [
       jsonResponse(500, "oops", contentType: "text/plain"),
       jsonResponse(200, "<html>portal</html>", contentType: "text/html"),
-      jsonResponse(400, #"{"error":"invalid_grant"}"#),
-      jsonResponse(200, #"{"access_token":"at"}"#),
+      jsonResponse(400, #"{"error":"invalid_request"}"#),
+      jsonResponse(200, #"{"access_token":"at","expires_in":-1}"#),
     ])
   func aFailedExchangeStoresNothingAndKeepsThePendingLogin(response: HTTPResponse) throws {
     try withHarness { h in
@@ -283,6 +283,29 @@ struct TokenServiceTests {
       #expect(h.transport.count == 1)
       #expect(h.file(Self.main) == before)
       #expect(try h.stored(Self.main)?.tokens == nil)
+    }
+  }
+
+  @Test(
+    "a code the token endpoint refuses ends the login: the pending login goes, the tokens stay",
+    arguments: [400, 200])
+  func aRefusedCodeEndsTheLogin(status: Int) throws {
+    try withHarness { h in
+      try h.put(Session(id: Self.main, tokens: Self.tokens("at-old", refresh: nil, expiresAt: Self.now - 60)))
+      h.transport.enqueue(
+        jsonResponse(status, #"{"error":"invalid_grant","error_description":"code expired"}"#))
+      let pending = try h.service.startLogin(Self.main, now: Self.now)
+      let error = thrownError { () throws(AuthDeckError) in
+        try h.service.completeLogin(redirect: Self.redirect(state: pending.state), now: Self.now)
+      }
+      #expect(error?.kind == "loginRequired")
+      #expect(
+        error?.description.contains("invalid_grant: code expired") == true, "\(String(describing: error))")
+      #expect(error?.description.contains("start it again: authdeck login acme/main") == true)
+      let stored = try #require(try h.stored(Self.main))
+      #expect(stored.pending == nil, "no paste can help a refused code")
+      #expect(stored.tokens?.accessToken == "at-old", "invalid_grant never deletes anything else")
+      #expect(h.transport.count == 1)
     }
   }
 
@@ -502,7 +525,7 @@ struct TokenServiceTests {
       try h.put(Session(id: Self.work, tokens: Self.tokens("at-w", refresh: nil, expiresAt: nil)))
       let workBefore = h.file(Self.work)
 
-      try h.service.logout(Self.main, forget: false)
+      try h.service.logout(Self.main, forget: false, now: Self.now)
       let stored = try #require(try h.stored(Self.main))
       #expect(stored.tokens == nil)
       #expect(stored.pending == nil)
@@ -520,7 +543,7 @@ struct TokenServiceTests {
       try h.put(
         Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 600)))
       try h.put(Session(id: Self.work, tokens: Self.tokens("at-w", refresh: nil, expiresAt: nil)))
-      try h.service.logout(Self.main, forget: true)
+      try h.service.logout(Self.main, forget: true, now: Self.now)
       #expect(try h.stored(Self.main) == nil)
       #expect(h.file(Self.main) == nil)
       #expect(try h.store.loadAll().sessions.map(\.id) == [Self.work])
@@ -532,7 +555,8 @@ struct TokenServiceTests {
   func logoutOfAnUnknownSessionIsAUsageError() throws {
     try withHarness { h in
       for forget in [false, true] {
-        let error = thrownError { () throws(AuthDeckError) in try h.service.logout(Self.main, forget: forget)
+        let error = thrownError { () throws(AuthDeckError) in
+          try h.service.logout(Self.main, forget: forget, now: Self.now)
         }
         #expect(error?.kind == "usage")
         #expect(error?.description.contains("authdeck list") == true)

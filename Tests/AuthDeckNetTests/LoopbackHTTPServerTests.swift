@@ -255,3 +255,44 @@ struct LoopbackHTTPServerTests {
     }
   }
 }
+
+@Suite("A localhost redirect listens on both loopback stacks")
+struct LocalhostListenerTests {
+  /// Whether this machine can bind ::1 at all (containers without IPv6 cannot).
+  static var hasIPv6Loopback: Bool { (try? LoopbackHTTPServer(host: "::1", port: 0)) != nil }
+
+  @Test("http://localhost:PORT is served on 127.0.0.1 and on ::1, on the same port")
+  func localhostIsServedOnBothStacks() throws {
+    let port = freeLoopbackPort()
+    let server = try LoopbackHTTPServer(
+      redirect: try #require(URL(string: "http://localhost:\(port)/callback")))
+    #expect(server.port == port)
+    let addresses = Self.hasIPv6Loopback ? ["127.0.0.1", "[::1]"] : ["127.0.0.1"]
+    let done = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+      var served = 0
+      server.serve(until: Date().addingTimeInterval(20)) { request in
+        served += 1
+        return (.text(200, "hello \(request.path)\n"), served == addresses.count)
+      }
+      done.signal()
+    }
+    for address in addresses {
+      let answer = try Curl.request("http://\(address):\(port)/callback")
+      #expect(answer.status == 200, "\(address)")
+      #expect(answer.body == "hello /callback\n")
+    }
+    #expect(done.wait(timeout: .now() + 20) == .success)
+  }
+
+  @Test("a ::1 port held by another program is refused for localhost, not half-served")
+  func aHeldIPv6PortIsRefused() throws {
+    guard Self.hasIPv6Loopback else { return }  // nothing to hold without IPv6
+    let holder = try LoopbackHTTPServer(host: "::1", port: 0)
+    let error = thrownError { () throws(AuthDeckError) in
+      try LoopbackHTTPServer(redirect: URL(string: "http://localhost:\(holder.port)/callback")!)
+    }
+    #expect(
+      error?.description.contains("[::1]:\(holder.port) is in use") == true, "\(String(describing: error))")
+  }
+}

@@ -31,6 +31,9 @@ public final class CLISandbox: @unchecked Sendable {
     /// body are saved as probe-N-status / probe-N-body), then follows the authorize URL and
     /// its redirect with `curl -L`, as a browser would.
     case follow(probes: [String] = [])
+    /// Follows the authorize URL to its redirect, then connects to `address` (`[::1]` or
+    /// `127.0.0.1`) for it whatever its host name resolves to: one stack of a localhost redirect.
+    case followVia(String)
   }
 
   public let binary: String
@@ -83,6 +86,13 @@ public final class CLISandbox: @unchecked Sendable {
         )
       }
       lines.append("curl -s --noproxy '*' -L -D \"$log/headers\" -o \"$log/page\" \"$1\"")
+    }
+    if case .followVia(let address) = browser {
+      lines.append("target=$(curl -s --noproxy '*' -o /dev/null -w '%{redirect_url}' \"$1\")")
+      lines.append("printf '%s' \"$target\" > \"$log/target\"")
+      lines.append(
+        "curl -s --noproxy '*' --connect-to '::\(address):' -w '%{remote_ip}' -D \"$log/headers\" -o \"$log/page\" \"$target\" > \"$log/remote\""
+      )
     }
     lines.append("touch \"$log/done\"")
     return lines.joined(separator: "\n") + "\n"

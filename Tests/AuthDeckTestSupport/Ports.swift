@@ -74,3 +74,18 @@ public func listeningSocketInode(port: UInt16, table: String) -> String? {
   }
   return nil
 }
+
+/// Whether this machine has an IPv6 loopback to bind (some containers have none).
+public let hasIPv6Loopback: Bool = {
+  let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+  guard fd >= 0 else { return false }
+  defer { close(fd) }
+  var address = sockaddr_in6()
+  address.sin6_family = sa_family_t(AF_INET6)
+  inet_pton(AF_INET6, "::1", &address.sin6_addr)
+  return withUnsafePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+    }
+  }
+}()

@@ -41,15 +41,55 @@ public final class TestOAuthServer: @unchecked Sendable {
   public static let python: String =
     FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
 
+  /// How the server is started beyond its shape.
+  public struct Options: Sendable {
+    public var codeLifetime: Double?
+    public var expiresIn: String?
+    /// The client secret the server expects (default `clientSecret`).
+    public var clientSecret: String?
+    /// No secret: client_id in the body, PKCE required.
+    public var publicClient = false
+    /// "both", "oidc", "oauth" or "none": which discovery documents are served.
+    public var discovery = "both"
+    /// The issuer's path, e.g. "/realms/acme".
+    public var issuerPath = ""
+    /// The documents name another issuer.
+    public var wrongIssuer = false
+
+    public init(
+      codeLifetime: Double? = nil, expiresIn: String? = nil, clientSecret: String? = nil,
+      publicClient: Bool = false,
+      discovery: String = "both", issuerPath: String = "", wrongIssuer: Bool = false
+    ) {
+      self.codeLifetime = codeLifetime
+      self.expiresIn = expiresIn
+      self.clientSecret = clientSecret
+      self.publicClient = publicClient
+      self.discovery = discovery
+      self.issuerPath = issuerPath
+      self.wrongIssuer = wrongIssuer
+    }
+  }
+
   public let shape: Shape
   public let port: Int
+  public let options: Options
   private let child: ChildProcess
 
-  public init(_ shape: Shape, codeLifetime: Double? = nil, expiresIn: String? = nil) throws {
+  public convenience init(_ shape: Shape, codeLifetime: Double? = nil, expiresIn: String? = nil) throws {
+    try self.init(shape, options: Options(codeLifetime: codeLifetime, expiresIn: expiresIn))
+  }
+
+  public init(_ shape: Shape, options: Options) throws {
     self.shape = shape
+    self.options = options
     var argv = [Self.python, Self.script, "--shape", shape.rawValue, "--port", "0"]
-    if let codeLifetime { argv += ["--code-lifetime", String(codeLifetime)] }
-    if let expiresIn { argv += ["--expires-in", expiresIn] }
+    if let codeLifetime = options.codeLifetime { argv += ["--code-lifetime", String(codeLifetime)] }
+    if let expiresIn = options.expiresIn { argv += ["--expires-in", expiresIn] }
+    if let secret = options.clientSecret { argv += ["--client-secret", secret] }
+    if options.publicClient { argv.append("--public-client") }
+    argv += ["--discovery", options.discovery, "--issuer-path", options.issuerPath]
+    if options.wrongIssuer { argv.append("--wrong-issuer") }
     child = try ChildProcess(argv)
     // The server prints "PORT <n>" once it listens; an early exit ends the pipe instead.
     child.stdout.wait(timeout: 30) { $0.hasSuffix("\n") }
@@ -77,13 +117,22 @@ public final class TestOAuthServer: @unchecked Sendable {
   public var baseURL: String { "http://127.0.0.1:\(port)" }
   public var authorizeURL: String { baseURL + (shape == .lime ? "/connect/authorize" : "/oauth2/authorize") }
   public var tokenURL: String { baseURL + (shape == .lime ? "/connect/token" : "/oauth2/token") }
+  public var revocationURL: String { baseURL + (shape == .lime ? "/connect/revocation" : "/oauth2/revoke") }
+  /// The issuer its discovery documents should name (they name another with `wrongIssuer`).
+  public var issuer: String { baseURL + options.issuerPath }
 
   // MARK: Control
 
-  /// Makes the next `count` token requests fail the named way (see the server's FAULTS).
-  public func inject(_ fault: String, count: Int = 1, seconds: Double? = nil) throws {
+  /// Makes the next `count` requests to `endpoint` ("token", "revoke"; "authorize" for
+  /// access_denied_authorize) fail the named way (see the server's FAULTS). `location` is where
+  /// a "redirect" fault points.
+  public func inject(
+    _ fault: String, count: Int = 1, seconds: Double? = nil, endpoint: String? = nil, location: String? = nil
+  ) throws {
     var spec: [String: Any] = ["fault": fault, "count": count]
     if let seconds { spec["seconds"] = seconds }
+    if let endpoint { spec["endpoint"] = endpoint }
+    if let location { spec["location"] = location }
     let body = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
     let answer = try Curl.request(baseURL + "/_control/fault", method: "POST", body: body)
     try #require(answer.status == 200, "fault \(fault) refused: \(answer.body)")
@@ -101,6 +150,20 @@ public final class TestOAuthServer: @unchecked Sendable {
     return try JSONDecoder().decode([String].self, from: Data(answer.body.utf8))
   }
 
+  /// Every revocation so far, oldest first: the token and its type hint.
+  public func revoked() throws -> [(token: String, hint: String?)] {
+    let answer = try Curl.request(baseURL + "/_control/revoked")
+    let list = try #require(
+      try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [[String: Any]])
+    return list.map { ($0["token"] as? String ?? "", $0["hint"] as? String) }
+  }
+
+  /// The path of every discovery document fetched so far.
+  public func discoveryFetches() throws -> [String] {
+    let answer = try Curl.request(baseURL + "/_control/discovery")
+    return try JSONDecoder().decode([String].self, from: Data(answer.body.utf8))
+  }
+
   /// What the browser would be sent to after the (auto-approving) authorize page.
   public func approve(_ authorizeURL: String) throws -> String {
     try Curl.redirectTarget(of: authorizeURL)
@@ -112,7 +175,13 @@ public func withServer<T>(
   _ shape: TestOAuthServer.Shape, codeLifetime: Double? = nil, expiresIn: String? = nil,
   _ body: (TestOAuthServer) throws -> T
 ) throws -> T {
-  let server = try TestOAuthServer(shape, codeLifetime: codeLifetime, expiresIn: expiresIn)
+  try withServer(shape, options: .init(codeLifetime: codeLifetime, expiresIn: expiresIn), body)
+}
+
+public func withServer<T>(
+  _ shape: TestOAuthServer.Shape, options: TestOAuthServer.Options, _ body: (TestOAuthServer) throws -> T
+) throws -> T {
+  let server = try TestOAuthServer(shape, options: options)
   defer { server.stop() }
   return try body(server)
 }
@@ -137,6 +206,23 @@ public enum TestConfig {
     client_id = "\(TestOAuthServer.clientID)"
     client_secret_env = "\(secretVariable)"
     redirect_uri = "\(redirectURI ?? loopbackPort.map { "http://127.0.0.1:\($0)/callback" } ?? pastedRedirect)"
+
+    """
+  }
+
+  /// A provider by its issuer alone: endpoints and client authentication from discovery, the
+  /// redirect a loopback port chosen at login unless `redirectURI` is given; `publicClient`: no secret.
+  public static func issuer(
+    _ server: TestOAuthServer, id: String = "idp", publicClient: Bool = false, redirectURI: String? = nil,
+    extra: String = ""
+  ) -> String {
+    """
+    [providers.\(id)]
+    issuer = "\(server.issuer)"
+    client_id = "\(TestOAuthServer.clientID)"
+    \(publicClient ? "" : "client_secret_env = \"\(secretVariable)\"")
+    \(redirectURI.map { "redirect_uri = \"\($0)\"" } ?? "")
+    \(extra)
 
     """
   }

@@ -6,7 +6,12 @@ Shapes:
          no refresh token, expires_in 28800, scope "email profile".
   limio  Cognito-like: /oauth2/authorize, /oauth2/token, client_secret_basic,
          id_token + rotating refresh token, client_credentials, expires_in 3600.
-Test-only control endpoints live under /_control/ (faults, request log, issued tokens).
+Both shapes also serve discovery documents (OpenID Connect's /.well-known/openid-configuration
+after the issuer's path, RFC 8414's /.well-known/oauth-authorization-server before it; --discovery,
+--issuer-path, --wrong-issuer) and token revocation (RFC 7009). HTTP Basic credentials must read
+the same through a form decoder and a plain percent decoder (a '+' for a space does not).
+Test-only control endpoints live under /_control/ (faults, request log, issued and revoked
+tokens, discovery fetches).
 
 Prints exactly one line "PORT <n>" on stdout once listening; nothing else goes to stdout.
 With --tls-cert and --tls-key it speaks HTTPS (TLS 1.2 or later) instead of plain HTTP.
@@ -28,9 +33,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SHAPES = {
     "lime": {"authorize": "/connect/authorize", "token": "/connect/token", "auth": "post",
+             "revoke": "/connect/revocation", "device": "/connect/deviceauthorization",
              "expires_in": 28800, "grants": {"authorization_code"}},
     "limio": {"authorize": "/oauth2/authorize", "token": "/oauth2/token", "auth": "basic",
-              "expires_in": 3600,
+              "revoke": "/oauth2/revoke", "device": "/oauth2/device", "expires_in": 3600,
               "grants": {"authorization_code", "refresh_token", "client_credentials"}},
 }
 FAULTS = {"500", "503", "html", "not_json", "oversized", "slow", "ansi_error", "error_200",
@@ -62,12 +68,13 @@ class State:
         self.refresh = {}    # refresh token -> dict(client_id, scope, grant)
         self.revoked_grants = set()  # grants whose code was replayed (RFC 6749 §4.1.2)
         self.issued, self.requests, self.faults = [], [], []
+        self.revoked, self.discovery = [], []  # {token, hint} per revocation; paths fetched
 
-    def take_fault(self, authorize):
+    def take_fault(self, endpoint):
         """Use up one count of the first queued fault for this endpoint, if any."""
         with self.lock:
             for f in self.faults:
-                if (f["fault"] == "access_denied_authorize") == authorize:
+                if f["endpoint"] == endpoint:
                     f["count"] -= 1
                     if f["count"] <= 0:
                         self.faults.remove(f)
@@ -159,6 +166,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.token(shape, body)
             elif path == shape["authorize"]:
                 self.authorize(query)
+            elif path == shape["revoke"]:
+                self.revoke(shape, body)
+            elif path in self.discovery_paths():
+                self.discover(shape, path)
             elif path.startswith("/_control/"):
                 self.control(path, body)
             else:
@@ -200,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
         def fail(error, description):
             redirect({"error": error, "error_description": description})
 
-        if self.server.state.take_fault(authorize=True):
+        if self.server.state.take_fault("authorize"):
             return fail("access_denied", "User denied")
         if "response_type" not in p:
             return fail("invalid_request", "response_type missing")
@@ -232,7 +243,7 @@ class Handler(BaseHTTPRequestHandler):
                 "headers": {k.lower(): ", ".join(self.headers.get_all(k))
                             for k in dict.fromkeys(self.headers.keys())},
                 "body": text, "form": loose})
-        fault = state.take_fault(authorize=False)
+        fault = state.take_fault("token")
         name = fault["fault"] if fault else None
         if name == "slow":
             time.sleep(float(fault.get("seconds", 5)))  # only this handler thread waits
@@ -267,11 +278,18 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, result)
 
     def authenticate(self, shape, form):
-        """client_secret_post for lime, client_secret_basic for limio; never both (§2.3)."""
+        """client_secret_post for lime, client_secret_basic for limio; never both (§2.3).
+        With --public-client: client_id in the body and nothing else (§2.1, §3.2.1)."""
         opts = self.server.opts
         headers = self.headers.get_all("Authorization") or []
         if headers and "client_secret" in form:
             raise OAuthError("invalid_request", "more than one client authentication method")
+        if opts.public_client:
+            if headers or "client_secret" in form:
+                raise OAuthError("invalid_client", "a public client sends no secret")
+            if form.get("client_id") != opts.client_id:
+                raise OAuthError("invalid_client", "unknown or missing client_id")
+            return opts.client_id
         if shape["auth"] == "post":
             if headers:
                 raise OAuthError("invalid_client", "this client must use client_secret_post")
@@ -296,6 +314,10 @@ class Handler(BaseHTTPRequestHandler):
                 secret = strict_unquote(raw_secret, "client secret")
             except OAuthError as err:
                 raise OAuthError("invalid_client", err.description)
+            # Many servers only percent-decode Basic credentials: both readings must agree.
+            if (urllib.parse.unquote(raw_id), urllib.parse.unquote(raw_secret)) != (client_id, secret):
+                raise OAuthError("invalid_client", "Basic credentials read differently by a form "
+                                 "decoder and a percent decoder (encode a space as %20)")
             if form.get("client_id", client_id) != client_id:
                 raise OAuthError("invalid_client", "client_id in body differs from Basic")
         ok_id = secrets.compare_digest(client_id.encode(), opts.client_id.encode())
@@ -324,6 +346,8 @@ class Handler(BaseHTTPRequestHandler):
             raise OAuthError("invalid_grant", "code expired")
         if form["redirect_uri"] != entry["redirect_uri"]:
             raise OAuthError("invalid_grant", "redirect_uri differs from the authorization request")
+        if opts.public_client and not entry["challenge"]:
+            raise OAuthError("invalid_grant", "a public client must use PKCE")
         if entry["challenge"]:  # RFC 7636 §4.6; a verifier without a challenge is ignored
             verifier = form.get("code_verifier")
             if verifier is None:
@@ -387,6 +411,68 @@ class Handler(BaseHTTPRequestHandler):
         return ".".join(b64url(json.dumps(x, separators=(",", ":")).encode())
                         for x in (header, claims)) + "."
 
+    # ---- discovery (RFC 8414, OpenID Connect Discovery 1.0) ---------------------------
+    def issuer(self):
+        scheme = "http" if self.server.tls is None else "https"
+        base = f"{scheme}://127.0.0.1:{self.server.server_port}"
+        opts = self.server.opts
+        return ("https://wrong.example" if opts.wrong_issuer else base) + opts.issuer_path
+
+    def discovery_paths(self):
+        opts = self.server.opts
+        paths = []
+        if opts.discovery in ("both", "oidc"):
+            paths.append(opts.issuer_path + "/.well-known/openid-configuration")
+        if opts.discovery in ("both", "oauth"):
+            paths.append("/.well-known/oauth-authorization-server" + opts.issuer_path)
+        return paths
+
+    def discover(self, shape, path):
+        if self.command != "GET":
+            return self.send(405, b"use GET\n", headers=[("Allow", "GET")])
+        with self.server.state.lock:
+            self.server.state.discovery.append(path)
+        scheme = "http" if self.server.tls is None else "https"
+        base = f"{scheme}://127.0.0.1:{self.server.server_port}"
+        opts = self.server.opts
+        methods = ["none"] if opts.public_client else \
+            ["client_secret_" + shape["auth"]]
+        grants = sorted(shape["grants"])
+        self.send_json(200, {
+            "issuer": self.issuer(),
+            "authorization_endpoint": base + shape["authorize"],
+            "token_endpoint": base + shape["token"],
+            "revocation_endpoint": base + shape["revoke"],
+            "device_authorization_endpoint": base + shape["device"],
+            "response_types_supported": ["code"], "grant_types_supported": grants,
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": methods,
+            "revocation_endpoint_auth_methods_supported": methods,
+        })
+
+    # ---- revocation endpoint (RFC 7009) ------------------------------------------------
+    def revoke(self, shape, body):
+        state = self.server.state
+        fault = state.take_fault("revoke")
+        if fault:
+            return self.canned_fault(fault)
+        if self.command != "POST":
+            return self.send_json(405, {"error": "invalid_request", "error_description":
+                                        "the revocation endpoint requires POST"}, [("Allow", "POST")])
+        form = parse_params(body.decode("ascii", "replace"), "form body")
+        client_id = self.authenticate(shape, form)
+        token, hint = form.get("token"), form.get("token_type_hint")
+        if token is None:
+            raise OAuthError("invalid_request", "token missing")
+        if hint not in (None, "access_token", "refresh_token"):
+            raise OAuthError("unsupported_token_type", f"token_type_hint {hint!r}")
+        with state.lock:
+            entry = state.refresh.get(token)
+            if entry is not None and entry["client_id"] == client_id:
+                del state.refresh[token]  # the refresh token dies at once (§2.1)
+            state.revoked.append({"token": token, "hint": hint})
+        self.send(200)  # also for a token it does not know (§2.2)
+
     # ---- faults -----------------------------------------------------------------------
     def canned_fault(self, fault):
         name = fault["fault"]
@@ -408,7 +494,7 @@ class Handler(BaseHTTPRequestHandler):
         elif name == "error_200":
             self.send_json(200, {"error": "invalid_grant"})
         elif name == "redirect":
-            self.send(302, headers=[("Location", "http://127.0.0.1:1/elsewhere")])
+            self.send(302, headers=[("Location", fault.get("location", "http://127.0.0.1:1/elsewhere"))])
         elif name == "invalid_grant":
             self.send_oauth_error(OAuthError("invalid_grant", "injected invalid_grant"))
 
@@ -431,12 +517,12 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, path, body):
         state = self.server.state
         route = (self.command, path)
-        if route == ("GET", "/_control/requests"):
+        logs = {"requests": state.requests, "issued": state.issued, "revoked": state.revoked,
+                "discovery": state.discovery}  # what the server saw, oldest first
+        name = path[len("/_control/"):]
+        if self.command == "GET" and name in logs:
             with state.lock:
-                return self.send_json(200, list(state.requests))
-        if route == ("GET", "/_control/issued"):
-            with state.lock:
-                return self.send_json(200, list(state.issued))
+                return self.send_json(200, list(logs[name]))
         if route == ("POST", "/_control/reset"):
             with state.lock:
                 state.requests.clear()
@@ -447,7 +533,10 @@ class Handler(BaseHTTPRequestHandler):
                 spec = json.loads(body or b"{}")
                 spec["count"] = int(spec.get("count", 1))
                 float(spec.get("seconds", 0))
+                default = "authorize" if spec.get("fault") == "access_denied_authorize" else "token"
+                spec["endpoint"] = spec.get("endpoint", default)
                 assert spec.get("fault") in FAULTS and spec["count"] > 0
+                assert spec["endpoint"] in ("authorize", "token", "revoke")
             except (ValueError, TypeError, AttributeError, AssertionError):
                 return self.send_json(400, {"error": "bad fault spec",
                                             "faults": sorted(FAULTS)})
@@ -494,6 +583,13 @@ def main():
                     help="override expires_in (default 28800 lime, 3600 limio)")
     ap.add_argument("--client-id", default="test-client")
     ap.add_argument("--client-secret", default="s3cret: +%&=\u00e9")
+    ap.add_argument("--public-client", action="store_true",
+                    help="the client has no secret: client_id in the body, PKCE required")
+    ap.add_argument("--discovery", choices=["both", "oidc", "oauth", "none"], default="both",
+                    help="which discovery documents are served")
+    ap.add_argument("--issuer-path", default="", help="the issuer's path, e.g. /realms/acme")
+    ap.add_argument("--wrong-issuer", action="store_true",
+                    help="the discovery documents name another issuer")
     ap.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain)")
     ap.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")

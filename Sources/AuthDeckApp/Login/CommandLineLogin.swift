@@ -20,15 +20,19 @@ public struct CommandLineLogin {
   public func run(_ id: SessionID, provider: Provider, input: Int32 = 0) throws(AuthDeckError) -> Session {
     var listener: LoopbackHTTPServer?
     var listenerProblem: String?
-    if provider.usesLoopbackRedirect, let redirect = provider.redirectURI {
-      do throws(AuthDeckError) {
-        listener = try LoopbackHTTPServer(
-          host: redirect.host ?? "127.0.0.1", port: UInt16(redirect.port ?? 80))
-      } catch {
-        listenerProblem = error.description
+    var chosenRedirect: URL?
+    if let redirect = provider.redirectURI {
+      if provider.usesLoopbackRedirect {
+        do throws(AuthDeckError) {
+          listener = try LoopbackHTTPServer(redirect: redirect)
+        } catch {
+          listenerProblem = error.description
+        }
       }
+    } else {
+      (listener, chosenRedirect) = try LoopbackHTTPServer.onFreePort()
     }
-    let pending = try service.startLogin(id, now: Date())
+    let pending = try service.startLogin(id, now: Date(), redirectURI: chosenRedirect)
     report("Log in to \(id) (\(provider.name)) within 5 minutes at:\n\n  \(pending.authorizeURL)\n", false)
     if let browser {
       do throws(AuthDeckError) {

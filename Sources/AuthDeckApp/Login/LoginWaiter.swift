@@ -8,7 +8,8 @@ import Foundation
 
 /// `authdeck login`'s wait: for the redirect from the loopback listener and from pasted lines
 /// on `input` (stdin), whichever comes first, until the login's deadline. A bad paste is
-/// reported through `report` and waited past.
+/// reported through `report` and waited past; a code the provider refused (the login has
+/// ended) or a refused login on loopback ends the wait at once.
 public final class LoginWaiter: @unchecked Sendable {
   /// What the waiter has to say: a problem (`isError`), or a note on what to do next.
   public typealias Report = @Sendable (_ text: String, _ isError: Bool) -> Void
@@ -74,7 +75,7 @@ public final class LoginWaiter: @unchecked Sendable {
         // A last line without its newline (`printf %s URL | authdeck login ID`) still counts.
         let rest = String(decoding: line, as: UTF8.self)
         line = []
-        if !rest.allSatisfy(\.isWhitespace), let session = paste(rest) { return session }
+        if !rest.allSatisfy(\.isWhitespace), let session = try paste(rest) { return session }
         if listener == nil {
           throw .redirect(
             "no redirect URL was pasted; \(sessionID) stays pending until \(TimeFormat.local(pending.deadline))"
@@ -87,18 +88,24 @@ public final class LoginWaiter: @unchecked Sendable {
         let text = String(decoding: line[..<newline], as: UTF8.self)
         line.removeSubrange(...newline)
         guard !text.allSatisfy(\.isWhitespace) else { continue }
-        if let session = paste(text) { return session }
+        if let session = try paste(text) { return session }
       }
     }
   }
 
-  private func paste(_ text: String) -> Session? {
+  /// The session when the paste completed the login; nil when it was refused and the login
+  /// still waits. Throws when the login has ended (the provider refused its code).
+  private func paste(_ text: String) throws(AuthDeckError) -> Session? {
     do throws(AuthDeckError) {
       let redirect = try Redirect(pasted: text)
       let session = try service.completeLogin(redirect: redirect, now: Date(), expecting: sessionID)
       finish(.success(session))
       return session
     } catch {
+      if Self.endsLogin(error, onLoopback: false) {
+        finish(.failure(error))
+        throw error
+      }
       report(error.description, true)
       report("The login is still waiting: paste the redirect URL again, or press Ctrl-D to stop.", false)
       return nil
@@ -120,12 +127,24 @@ public final class LoginWaiter: @unchecked Sendable {
       finish(.success(session))
       return (response, true)
     case .failure(let error)?:
-      report(error.description, true)
-      guard case .provider = error else { return (response, false) }
-      finish(.failure(error))
+      guard Self.endsLogin(error, onLoopback: true) else {
+        report(error.description, true)
+        return (response, false)
+      }
+      finish(.failure(error))  // reported once, by whoever runs the login
       return (response, true)
     case nil:
       return (response, false)
+    }
+  }
+
+  /// A code the token endpoint refused ends the login (no paste can help); on loopback, so does
+  /// the provider's refusal of the login itself (the browser came back with an error).
+  static func endsLogin(_ error: AuthDeckError, onLoopback: Bool) -> Bool {
+    switch error {
+    case .loginRequired: return true
+    case .provider: return onLoopback
+    default: return false
     }
   }
 

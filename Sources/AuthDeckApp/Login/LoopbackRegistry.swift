@@ -16,10 +16,14 @@ public final class LoopbackRegistry: @unchecked Sendable {
 
   /// Makes sure a listener serves `pending`'s redirect until its deadline, and says how the
   /// redirect will arrive: caught here, or pasted (the port is taken, or it is not loopback).
+  /// `bound` is a listener already open for it (a port chosen for this login); one for
+  /// another port is let go.
   public func listen(
-    for provider: Provider, pending: PendingLogin, service: TokenService, sink: any EventSink
+    for pending: PendingLogin, bound: LoopbackHTTPServer? = nil, service: TokenService, sink: any EventSink
   ) -> LoopbackStatus {
-    guard let redirect = provider.redirectURI, provider.usesLoopbackRedirect else { return .notUsed }
+    guard let redirect = URL(string: pending.redirectURI), Loopback.isListenable(redirect) else {
+      return .notUsed
+    }
     let port = UInt16(redirect.port ?? 80)
     let alreadyServing = lock.withLock { () -> Bool in
       waiting[port, default: [:]][pending.state] = pending.deadline
@@ -28,7 +32,11 @@ public final class LoopbackRegistry: @unchecked Sendable {
     if alreadyServing { return .listening }
     let server: LoopbackHTTPServer
     do throws(AuthDeckError) {
-      server = try LoopbackHTTPServer(host: redirect.host ?? "127.0.0.1", port: port)
+      if let bound, bound.port == port {
+        server = bound
+      } else {
+        server = try LoopbackHTTPServer(redirect: redirect)
+      }
     } catch {
       lock.withLock { _ = waiting.removeValue(forKey: port) }
       return .portTaken(error.description)
@@ -55,25 +63,21 @@ public final class LoopbackRegistry: @unchecked Sendable {
     while let until = latestDeadline(port: port) {
       server.serve(until: until) { request in
         var state: String?
+        var ended = false
         let (response, outcome) = LoopbackRedirect.handle(request, redirectURI: redirect) {
           (redirect) throws(AuthDeckError) in
           state = redirect.state
-          return try service.completeLogin(redirect: redirect, now: Date())
+          let completion = BoardRedirect.complete(redirect, service: service, sink: sink)
+          ended = completion.ended
+          return try completion.result.get()
         }
-        switch outcome {
-        case .success(let session)?:
-          sink.post(.sessionChanged(session), .redirectHandled(session.id, error: nil))
-          let nothingWaits = lock.withLock { () -> Bool in
-            if let state { waiting[port]?.removeValue(forKey: state) }
-            return waiting[port]?.isEmpty ?? true
-          }
-          return (response, nothingWaits)
-        case .failure(let error)?:
-          sink.post(.redirectHandled(nil, error: error.description))
-          return (response, false)
-        case nil:
-          return (response, false)
+        guard outcome.map({ (try? $0.get()) != nil || ended }) == true else { return (response, false) }
+        // Done with this login (completed, or its code refused): the listener closes once nothing waits.
+        let nothingWaits = lock.withLock { () -> Bool in
+          if let state { waiting[port]?.removeValue(forKey: state) }
+          return waiting[port]?.isEmpty ?? true
         }
+        return (response, nothingWaits)
       }
     }
   }

@@ -113,12 +113,15 @@ public final class EffectRunner: @unchecked Sendable {
     case .startLogin(let id):
       work.async { [loopback] in
         do throws(AuthDeckError) {
-          let session = try service.resumeOrStartLogin(id, now: Date())
           let provider = try service.configuration.provider(for: id)
+          // No redirect_uri: a free port now, so that a new login's redirect can name it.
+          let choosesPort = provider.redirectURI == nil && provider.grant == .authorizationCode
+          let chosen = choosesPort ? try LoopbackHTTPServer.onFreePort() : nil
+          let session = try service.resumeOrStartLogin(id, now: Date(), redirectURI: chosen?.redirect)
           guard let pending = session.pending else {
             throw .other("\(id): the login could not be stored")  // resumeOrStartLogin always sets one
           }
-          let status = loopback.listen(for: provider, pending: pending, service: service, sink: sink)
+          let status = loopback.listen(for: pending, bound: chosen?.server, service: service, sink: sink)
           sink.post(.loginStarted(session, loopback: status))
           do throws(AuthDeckError) {
             try edges.browser.open(pending.authorizeURL)
@@ -131,13 +134,16 @@ public final class EffectRunner: @unchecked Sendable {
       }
     case .completeLogin(let pasted):
       work.async { [loopback] in
+        let redirect: Redirect
         do throws(AuthDeckError) {
-          let redirect = try Redirect(pasted: pasted)
-          let session = try service.completeLogin(redirect: redirect, now: Date())
-          if let state = redirect.state { loopback.loginEnded(state: state) }
-          sink.post(.sessionChanged(session), .redirectHandled(session.id, error: nil))
+          redirect = try Redirect(pasted: pasted)
         } catch {
           sink.post(.redirectHandled(nil, error: error.description))
+          return
+        }
+        let completion = BoardRedirect.complete(redirect, service: service, sink: sink)
+        if (try? completion.result.get()) != nil || completion.ended, let state = redirect.state {
+          loopback.loginEnded(state: state)
         }
       }
     case .renew(let id):
@@ -175,12 +181,14 @@ public final class EffectRunner: @unchecked Sendable {
         sink.post(.notice("copied \(id)'s login URL (\(how)); open it in any browser", isError: false))
       }
     case .logout(let id, let forget):
-      // Waits for the session's lock (a refresh may hold it), so never on the loop.
+      // Waits for the session's lock (a refresh may hold it) and for the provider's revocation
+      // endpoint, so never on the loop.
       work.async {
         do throws(AuthDeckError) {
-          let session = try TokenService.logout(id, forget: forget, store: service.store)
+          let (session, revocation) = try service.logout(id, forget: forget, now: Date())
           sink.post(session.map { .sessionChanged($0) } ?? .sessionRemoved(id))
-          sink.post(.loggedOut(id, forgotten: forget, error: nil))
+          sink.post(
+            .loggedOut(id, forgotten: forget, error: nil, warning: LogoutSummary.warning(revocation)))
         } catch {
           sink.post(.loggedOut(id, forgotten: forget, error: error.description))
         }

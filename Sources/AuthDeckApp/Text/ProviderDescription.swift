@@ -6,30 +6,72 @@ public enum ProviderDescription {
     "No providers configured in \(path). See the README for an example."
   }
 
-  /// A few lines per provider; where the secret comes from is named, the secret never.
-  public static func text(_ provider: Provider) -> String {
-    var lines = ["\(provider.id)  (\(provider.name))"]
-    if let authorize = provider.authorizeURL { lines.append("  authorize    \(authorize.absoluteString)") }
-    lines.append("  token        \(provider.tokenURL.absoluteString)")
-    lines.append("  grant        \(provider.grant.rawValue)")
+  static let endpointLabels: [(label: String, endpoint: Provider.Endpoint)] = [
+    ("authorize", .authorize), ("token", .token), ("revocation", .revocation),
+    ("device", .deviceAuthorization),
+  ]
+
+  /// A few lines per provider: each endpoint and where it came from (preset, config,
+  /// discovery), how the client authenticates and where the secret comes from (never the
+  /// secret). `provider` is as resolved (discovery applied) when its issuer's document could
+  /// be had; `metadata` is that document, `discoveryProblem` why it could not.
+  public static func text(
+    _ provider: Provider, metadata: ProviderMetadata? = nil, discoveryProblem: String? = nil
+  ) -> String {
+    var lines = ["\(provider.id)  (\(Sanitizer.inline(provider.name, limit: 80)))"]
+    func add(_ label: String, _ value: String) {
+      lines.append("  " + label + String(repeating: " ", count: max(1, 13 - label.count)) + value)
+    }
+    if let issuer = provider.configuredIssuer { add("issuer", Sanitizer.inline(issuer, limit: 200)) }
+    if let discoveryProblem { add("discovery", "failed: " + discoveryProblem) }
+    for (label, endpoint) in endpointLabels {
+      guard let url = provider.url(for: endpoint) else {
+        if endpoint == .revocation { add(label, "none: logout only drops the local copy") }
+        continue
+      }
+      let source = provider.sources[endpoint].map { " (\($0.rawValue))" } ?? ""
+      add(label, Sanitizer.inline(url.absoluteString, limit: 200) + source)
+    }
+    add("grant", provider.grant.rawValue)
     let secret: String
     switch provider.secret {
-    case .environment(let name): secret = "from $\(name)"
-    case .command: secret = "from client_secret_command"
-    case .inline: secret = "inline in the config file"
-    case .none: secret = "none (public client)"
+    case .environment(let name): secret = "secret from $\(Sanitizer.inline(name, limit: 60))"
+    case .command: secret = "secret from client_secret_command"
+    case .inline: secret = "secret inline in the config file"
+    case .none: secret = ""
     }
-    lines.append("  client auth  client_secret_\(provider.clientAuth.rawValue), secret \(secret)")
-    if let redirect = provider.redirectURI {
-      let how = provider.usesLoopbackRedirect ? "caught on loopback" : "pasted"
-      lines.append("  redirect     \(redirect.absoluteString) (\(how))")
+    if provider.isPublicClient {
+      add("client auth", "none (public client: client_id in the body, PKCE)")
+    } else {
+      let source = provider.clientAuthSource.map { " (\($0.rawValue))" } ?? ""
+      add("client auth", "client_secret_\(provider.clientAuth.rawValue)\(source), \(secret)")
     }
     if provider.grant == .authorizationCode {
-      lines.append("  pkce         \(provider.pkce ? "S256" : "off")")
+      if let redirect = provider.redirectURI {
+        let how =
+          provider.usesLoopbackRedirect
+          ? (redirect.host?.lowercased() == "localhost"
+            ? "caught on loopback, 127.0.0.1 and ::1" : "caught on loopback")
+          : "pasted"
+        add("redirect", "\(Sanitizer.inline(redirect.absoluteString, limit: 200)) (\(how))")
+      } else {
+        add(
+          "redirect", "http://127.0.0.1:<free port>/callback (caught on loopback, port chosen at each login)")
+      }
+      add("pkce", pkce(provider, metadata: metadata))
     }
     let rule =
       provider.dailyExpiry.map { "earliest of expires_in and daily \($0.configValue)" } ?? "expires_in"
-    lines.append("  expiry       \(rule)")
+    add("expiry", rule)
     return lines.joined(separator: "\n")
+  }
+
+  /// S256 or off, and what the provider lists when its document says.
+  static func pkce(_ provider: Provider, metadata: ProviderMetadata?) -> String {
+    guard provider.pkce else { return "off" }
+    guard let methods = metadata?.codeChallengeMethods else { return "S256" }
+    let listed = methods.map { Sanitizer.inline($0, limit: 20) }.joined(separator: ", ")
+    if methods.contains("S256") { return "S256 (the provider lists \(listed))" }
+    return "S256, which the provider does not list (it lists \(listed.isEmpty ? "none" : listed))"
   }
 }

@@ -34,6 +34,8 @@ public enum SessionListing {
       } else if let expiresAt = session.tokens?.expiresAt {
         expires = TimeFormat.local(expiresAt)
         remaining = expiresAt > now ? TimeFormat.countdown(expiresAt.timeIntervalSince(now)) : "expired"
+      } else if session.tokens != nil {
+        remaining = TimeFormat.unknownLifetime
       }
       rows.append([
         Sanitizer.inline(session.id.description, limit: 60), status.rawValue, expires, remaining,

@@ -6,7 +6,7 @@ enum Preset: String, CaseIterable {
     var name: String?
     var authorizeURL: String?
     var tokenURL: String?
-    var clientAuth: ClientAuth = .post
+    var clientAuth: ClientAuth?
     var scope: String?
     var dailyExpiry: DailyCutoff?
   }

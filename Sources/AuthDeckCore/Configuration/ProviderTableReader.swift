@@ -14,7 +14,13 @@ struct ProviderTableReader {
   static let knownKeys: Set<String> = [
     "preset", "name", "authorize_url", "token_url", "tenant", "region", "client_id", "client_secret_env",
     "client_secret_command", "client_secret", "client_auth", "redirect_uri", "scope", "pkce", "grant",
-    "daily_expiry", "ca_file", "issuer",
+    "daily_expiry", "ca_file", "issuer", "revocation_url", "device_authorization_url",
+  ]
+
+  /// The endpoint keys, each with the endpoint it sets.
+  static let endpointKeys: [(key: String, endpoint: Provider.Endpoint)] = [
+    ("authorize_url", .authorize), ("token_url", .token), ("revocation_url", .revocation),
+    ("device_authorization_url", .deviceAuthorization),
   ]
 
   /// `PATH: providers.ID.KEY: message`, the shape of every error about a provider's key.
@@ -83,18 +89,7 @@ struct ProviderTableReader {
       throw fail("client_id", "is required")
     }
     let grant = try choice("grant", default: Grant.authorizationCode)
-    let clientAuth = try choice("client_auth", default: defaults.clientAuth)
-    guard let tokenURL = try url("token_url", try string("token_url") ?? defaults.tokenURL) else {
-      throw fail("token_url", "is required without a preset")
-    }
-    let authorizeURL = try url("authorize_url", try string("authorize_url") ?? defaults.authorizeURL)
-    let redirectURI = try redirect()
-    if grant == .authorizationCode {
-      guard authorizeURL != nil else { throw fail("authorize_url", "is required without a preset") }
-      guard redirectURI != nil else {
-        throw fail("redirect_uri", "is required for the authorization_code grant")
-      }
-    }
+    let issuer = try issuerIdentifier()
     let secret = try secretSource()
     if grant == .clientCredentials, secret == .none {
       throw fail(
@@ -111,12 +106,47 @@ struct ProviderTableReader {
         throw fail("daily_expiry", "must be like \"03:00 America/New_York\" (a tz database zone), or false")
       }
     }
-    return Provider(
-      id: id, name: try string("name") ?? defaults.name, authorizeURL: authorizeURL, tokenURL: tokenURL,
-      clientID: clientID, secret: secret, clientAuth: clientAuth, redirectURI: redirectURI,
-      scope: try string("scope") ?? defaults.scope, pkce: try bool("pkce") ?? true, grant: grant,
-      dailyExpiry: dailyExpiry, caFile: try caFile(),
-      issuer: try url("issuer", try string("issuer"))?.absoluteString)
+    var provider = Provider(
+      id: id, name: try string("name") ?? defaults.name, authorizeURL: nil, tokenURL: nil, clientID: clientID,
+      secret: secret, redirectURI: try redirect(), scope: try string("scope") ?? defaults.scope,
+      pkce: try bool("pkce") ?? true, grant: grant, dailyExpiry: dailyExpiry, caFile: try caFile(),
+      issuer: issuer)
+    let presetURLs: [Provider.Endpoint: String?] = [
+      .authorize: defaults.authorizeURL, .token: defaults.tokenURL,
+    ]
+    for (key, endpoint) in Self.endpointKeys {
+      if let configured = try url(key, try string(key)) {
+        provider.setURL(configured, for: endpoint, source: .config)
+      } else if let preset = presetURLs[endpoint] ?? nil {
+        provider.setURL(URL(string: preset), for: endpoint, source: .preset)
+      }
+    }
+    if let configured: ClientAuth = try choice("client_auth") {
+      (provider.clientAuth, provider.clientAuthSource) = (configured, .config)
+    } else if let preset = defaults.clientAuth {
+      (provider.clientAuth, provider.clientAuthSource) = (preset, .preset)
+    }
+    // With an issuer, what is left out is discovered when it is first needed.
+    if issuer == nil {
+      guard provider.tokenURL != nil else {
+        throw fail("token_url", "is required without a preset or an issuer")
+      }
+      if grant == .authorizationCode, provider.authorizeURL == nil {
+        throw fail("authorize_url", "is required without a preset or an issuer")
+      }
+    }
+    return provider
+  }
+
+  /// `issuer`, as written: an https URL (or http on a loopback address) without query or
+  /// fragment (RFC 8414 §2), compared exactly with the one the discovery document names.
+  func issuerIdentifier() throws(AuthDeckError) -> String? {
+    guard let text = try string("issuer") else { return nil }
+    guard let url = try url("issuer", text) else { return nil }
+    if url.query != nil || url.fragment != nil {
+      throw fail("issuer", "must have no ?query and no #fragment (RFC 8414 §2)")
+    }
+    return text
   }
 
   /// `ca_file` with a leading `~/` replaced by `home`. Whether it can be read is `load`'s check.
@@ -134,7 +164,7 @@ struct ProviderTableReader {
     guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
       throw fail("redirect_uri", "'\(Sanitizer.inline(text))' is not an absolute URL")
     }
-    if scheme == "http" && !Loopback.isLoopbackHost(url.host) && url.host != "localhost" {
+    if scheme == "http" && !Loopback.isListenable(url) {
       throw fail("redirect_uri", "plain http is only for 127.0.0.1, [::1] or localhost")
     }
     if url.fragment != nil { throw fail("redirect_uri", "must not have a #fragment (RFC 6749 §3.1.2)") }

@@ -22,6 +22,7 @@ typedef struct {
   char *body;                   // malloc'd, free with ad_http_response_free
   size_t body_length;
   char *content_type;           // malloc'd or NULL
+  char *location;               // where a 3xx points (not followed), malloc'd or NULL
   int error_kind;               // AD_HTTP_OK or one of the kinds below
   char error_message[256];      // libcurl's own words, never contains the request body
 } ad_http_response;
