@@ -77,6 +77,17 @@ public struct TokenEndpoint: Sendable {
       }
       expiresIn = lifetime
     }
+    // A token is printed by `authdeck token`, put in headers and environments: one that is not a
+    // plain run of visible ASCII (RFC 6750 b64token, RFC 6749 VSCHAR less the space) could carry
+    // an escape sequence to a terminal or split a header. Refused whole, never cleaned up.
+    for (field, value) in [
+      ("access_token", accessToken), ("refresh_token", object["refresh_token"]?.string),
+      ("id_token", object["id_token"]?.string),
+    ] {
+      if let value, !Self.isPlainToken(value) {
+        throw .provider("\(who): the token response's \(field) has characters no token has; nothing was stored")
+      }
+    }
     let tokenType = object["token_type"]?.string ?? "Bearer"
     return TokenSet(
       accessToken: accessToken, tokenType: tokenType, scope: object["scope"]?.string,
@@ -85,5 +96,10 @@ public struct TokenEndpoint: Sendable {
       expiresAt: Expiry.realExpiry(
         issuedAt: issuedAt, expiresIn: expiresIn, dailyCutoff: provider.dailyExpiry, accessToken: accessToken)
     )
+  }
+
+  /// Visible ASCII only (0x21-0x7E), and not empty.
+  static func isPlainToken(_ value: String) -> Bool {
+    !value.isEmpty && value.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
   }
 }

@@ -58,6 +58,23 @@ struct TokenEndpointTests {
     #expect(set.expiresAt == Self.issued.addingTimeInterval(3600))
   }
 
+  @Test(
+    "a token with a control character, an escape, a bidi control or whitespace is refused, naming the field",
+    arguments: [
+      ("access_token", "at\\u001b]52;c;aGk=\\u0007"), ("access_token", "at 1"), ("refresh_token", "rt\\n1"),
+      ("id_token", "id\\u202e1"), ("access_token", "at\\u00e91"), ("refresh_token", "rt\\t1"),
+    ])
+  func aTokenThatIsNotPlainIsRefused(field: String, value: String) throws {
+    var fields = ["access_token": "at-1", "refresh_token": "rt-1", "id_token": "id-1"]
+    fields[field] = value
+    let body =
+      #"{"token_type":"Bearer","expires_in":60,"access_token":""#
+      + fields["access_token"]! + #"","refresh_token":""# + fields["refresh_token"]! + #"","id_token":""#
+      + fields["id_token"]! + #""}"#
+    let error = try failure(jsonResponse(body))
+    #expect(error.description == "acme: the token response's \(field) has characters no token has; nothing was stored")
+  }
+
   @Test("the optional fields may be absent, and the token type defaults to Bearer")
   func optionalFieldsMayBeAbsent() throws {
     let set = try tokens(jsonResponse(#"{"access_token":"at","expires_in":60}"#, contentType: nil))
