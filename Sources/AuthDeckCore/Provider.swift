@@ -38,6 +38,8 @@ public struct Provider: Sendable, Equatable {
   public var caFile: String?
   /// The `issuer` key, when the provider's issuer identifier is known.
   public var configuredIssuer: String?
+  /// `token_env`: the variable `authdeck exec` hands the access token over in (see `TokenVariables`).
+  public var tokenVariable: String?
   /// The issuer to expect in `iss` on the redirect (RFC 9207): the configured one, else the
   /// authorize URL's origin (scheme, host, port), which is then compared origin to origin.
   public var issuer: String? {
@@ -50,10 +52,10 @@ public struct Provider: Sendable, Equatable {
     id: String, name: String? = nil, authorizeURL: URL?, tokenURL: URL, clientID: String,
     secret: SecretSource = .none, clientAuth: ClientAuth = .post, redirectURI: URL?, scope: String? = nil,
     pkce: Bool = true, grant: Grant = .authorizationCode, dailyExpiry: DailyCutoff? = nil,
-    caFile: String? = nil,
-    issuer: String? = nil
+    caFile: String? = nil, issuer: String? = nil, tokenVariable: String? = nil
   ) {
     self.configuredIssuer = issuer
+    self.tokenVariable = tokenVariable
     self.id = id
     self.name = name ?? id
     self.authorizeURL = authorizeURL

@@ -14,7 +14,7 @@ struct ProviderTableReader {
   static let knownKeys: Set<String> = [
     "preset", "name", "authorize_url", "token_url", "tenant", "region", "client_id", "client_secret_env",
     "client_secret_command", "client_secret", "client_auth", "redirect_uri", "scope", "pkce", "grant",
-    "daily_expiry", "ca_file", "issuer",
+    "daily_expiry", "ca_file", "issuer", "token_env",
   ]
 
   /// `PATH: providers.ID.KEY: message`, the shape of every error about a provider's key.
@@ -116,7 +116,19 @@ struct ProviderTableReader {
       clientID: clientID, secret: secret, clientAuth: clientAuth, redirectURI: redirectURI,
       scope: try string("scope") ?? defaults.scope, pkce: try bool("pkce") ?? true, grant: grant,
       dailyExpiry: dailyExpiry, caFile: try caFile(),
-      issuer: try url("issuer", try string("issuer"))?.absoluteString)
+      issuer: try url("issuer", try string("issuer"))?.absoluteString, tokenVariable: try tokenVariable())
+  }
+
+  /// `token_env`, a name a shell accepts: `exec` puts it in a child's environment.
+  func tokenVariable() throws(AuthDeckError) -> String? {
+    guard let name = try string("token_env") else { return nil }
+    guard EnvironmentName.isValid(name) else {
+      throw fail(
+        "token_env",
+        "'\(Sanitizer.inline(name, limit: 60))' is not an environment variable name "
+          + "(letters, digits and _, not starting with a digit)")
+    }
+    return name
   }
 
   /// `ca_file` with a leading `~/` replaced by `home`. Whether it can be read is `load`'s check.
