@@ -21,7 +21,7 @@ struct AuthDeckCommand: ParsableCommand {
 
   static func main() {
     InheritedSettings.harden()  // umask 077, SIGPIPE ignored; exec gives COMMAND back what we got
-    if FastToken.run(CommandLine.arguments) { return }
+    if FastToken.run(CommandLine.arguments) || StatusPrinter.runFast(CommandLine.arguments) { return }
     do {
       var command = try parseAsRoot()
       try command.run()

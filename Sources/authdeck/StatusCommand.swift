@@ -19,17 +19,33 @@ struct Status: ParsableCommand {
   var json = false
 
   func run() throws {
-    try reportingErrors { () throws(AuthDeckError) in
-      let store = SessionStore(
-        root: SessionStore.defaultRoot(environment: ProcessInfo.processInfo.environment))
-      let (sessions, problems) = try store.loadAll()
+    StatusPrinter.print(json: json)
+  }
+}
+
+/// `authdeck status`, also run before the argument parser (`authdeck status` alone): a prompt
+/// runs it every time it is drawn, and the parser is half its time.
+enum StatusPrinter {
+  /// `status` and nothing else, answered without the parser; false for anything else.
+  static func runFast(_ arguments: [String]) -> Bool {
+    guard arguments.count == 2, arguments[1] == "status" else { return false }
+    print(json: false)
+    return true
+  }
+
+  static func print(json: Bool) {
+    do throws(AuthDeckError) {
+      let (sessions, problems) = try SessionStore.located().loadAll()
       problems.forEach { Terminal.error($0) }
       let now = Date()
       if json {
-        print(StatusLine.json(sessions, now: now))
+        Swift.print(StatusLine.json(sessions, now: now))
       } else if !sessions.isEmpty {
-        print(StatusLine.line(sessions, now: now))
+        Swift.print(StatusLine.line(sessions, now: now))
       }
+    } catch {
+      Terminal.error(error.description)
+      exit(error.exitCode)
     }
   }
 }
