@@ -140,6 +140,7 @@ struct ExecTests {
   func severalSessionsTokenEnvNamesThem() throws {
     try withServer(.limio) { server in
       try withSandbox(config: Self.config(server, svcTokenEnv: "BOT_TOKEN")) { box in
+        #expect(try box.run(["providers"]).stdout.contains("  token_env    BOT_TOKEN (authdeck exec)\n"))
         let one = try box.run(["exec", "svc/a", "--", "env"])
         #expect(one.status == 0, "\(one)")
         let single = Self.variables(one.stdout)

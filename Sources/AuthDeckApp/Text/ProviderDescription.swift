@@ -30,6 +30,7 @@ public enum ProviderDescription {
     let rule =
       provider.dailyExpiry.map { "earliest of expires_in and daily \($0.configValue)" } ?? "expires_in"
     lines.append("  expiry       \(rule)")
+    if let variable = provider.tokenVariable { lines.append("  token_env    \(variable) (authdeck exec)") }
     return lines.joined(separator: "\n")
   }
 }
