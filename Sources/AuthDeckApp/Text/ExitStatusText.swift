@@ -11,7 +11,7 @@ public enum ExitStatusText {
     (code(.config("")), "the configuration is wrong (the message names file, provider and key)"),
     ("126", "exec: COMMAND was found but cannot be run"),
     ("127", "exec: COMMAND was not found"),
-    ("128+N", "killed by signal N (130: Ctrl-C)"),
+    ("128+N", "killed by signal N, e.g. 130 for Ctrl-C (the board closes as q does)"),
     ("other", "exec: COMMAND's own status (authdeck becomes COMMAND)"),
   ]
 
