@@ -45,3 +45,25 @@ public enum ChildEnvironment {
     return environment
   }
 }
+
+extension TokenService {
+  /// Each session made valid (renewed when it must be, lasting `minValid`), with its id token
+  /// when `idTokens`; and one failure for each session that could not be, in the same order.
+  public func handOver(_ sessions: [TokenVariables], now: Date, minValid: TimeInterval, idTokens: Bool)
+    -> (handed: [HandedSession], failures: [AuthDeckError])
+  {
+    var handed: [HandedSession] = []
+    var failures: [AuthDeckError] = []
+    for variables in sessions {
+      do throws(AuthDeckError) {
+        let tokens = try validToken(
+          variables.id, stored: try store.load(variables.id), now: now, minValid: minValid)
+        let idToken = idTokens ? try Self.idToken(of: variables.id, in: tokens, now: now) : nil
+        handed.append(HandedSession(variables: variables, tokens: tokens, idToken: idToken))
+      } catch {
+        failures.append(error)
+      }
+    }
+    return (handed, failures)
+  }
+}

@@ -70,19 +70,8 @@ struct ExecCommand: ParsableCommand {
       for id in ids { _ = try configuration.provider(for: id) }
       let variables = try TokenVariables.names(for: ids) { configuration.provider($0)?.tokenVariable }
       let executable = Self.orExit(Exec.locate(command[0], path: context.environment["PATH"]))
-      var handed: [HandedSession] = []
-      var failures: [AuthDeckError] = []
-      for names in variables {
-        do throws(AuthDeckError) {
-          let now = Date()
-          let tokens = try service.validToken(
-            names.id, stored: try context.store.load(names.id), now: now, minValid: minValid ?? 0)
-          let idToken = idToken ? try TokenService.idToken(of: names.id, in: tokens, now: now) : nil
-          handed.append(HandedSession(variables: names, tokens: tokens, idToken: idToken))
-        } catch {
-          failures.append(error)
-        }
-      }
+      let (handed, failures) = service.handOver(
+        variables, now: Date(), minValid: minValid ?? 0, idTokens: idToken)
       if let first = failures.first {
         failures.forEach { Terminal.error($0.description) }
         Foundation.exit(first.exitCode)
