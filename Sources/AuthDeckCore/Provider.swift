@@ -59,6 +59,8 @@ public struct Provider: Sendable, Equatable {
   /// The `issuer` key, when the provider's issuer identifier is known. Its endpoints that the
   /// configuration leaves out are discovered from it (RFC 8414, OpenID Connect Discovery).
   public var configuredIssuer: String?
+  /// `token_env`: the variable `authdeck exec` hands the access token over in (see `TokenVariables`).
+  public var tokenVariable: String?
   /// The issuer to expect in `iss` on the redirect (RFC 9207): the configured one, else the
   /// authorize URL's origin (scheme, host, port), which is then compared origin to origin.
   public var issuer: String? {
@@ -73,9 +75,10 @@ public struct Provider: Sendable, Equatable {
     deviceAuthorizationURL: URL? = nil, clientID: String, secret: SecretSource = .none,
     clientAuth: ClientAuth? = nil, redirectURI: URL?, scope: String? = nil, pkce: Bool = true,
     grant: Grant = .authorizationCode, dailyExpiry: DailyCutoff? = nil, caFile: String? = nil,
-    issuer: String? = nil
+    issuer: String? = nil, tokenVariable: String? = nil
   ) {
     self.configuredIssuer = issuer
+    self.tokenVariable = tokenVariable
     self.id = id
     self.name = name ?? id
     self.clientID = clientID

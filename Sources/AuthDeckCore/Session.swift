@@ -92,6 +92,20 @@ public struct Session: Equatable, Sendable {
 
   /// Whether a new access token can be had without a person: a refresh token, or client credentials.
   public var refreshable: Bool { grant == .clientCredentials || tokens?.refreshToken != nil }
+
+  /// Whether only a person can make it usable: it holds no access token that is still valid,
+  /// and nothing to renew one with. What `authdeck wait` waits for and `status` counts.
+  public func needsLogin(at now: Date) -> Bool {
+    guard !refreshable else { return false }
+    guard let tokens else { return true }
+    return tokens.expiresAt.map { $0 <= now } ?? false
+  }
+
+  /// The same for a session that may never have been stored (nil): one of a client-credentials
+  /// provider is fetched on first use, any other needs its first login.
+  public static func needsLogin(_ stored: Session?, grant: Grant, at now: Date) -> Bool {
+    stored?.needsLogin(at: now) ?? (grant != .clientCredentials)
+  }
 }
 
 extension Array where Element == Session {

@@ -32,6 +32,16 @@ public struct SessionID: Hashable, Comparable, Sendable, CustomStringConvertible
     }
   }
 
+  /// Several ids from the command line, each once, in the order first given.
+  public static func parsing(all texts: [String]) throws(AuthDeckError) -> [SessionID] {
+    var ids: [SessionID] = []
+    for text in texts {
+      let id = try SessionID(parsing: text)
+      if !ids.contains(id) { ids.append(id) }
+    }
+    return ids
+  }
+
   public var description: String { "\(provider)/\(account)" }
 
   public static func < (lhs: SessionID, rhs: SessionID) -> Bool {

@@ -32,7 +32,8 @@ public struct SessionStore: Sendable {
     return XDG.directory("XDG_STATE_HOME", fallback: ".local/state", lookup: lookup) + "/authdeck"
   }
 
-  var sessionsDirectory: String { root + "/sessions" }
+  /// Where the session files are (what `authdeck wait` watches).
+  public var sessionsDirectory: String { root + "/sessions" }
   var locksDirectory: String { root + "/locks" }
 
   func path(of id: SessionID) -> String { sessionsDirectory + "/" + StoreFileName.encode(id) + ".json" }

@@ -134,27 +134,44 @@ public struct TokenService: Sendable {
   }
 
   /// The same, for a session the caller has just read (`stored`, nil when never stored), so
-  /// that the file is read again only under the lock, when it must be renewed.
-  public func validToken(_ id: SessionID, stored: Session?, now: Date) throws(AuthDeckError) -> TokenSet {
+  /// that the file is read again only under the lock, when it must be renewed. With `minValid`,
+  /// the token must last that long: it is renewed when it would not, and when even a renewed
+  /// one would not (or it cannot be renewed), `.loginRequired` says how long it has.
+  public func validToken(_ id: SessionID, stored: Session?, now: Date, minValid: TimeInterval = 0)
+    throws(AuthDeckError) -> TokenSet
+  {
+    let margin = max(refreshMargin, minValid)
     guard let session = stored else {
       if try configuration.provider(for: id).grant == .clientCredentials {
-        return try renew(id, now: now).tokens!
+        return try Self.lasting(
+          renew(id, now: now, margin: margin).tokens!, id, minValid, now, renewable: true)
       }
       throw .loginRequired("\(id) has never logged in; run: authdeck login \(id)")
     }
-    if let tokens = Self.usableToken(in: session, now: now, refreshMargin: refreshMargin) { return tokens }
-    guard session.refreshable else { throw Self.loginRequired(session, now: now) }
-    guard let tokens = try renew(id, now: now).tokens else { throw Self.loginRequired(session, now: now) }
-    return tokens
+    if let tokens = Self.usableToken(in: session, now: now, refreshMargin: margin, minValid: minValid) {
+      return tokens
+    }
+    guard session.refreshable else {
+      if let tokens = session.tokens, !session.needsLogin(at: now) {
+        return try Self.lasting(tokens, id, minValid, now, renewable: false)
+      }
+      throw Self.loginRequired(session, now: now)
+    }
+    guard let tokens = try renew(id, now: now, margin: margin).tokens else {
+      throw Self.loginRequired(session, now: now)
+    }
+    return try Self.lasting(tokens, id, minValid, now, renewable: true)
   }
 
   /// The stored token when it can be handed out as it is: the fast path of `authdeck token`,
-  /// which needs neither the configuration nor the network.
-  public static func usableToken(in session: Session, now: Date, refreshMargin: TimeInterval = 60)
-    -> TokenSet?
-  {
+  /// which needs neither the configuration nor the network. With `minValid`, only one that
+  /// lasts at least that long (a token whose end is unknown lasts).
+  public static func usableToken(
+    in session: Session, now: Date, refreshMargin: TimeInterval = 60, minValid: TimeInterval = 0
+  ) -> TokenSet? {
     guard let tokens = session.tokens,
-      !needsRenewal(tokens, refreshable: session.refreshable, now: now, margin: refreshMargin)
+      !needsRenewal(tokens, refreshable: session.refreshable, now: now, margin: refreshMargin),
+      minValid <= 0 || (tokens.expiresAt.map { $0.timeIntervalSince(now) >= minValid } ?? true)
     else { return nil }
     return tokens
   }
@@ -162,6 +179,22 @@ public struct TokenService: Sendable {
   static func needsRenewal(_ tokens: TokenSet, refreshable: Bool, now: Date, margin: TimeInterval) -> Bool {
     guard let expiresAt = tokens.expiresAt else { return false }
     return expiresAt <= now || (refreshable && expiresAt.timeIntervalSince(now) < margin)
+  }
+
+  /// `tokens` when they last `minValid`; else how long they have, as a reason to log in.
+  static func lasting(
+    _ tokens: TokenSet, _ id: SessionID, _ minValid: TimeInterval, _ now: Date, renewable: Bool
+  )
+    throws(AuthDeckError) -> TokenSet
+  {
+    guard let expiresAt = tokens.expiresAt, expiresAt.timeIntervalSince(now) < minValid else { return tokens }
+    let left = TimeFormat.roughDuration(max(0, Int(expiresAt.timeIntervalSince(now))))
+    let why =
+      renewable
+      ? "even a renewed token does not last that long" : "a new login may last longer: authdeck login \(id)"
+    throw .loginRequired(
+      "\(id) is valid for \(left) more (until \(TimeFormat.local(expiresAt))), less than the "
+        + "\(DurationText.format(minValid)) asked for; \(why)")
   }
 
   static func loginRequired(_ session: Session, now: Date) -> AuthDeckError {
@@ -173,17 +206,36 @@ public struct TokenService: Sendable {
     )
   }
 
+  /// The id token of a session's `tokens`, for `--id-token`: refused when there is none or it
+  /// has expired (handing out a dead id token would only fail later, somewhere else).
+  public static func idToken(of id: SessionID, in tokens: TokenSet, now: Date) throws(AuthDeckError) -> String
+  {
+    guard let idToken = tokens.idToken else {
+      throw .loginRequired(
+        "\(id) has no id token: the provider sent none (it usually needs scope \"openid\")")
+    }
+    if let expiry = JWT.expiry(of: idToken), expiry <= now {
+      throw .loginRequired(
+        "\(id)'s id token expired \(TimeFormat.ago(expiry, now: now)); log in again for a new one: authdeck login \(id)"
+      )
+    }
+    return idToken
+  }
+
   /// Refreshes with the refresh token, or fetches anew with client credentials. Under the
   /// session's lock, so one session is never refreshed twice at once; a rotated refresh token
   /// is on disk before anyone else can read the session.
+  /// `margin`: renewed when less than that is left (default: `refreshMargin`).
   @discardableResult
-  public func renew(_ id: SessionID, now: Date, force: Bool = false) throws(AuthDeckError) -> Session {
+  public func renew(_ id: SessionID, now: Date, force: Bool = false, margin: TimeInterval? = nil)
+    throws(AuthDeckError) -> Session
+  {
     let provider = try configuration.provider(for: id)
     return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
       var current = session ?? Session(id: id, grant: provider.grant)
       // Another process may have renewed it while we waited for the lock.
       if !force, let tokens = current.tokens,
-        !Self.needsRenewal(tokens, refreshable: true, now: now, margin: refreshMargin)
+        !Self.needsRenewal(tokens, refreshable: true, now: now, margin: margin ?? refreshMargin)
       {
         return current
       }

@@ -8,12 +8,8 @@ import Foundation
 /// Child processes without a shell.
 public enum Spawn {
   public static func findExecutable(_ name: String, path: String?) -> String? {
-    if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
-    for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-      let candidate = "\(directory)/\(name)"
-      if access(candidate, X_OK) == 0 { return candidate }
-    }
-    return nil
+    guard case .found(let file) = CommandLookup.find(name, path: path) else { return nil }
+    return file
   }
 
   /// Starts `argv` with stdio on /dev/null and reaps it in the background.
@@ -109,13 +105,11 @@ public enum Spawn {
     }
     posix_spawnattr_setflags(&attributes, Int16(flags))
     var pid: pid_t = 0
-    let cArguments = argv.map { strdup($0) } + [nil]
-    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-      cArguments.forEach { free($0) }
-      cEnvironment.forEach { free($0) }
+    let arguments = CStrings(argv)
+    let variables = CStrings(environment.map { "\($0.key)=\($0.value)" })
+    let result = withExtendedLifetime((arguments, variables)) {
+      posix_spawnp(&pid, argv[0], &actions, &attributes, arguments.pointers, variables.pointers)
     }
-    let result = posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
     if stdinData != nil { close(inputPipe[0]) }
     guard result == 0 else {
       if stdinData != nil { close(inputPipe[1]) }

@@ -1,28 +1,28 @@
 import ArgumentParser
+import AuthDeckApp
 import AuthDeckCore
 import AuthDeckNet
 import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 @main
 struct AuthDeckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "authdeck",
     abstract: "OAuth sessions at a glance: log in, see every expiry, hand tokens to scripts.",
-    discussion: "With no subcommand, opens the session board.",
+    discussion: "With no subcommand, opens the session board. For scripts, prompts and tmux: token, exec, "
+      + "wait and status (docs/scripting.md).\n\n" + ExitStatusText.table,
     version: "0.1.0",
-    subcommands: [Board.self, Login.self, Token.self, List.self, Logout.self, Providers.self, Demo.self],
+    subcommands: [
+      Board.self, Login.self, Token.self, ExecCommand.self, Wait.self, Status.self, List.self, Logout.self,
+      Providers.self, Demo.self,
+    ],
     defaultSubcommand: Board.self
   )
 
   static func main() {
-    umask(0o077)  // whatever we create is private, even if a write path forgets to chmod
+    InheritedSettings.harden()  // umask 077, SIGPIPE ignored; exec gives COMMAND back what we got
     ProcessHardening.apply()
-    signal(SIGPIPE, SIG_IGN)  // a clipboard tool or browser that exits early must not kill us
-    if FastToken.run(CommandLine.arguments) { return }
+    if FastToken.run(CommandLine.arguments) || StatusPrinter.runFast(CommandLine.arguments) { return }
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuthDeckApp
 import AuthDeckCore
 import Foundation
 
@@ -6,31 +7,75 @@ struct Token: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Print a valid access token for ID, refreshing it if it can.",
     discussion: """
-      Prints the token and a newline, nothing else. Exit status 3 means a login is needed; \
-      the reason and the command to run are on stderr.
+      Prints the token and a newline, nothing else (or, with --header, an HTTP header line for \
+      curl -H @-; with --json, one JSON object). Exit status 3 means a login is needed; the \
+      reason and the command to run are on stderr.
       """)
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The session, as provider/account (e.g. lime/main).") var id: String
+  @Flag(help: "Print an HTTP header line, for curl -H @-: Authorization: Bearer TOKEN.")
+  var header = false
+  @Flag(
+    help: """
+      Print a JSON object: token, type, scope, expires_at (RFC 3339, or null when unknown), \
+      expires_in (seconds, or null). Never the refresh token.
+      """)
+  var json = false
+  @Flag(
+    help:
+      "Print the id token instead of the access token (with --json: as well, as id_token). Exit 3 without one."
+  )
+  var idToken = false
+  @Option(
+    help: ArgumentHelp(
+      "Refresh when less than this is left, and exit 3 if still less (e.g. 90s, 15m, 2h, 1h30m).",
+      valueName: "duration"),
+    transform: DurationArgument.parse)
+  var minValid: TimeInterval?
+
+  func validate() throws {
+    if header && json { throw ValidationError("--header and --json do not go together; choose one") }
+  }
 
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
       let id = try SessionID(parsing: id)
       let context = Context(options: global)
-      TokenPrinter.print(id, stored: try context.store.load(id), context: context)
+      TokenPrinter.print(
+        id, stored: try context.store.load(id), context: context,
+        format: header ? .header : json ? .json : .plain, idToken: idToken, minValid: minValid ?? 0)
     }
   }
 }
 
-/// The token, renewed first when it must be: one read before, one under the lock.
+/// The token, renewed first when it must be: one read before, one under the lock. A stored token
+/// that can be handed out as it is needs neither the configuration nor the network.
 enum TokenPrinter {
-  static func print(_ id: SessionID, stored: Session?, context: Context) {
+  static func print(
+    _ id: SessionID, stored: Session?, context: Context, format: TokenOutput.Format = .plain,
+    idToken: Bool = false, minValid: TimeInterval = 0
+  ) {
     do throws(AuthDeckError) {
-      let tokens = try context.service().validToken(id, stored: stored, now: Date())
-      Swift.print(tokens.accessToken)
+      let now = Date()
+      let tokens = try valid(id, stored: stored, context: context, now: now, minValid: minValid)
+      let chosen = idToken ? try TokenService.idToken(of: id, in: tokens, now: now) : nil
+      Swift.print(TokenOutput.text(tokens, idToken: chosen, format: format, now: now))
     } catch {
       Terminal.error(error.description)
       exit(error.exitCode)
     }
+  }
+}
+
+extension TokenPrinter {
+  /// The stored tokens when they can be handed out as they are; else through the token service.
+  static func valid(_ id: SessionID, stored: Session?, context: Context, now: Date, minValid: TimeInterval)
+    throws(AuthDeckError) -> TokenSet
+  {
+    if let stored, let tokens = TokenService.usableToken(in: stored, now: now, minValid: minValid) {
+      return tokens
+    }
+    return try context.service().validToken(id, stored: stored, now: now, minValid: minValid)
   }
 }

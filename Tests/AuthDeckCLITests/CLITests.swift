@@ -47,6 +47,30 @@ struct CLITests {
     try writeFile(path, try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
   }
 
+  /// A browser login of `id` through the real binary, then its token's end moved to
+  /// `expiresIn` seconds from now, the way time passing would. Returns the session file's path.
+  @discardableResult
+  static func logIn(
+    _ box: CLISandbox, _ server: TestOAuthServer, _ id: String, thenExpiringIn expiresIn: TimeInterval
+  ) throws -> String {
+    try pasteLogin(box, server, id)
+    let path = box.sessionPath(id)
+    try setExpiry(path, Date().addingTimeInterval(expiresIn))
+    return path
+  }
+
+  /// The access token of `storeExpired`'s sessions: it must never be shown.
+  static let staleToken = "stale-token-123"
+
+  /// `id` stored by hand with a token that expired an hour ago and no refresh token: only a
+  /// login can help it.
+  static func storeExpired(_ box: CLISandbox, _ id: String) throws {
+    let now = Date()
+    try StoreFormat.write(
+      root: box.storeRoot, id: id, accessToken: staleToken, issuedAt: now.addingTimeInterval(-9 * 3600),
+      expiresAt: now.addingTimeInterval(-3600))
+  }
+
   /// The store's session files (locks aside) with their bytes.
   static func sessionFiles(_ box: CLISandbox) -> [String: Data] {
     snapshot(box.storeRoot).filter { !$0.key.hasPrefix("locks") }
@@ -288,10 +312,7 @@ struct CLITests {
   func tokenForAnExpiredLimeSessionSaysHowToLogInAndPrintsNothing() throws {
     try withServer(.lime) { server in
       try withSandbox(config: TestConfig.lime(server)) { box in
-        let now = Date()
-        try StoreFormat.write(
-          root: box.storeRoot, id: "lime/main", accessToken: "stale-token-123",
-          issuedAt: now.addingTimeInterval(-9 * 3600), expiresAt: now.addingTimeInterval(-3600))
+        try Self.storeExpired(box, "lime/main")
         let before = Self.sessionFiles(box)
 
         let result = try box.run(["token", "lime/main"])
@@ -300,7 +321,7 @@ struct CLITests {
         #expect(result.stderrLines.count == 1, "\(result)")
         #expect(result.stderr.contains("lime/main expired"))
         #expect(result.stderr.contains("authdeck login lime/main"))
-        #expect(!result.stderr.contains("stale-token-123"))
+        #expect(!result.stderr.contains(Self.staleToken))
         #expect(Self.sessionFiles(box) == before)
         #expect(try server.tokenRequests().isEmpty)
       }
@@ -312,10 +333,8 @@ struct CLITests {
   func tokenForAnExpiredLimioSessionRefreshesIt() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
-        try Self.pasteLogin(box, server, "limio/ops")
-        let path = box.sessionPath("limio/ops")
+        let path = try Self.logIn(box, server, "limio/ops", thenExpiringIn: -60)
         let original = try #require(StoreFormat.tokens(path)?["refresh_token"] as? String)
-        try Self.setExpiry(path, Date().addingTimeInterval(-60))
 
         let result = try box.run(["token", "limio/ops"])
         #expect(result.status == 0, "\(result)")

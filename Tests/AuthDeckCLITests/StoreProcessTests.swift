@@ -35,10 +35,8 @@ struct StoreProcessTests {
   func manyProcessesAtOnceLoseNothingAndRotateTheRefreshTokenOnce() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
-        try CLITests.pasteLogin(box, server, "limio/x")
-        let path = box.sessionPath("limio/x")
+        let path = try CLITests.logIn(box, server, "limio/x", thenExpiringIn: -60)
         let original = try #require(StoreFormat.tokens(path)?["refresh_token"] as? String)
-        try CLITests.setExpiry(path, Date().addingTimeInterval(-60))
 
         // Eight service logins and six `token` calls on the one expired session, interleaved.
         var children: [ChildProcess] = []

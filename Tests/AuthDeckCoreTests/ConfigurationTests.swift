@@ -180,6 +180,8 @@ struct ConfigurationTests {
 
   static let invalid: [(String, String, String)] = [
     ("unknown key", base + "\nclientid = \"x\"", "clientid"),
+    ("token_env not a variable name", base + "\ntoken_env = \"LIME-TOKEN\"", "token_env"),
+    ("token_env starting with a digit", base + "\ntoken_env = \"1TOKEN\"", "token_env"),
     ("tenant without the limio preset", base + "\ntenant = \"acme\"", "tenant"),
     ("region without the limio preset", base + "\nregion = \"us\"", "region"),
     ("bad preset", "[providers.acme]\npreset = \"lemon\"\nclient_id = \"x\"", "preset"),
@@ -429,6 +431,22 @@ struct ConfigurationTests {
       try choiceError(
         "[providers.acme]\npreset = \"limio\"\ntenant = \"acme\"\nregion = \"ap\"\nclient_id = \"x\"")
         == Self.path + ": providers.acme.region: must be \"eu\" or \"us\"")
+  }
+
+  // MARK: token_env
+
+  @Test("token_env names the variable exec hands the token over in")
+  func tokenEnvNamesTheVariableExecHandsTheTokenOverIn() throws {
+    #expect(
+      try parse(Self.base + "\ntoken_env = \"ACME_TOKEN\"").providers.first?.tokenVariable == "ACME_TOKEN")
+    #expect(try parse(Self.base).providers.first?.tokenVariable == nil)
+    let error = try #require(
+      thrownError { () throws(AuthDeckError) in try parse(Self.base + "\ntoken_env = \"API TOKEN\"") })
+    #expect(
+      error.description
+        == Self.path
+        + ": providers.acme.token_env: 'API TOKEN' is not an environment variable name (letters, digits and _, not starting with a digit)"
+    )
   }
 
   // MARK: ca_file

@@ -100,6 +100,21 @@ struct SessionStatusTests {
     #expect(Session(id: Self.id, grant: .clientCredentials, tokens: Self.tokens(expiresIn: -1)).refreshable)
   }
 
+  @Test("only a session with no valid token and no way to renew one needs a login")
+  func onlyASessionWithNoValidTokenAndNoWayToRenewOneNeedsALogin() {
+    #expect(!Session(id: Self.id, tokens: Self.tokens(expiresIn: 60)).needsLogin(at: Self.now))
+    #expect(!Session(id: Self.id, tokens: Self.tokens(expiresIn: nil)).needsLogin(at: Self.now))
+    #expect(Session(id: Self.id, tokens: Self.tokens(expiresIn: 0)).needsLogin(at: Self.now))
+    #expect(Session(id: Self.id).needsLogin(at: Self.now), "logged out")
+    #expect(Session(id: Self.id, pending: Self.pending(startedSecondsAgo: 10)).needsLogin(at: Self.now))
+    #expect(
+      !Session(id: Self.id, tokens: Self.tokens(expiresIn: -60, refresh: "rt")).needsLogin(at: Self.now))
+    #expect(!Session(id: Self.id, grant: .clientCredentials).needsLogin(at: Self.now))
+    // Never stored: a client-credentials session is fetched on first use.
+    #expect(Session.needsLogin(nil, grant: .authorizationCode, at: Self.now))
+    #expect(!Session.needsLogin(nil, grant: .clientCredentials, at: Self.now))
+  }
+
   @Test("a session survives a round trip through JSON")
 
   func aSessionSurvivesJSONRoundTrip() throws {

@@ -59,10 +59,10 @@ public enum StoreFormat {
   }
 
   /// A session file written by hand, in the format SessionStore uses (schema 1, dates as
-  /// seconds since 1970), with 0700 folders and a 0600 file.
+  /// seconds since 1970), with 0700 folders and a 0600 file. A nil `expiresAt`: its end is unknown.
   public static func write(
     root: String, id: String, grant: String = "authorization_code", accessToken: String,
-    refreshToken: String? = nil, issuedAt: Date, expiresAt: Date
+    refreshToken: String? = nil, issuedAt: Date, expiresAt: Date?
   ) throws {
     for directory in [root, root + "/sessions"] {
       mkdir(directory, 0o700)
@@ -70,8 +70,8 @@ public enum StoreFormat {
     }
     var tokens: [String: Any] = [
       "access_token": accessToken, "token_type": "Bearer", "issued_at": issuedAt.timeIntervalSince1970,
-      "expires_at": expiresAt.timeIntervalSince1970,
     ]
+    if let expiresAt { tokens["expires_at"] = expiresAt.timeIntervalSince1970 }
     if let refreshToken { tokens["refresh_token"] = refreshToken }
     let object: [String: Any] = ["version": 1, "session": ["id": id, "grant": grant, "tokens": tokens]]
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

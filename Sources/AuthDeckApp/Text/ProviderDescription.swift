@@ -63,6 +63,7 @@ public enum ProviderDescription {
     let rule =
       provider.dailyExpiry.map { "earliest of expires_in and daily \($0.configValue)" } ?? "expires_in"
     add("expiry", rule)
+    if let variable = provider.tokenVariable { add("token_env", "\(variable) (authdeck exec)") }
     return lines.joined(separator: "\n")
   }
 

@@ -14,7 +14,7 @@ struct ProviderTableReader {
   static let knownKeys: Set<String> = [
     "preset", "name", "authorize_url", "token_url", "tenant", "region", "client_id", "client_secret_env",
     "client_secret_command", "client_secret", "client_auth", "redirect_uri", "scope", "pkce", "grant",
-    "daily_expiry", "ca_file", "issuer", "revocation_url", "device_authorization_url",
+    "daily_expiry", "ca_file", "issuer", "revocation_url", "device_authorization_url", "token_env",
   ]
 
   /// The endpoint keys, each with the endpoint it sets.
@@ -110,7 +110,7 @@ struct ProviderTableReader {
       id: id, name: try string("name") ?? defaults.name, authorizeURL: nil, tokenURL: nil, clientID: clientID,
       secret: secret, redirectURI: try redirect(), scope: try string("scope") ?? defaults.scope,
       pkce: try bool("pkce") ?? true, grant: grant, dailyExpiry: dailyExpiry, caFile: try caFile(),
-      issuer: issuer)
+      issuer: issuer, tokenVariable: try tokenVariable())
     let presetURLs: [Provider.Endpoint: String?] = [
       .authorize: defaults.authorizeURL, .token: defaults.tokenURL,
     ]
@@ -147,6 +147,18 @@ struct ProviderTableReader {
       throw fail("issuer", "must have no ?query and no #fragment (RFC 8414 §2)")
     }
     return text
+  }
+
+  /// `token_env`, a name a shell accepts: `exec` puts it in a child's environment.
+  func tokenVariable() throws(AuthDeckError) -> String? {
+    guard let name = try string("token_env") else { return nil }
+    guard EnvironmentName.isValid(name) else {
+      throw fail(
+        "token_env",
+        "'\(Sanitizer.inline(name, limit: 60))' is not an environment variable name "
+          + "(letters, digits and _, not starting with a digit)")
+    }
+    return name
   }
 
   /// `ca_file` with a leading `~/` replaced by `home`. Whether it can be read is `load`'s check.

@@ -1,0 +1,29 @@
+import AuthDeckCore
+
+/// The exit statuses every command uses, as `authdeck --help` and docs/scripting.md state them.
+public enum ExitStatusText {
+  /// Each status (as written) and what it means.
+  public static let rows: [(status: String, meaning: String)] = [
+    ("0", "success"),
+    (code(.other("")), "failure: network, the provider's answer, the session store"),
+    (code(.loginRequired("")), "login needed; no id token; less left than --min-valid; wait timed out"),
+    (code(.usage("")), "bad usage: an option, a duration, a session id, an unknown provider"),
+    (code(.config("")), "the configuration is wrong (the message names file, provider and key)"),
+    ("126", "exec: COMMAND was found but cannot be run"),
+    ("127", "exec: COMMAND was not found"),
+    ("128+N", "killed by signal N, e.g. 130 for Ctrl-C (the board closes as q does)"),
+    ("other", "exec: COMMAND's own status (authdeck becomes COMMAND)"),
+  ]
+
+  public static var table: String {
+    "Exit status:\n" + rows.map { "  " + $0.status.padding(6) + $0.meaning }.joined(separator: "\n")
+  }
+
+  static func code(_ error: AuthDeckError) -> String { String(error.exitCode) }
+}
+
+extension String {
+  fileprivate func padding(_ width: Int) -> String {
+    self + String(repeating: " ", count: max(1, width - count))
+  }
+}

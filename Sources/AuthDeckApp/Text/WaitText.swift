@@ -1,0 +1,36 @@
+import AuthDeckCore
+import Foundation
+
+/// What `authdeck wait` says on stderr: once when it starts waiting, and at its timeout.
+public enum WaitText {
+  /// "waiting for lime/main to be logged in (run: authdeck login lime/main, or log in on the board)"
+  public static func waiting(for ids: [SessionID]) -> String {
+    let command = ids.count == 1 ? "authdeck login \(ids[0])" : "authdeck login ID"
+    return
+      "waiting for \(list(ids.map(\.description))) to be logged in (run: \(command), or log in on the board)"
+  }
+
+  /// "timed out after 30s; still to log in: lime/main (expired 2h ago), acme/x (never logged in)"
+  public static func timedOut(
+    after timeout: TimeInterval, missing: [(id: SessionID, stored: Session?)], now: Date
+  )
+    -> String
+  {
+    let named = missing.map { "\($0.id) (\(reason($0.stored, now: now)))" }
+    return "timed out after \(DurationText.format(timeout)); still to log in: "
+      + named.joined(separator: ", ")
+  }
+
+  static func reason(_ stored: Session?, now: Date) -> String {
+    guard let session = stored else { return "never logged in" }
+    if session.activePending(at: now) != nil { return "login under way" }
+    guard let expiresAt = session.tokens?.expiresAt else { return "logged out" }
+    return "expired \(TimeFormat.ago(expiresAt, now: now))"
+  }
+
+  /// "a", "a and b", "a, b and c".
+  static func list(_ items: [String]) -> String {
+    guard items.count > 1 else { return items.first ?? "" }
+    return items.dropLast().joined(separator: ", ") + " and " + items.last!
+  }
+}

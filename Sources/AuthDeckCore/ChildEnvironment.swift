@@ -1,0 +1,69 @@
+import Foundation
+
+/// One session as `authdeck exec` hands it over: its variables and what goes in them.
+public struct HandedSession: Sendable {
+  public var variables: TokenVariables
+  public var tokens: TokenSet
+  /// The id token, when it was asked for (`--id-token`).
+  public var idToken: String?
+
+  public init(variables: TokenVariables, tokens: TokenSet, idToken: String? = nil) {
+    self.variables = variables
+    self.tokens = tokens
+    self.idToken = idToken
+  }
+}
+
+/// The environment `authdeck exec` gives COMMAND: AuthDeck's own, less every secret, plus the
+/// tokens handed over.
+public enum ChildEnvironment {
+  /// AuthDeck's variables a child may keep: where the configuration and the store are, so that
+  /// it can run `authdeck` itself. Every other `AUTHDECK_*` variable is withheld.
+  public static let keptOwnVariables: Set<String> = ["AUTHDECK_CONFIG", "AUTHDECK_STORE"]
+
+  /// `inherited` without the client-secret variables (`secrets`, every provider's
+  /// `client_secret_env`) and AuthDeck's own variables, and without any stale value of the names
+  /// handed over (an expiry that is unknown is absent, not left from an outer `exec`); then
+  /// each session's token, its expiry as a Unix time when known, and its id token when given.
+  public static func make(
+    inherited: [String: String], withholding secrets: Set<String>, handing sessions: [HandedSession]
+  ) -> [String: String] {
+    let handedNames = Set(
+      sessions.flatMap { [$0.variables.token, $0.variables.expiresAt, $0.variables.idToken] })
+    var environment = inherited.filter { name, _ in
+      !secrets.contains(name) && !handedNames.contains(name)
+        && (!name.hasPrefix("AUTHDECK_") || keptOwnVariables.contains(name))
+    }
+    for session in sessions {
+      environment[session.variables.token] = session.tokens.accessToken
+      if let expiresAt = session.tokens.expiresAt {
+        environment[session.variables.expiresAt] = String(
+          Int64(min(max(expiresAt.timeIntervalSince1970.rounded(.down), 0), 1e15)))
+      }
+      if let idToken = session.idToken { environment[session.variables.idToken] = idToken }
+    }
+    return environment
+  }
+}
+
+extension TokenService {
+  /// Each session made valid (renewed when it must be, lasting `minValid`), with its id token
+  /// when `idTokens`; and one failure for each session that could not be, in the same order.
+  public func handOver(_ sessions: [TokenVariables], now: Date, minValid: TimeInterval, idTokens: Bool)
+    -> (handed: [HandedSession], failures: [AuthDeckError])
+  {
+    var handed: [HandedSession] = []
+    var failures: [AuthDeckError] = []
+    for variables in sessions {
+      do throws(AuthDeckError) {
+        let tokens = try validToken(
+          variables.id, stored: try store.load(variables.id), now: now, minValid: minValid)
+        let idToken = idTokens ? try Self.idToken(of: variables.id, in: tokens, now: now) : nil
+        handed.append(HandedSession(variables: variables, tokens: tokens, idToken: idToken))
+      } catch {
+        failures.append(error)
+      }
+    }
+    return (handed, failures)
+  }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import AuthDeckApp
+import AuthDeckCore
+import Foundation
+
+struct Status: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "One short line for a shell prompt or tmux: time left per provider, ✗ where a login is needed.",
+    discussion: """
+      e.g. `lime 7:50 · acme ✗ · limio ✓ · 1 to log in`. Reads only the store: no configuration, \
+      no network, never a secret. Prints nothing when there are no sessions.
+      """)
+
+  @Flag(
+    help: """
+      Print a JSON array, one object per session: id, provider, account, state, needs_login, \
+      refreshable, expires_at (RFC 3339) and remaining (seconds); null when the end is unknown.
+      """)
+  var json = false
+
+  func run() throws {
+    StatusPrinter.print(json: json)
+  }
+}
+
+/// `authdeck status`, also run before the argument parser (`authdeck status` alone): a prompt
+/// runs it every time it is drawn, and the parser is half its time.
+enum StatusPrinter {
+  /// `status` and nothing else, answered without the parser; false for anything else.
+  static func runFast(_ arguments: [String]) -> Bool {
+    guard arguments.count == 2, arguments[1] == "status" else { return false }
+    print(json: false)
+    return true
+  }
+
+  static func print(json: Bool) {
+    do throws(AuthDeckError) {
+      let (sessions, problems) = try SessionStore.located().loadAll()
+      problems.forEach { Terminal.error($0) }
+      let now = Date()
+      if json {
+        Swift.print(StatusLine.json(sessions, now: now))
+      } else if !sessions.isEmpty {
+        Swift.print(StatusLine.line(sessions, now: now))
+      }
+    } catch {
+      Terminal.error(error.description)
+      exit(error.exitCode)
+    }
+  }
+}
