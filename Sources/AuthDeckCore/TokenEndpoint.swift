@@ -85,7 +85,8 @@ public struct TokenEndpoint: Sendable {
       ("id_token", object["id_token"]?.string),
     ] {
       if let value, !Self.isPlainToken(value) {
-        throw .provider("\(who): the token response's \(field) has characters no token has; nothing was stored")
+        throw .provider(
+          "\(who): the token response's \(field) has characters no token has; nothing was stored")
       }
     }
     let tokenType = object["token_type"]?.string ?? "Bearer"

@@ -72,7 +72,9 @@ struct TokenEndpointTests {
       + fields["access_token"]! + #"","refresh_token":""# + fields["refresh_token"]! + #"","id_token":""#
       + fields["id_token"]! + #""}"#
     let error = try failure(jsonResponse(body))
-    #expect(error.description == "acme: the token response's \(field) has characters no token has; nothing was stored")
+    #expect(
+      error.description
+        == "acme: the token response's \(field) has characters no token has; nothing was stored")
   }
 
   @Test("the optional fields may be absent, and the token type defaults to Bearer")
