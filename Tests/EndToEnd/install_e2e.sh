@@ -10,7 +10,7 @@ prefix="$work/prefix"
 home="$work/home"
 mkdir -m 700 "$home"
 failures=0
-step() { printf '%-64s' "$1"; }
+step() { printf "%-66s" "$1"; }
 pass() { echo "ok"; }
 fail() { echo "FAILED: $1"; failures=$((failures + 1)); }
 check() { if eval "$2"; then pass; else fail "$1"; fi; }
@@ -43,6 +43,35 @@ os.write(fd, json.dumps(body).encode())
 os.close(fd)
 PY
 check "token not printed" '[ "$(fresh "authdeck token acme/main")" = installed-token ]'
+
+mkdir -p -m 700 "$home/.config" "$home/.config/authdeck"
+cat >"$home/.config/authdeck/config.toml" <<'TOML'
+[providers.acme]
+authorize_url = "https://id.acme.example/authorize"
+token_url = "https://id.acme.example/token"
+client_id = "installed-client"
+client_secret_env = "ACME_SECRET"
+token_env = "ACME_TOKEN"
+TOML
+cat >"$work/child.sh" <<'SH'
+echo "$ACME_TOKEN ${ACME_TOKEN_EXPIRES_AT:+has-expiry} ${ACME_SECRET:-no-secret}"
+exit 7
+SH
+step "authdeck exec hands the token to a child, and not the secret"
+status=0
+handed=$(fresh "ACME_SECRET=hunter2 authdeck exec acme/main -- sh $work/child.sh") || status=$?
+check "child saw: $handed (status $status)" '[ "$handed" = "installed-token has-expiry no-secret" ] && [ "$status" -eq 7 ]'
+
+step "authdeck status prints one line for a prompt"
+line=$(fresh "authdeck status")
+check "status printed: $line" '[[ "$line" == acme\ * ]] && [ "$(echo "$line" | wc -l)" -eq 1 ]'
+
+step "authdeck wait: 0 for a valid session, 3 at the timeout"
+waited=0
+fresh "authdeck wait acme/main --timeout 5s" 2>/dev/null || waited=$?
+timed_out=0
+fresh "authdeck wait acme/other --timeout 1s" 2>/dev/null || timed_out=$?
+check "wait exited $waited and $timed_out" '[ "$waited" -eq 0 ] && [ "$timed_out" -eq 3 ]'
 
 step "bash loads the completion (complete -p authdeck)"
 completion=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" XDG_DATA_DIRS="$prefix/share" \
