@@ -5,7 +5,7 @@ import Foundation
   import Glibc
 #endif
 
-public struct ServerRequest: Sendable {
+public struct ServerRequest: Sendable, Equatable {
   public var method: String
   public var target: String
   public var headers: [String: String]
@@ -52,8 +52,12 @@ public struct ServerResponse: Sendable {
   }
 }
 
-/// A small HTTP/1.1 server bound to loopback addresses only, one connection at a time,
-/// `Connection: close`. It serves the loopback redirect (RFC 8252 §7.3) and the demo provider.
+/// A small HTTP/1.1 server bound to loopback addresses only, `Connection: close`. It serves the
+/// loopback redirect (RFC 8252 §7.3) and the demo provider.
+///
+/// Connections are read side by side in one poll loop, each with 2 s to send its request, so
+/// one that dawdles (or a dozen) cannot hold up the browser's redirect; the handler is called on
+/// the serving thread, one request at a time.
 public final class LoopbackHTTPServer: @unchecked Sendable {
   public let port: UInt16
   private let sockets: [Int32]
@@ -179,83 +183,83 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     _ = Glibc.write(wakeWrite, &byte, 1)
   }
 
+  /// How long a connection has to send its whole request.
+  static let requestDeadline: TimeInterval = 2
+  /// Connections read at once; past this, the oldest is dropped for the newest.
+  static let maximumConnections = 32
+
+  /// A connection whose request is still arriving.
+  private struct Connection {
+    let fd: Int32
+    let deadline: Date
+    var bytes: [UInt8] = []
+  }
+
   /// Serves until the handler says stop, `stop()` is called, or the deadline passes.
   /// Returns true when the handler asked to stop.
   @discardableResult
   public func serve(until deadline: Date? = nil, _ handler: (ServerRequest) -> (ServerResponse, stop: Bool))
     -> Bool
   {
+    var connections: [Connection] = []
+    defer { connections.forEach { close($0.fd) } }
+    var chunk = [UInt8](repeating: 0, count: 4096)
     while true {
+      let now = Date()
+      if let deadline, deadline <= now { return false }
+      // Requests that took too long are dropped unanswered.
+      connections.removeAll { connection in
+        guard connection.deadline <= now else { return false }
+        close(connection.fd)
+        return true
+      }
       var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
       fds += sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-      let timeout = deadline.map { Int32(max(0, min(1_000_000, $0.timeIntervalSinceNow * 1000))) } ?? -1
-      if deadline != nil && timeout == 0 { return false }
+      fds += connections.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+      let wakeAt = ([deadline] + connections.map(\.deadline)).compactMap { $0 }.min()
+      let timeout = wakeAt.map { Int32(max(1, min(1_000_000, $0.timeIntervalSince(now) * 1000 + 1))) } ?? -1
       let ready = poll(&fds, nfds_t(fds.count), timeout)
       if ready < 0 && errno == EINTR { continue }
       if fds[0].revents != 0 { return false }
-      guard ready > 0, let listening = fds.dropFirst().first(where: { $0.revents != 0 }) else { continue }
-      let client = accept(listening.fd, nil, nil)
-      guard client >= 0 else { continue }
-      _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-      defer { close(client) }
-      guard let request = Self.readRequest(client) else {
-        Self.respond(.text(400, "Bad request\n"), to: client)
-        continue
+      guard ready > 0 else { continue }
+      for entry in fds.dropFirst().prefix(sockets.count) where entry.revents != 0 {
+        let client = accept(entry.fd, nil, nil)
+        guard client >= 0 else { continue }
+        _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+        if connections.count >= Self.maximumConnections { close(connections.removeFirst().fd) }
+        connections.append(Connection(fd: client, deadline: Date().addingTimeInterval(Self.requestDeadline)))
       }
-      let (response, shouldStop) = handler(request)
-      Self.respond(response, to: client)
-      if shouldStop { return true }
-    }
-  }
-
-  /// Reads the head and a Content-Length body (64 KiB at most), 2 s at most.
-  private static func readRequest(_ fd: Int32) -> ServerRequest? {
-    var buffer = [UInt8]()
-    let limit = 64 * 1024
-    let started = Date()
-    var headEnd: Int?
-    var contentLength = 0
-    while buffer.count < limit {
-      if let end = headEnd, buffer.count >= end + contentLength { break }
-      var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-      let remaining = 2000 - Int(Date().timeIntervalSince(started) * 1000)
-      guard remaining > 0, poll(&pfd, 1, Int32(remaining)) > 0 else { return nil }
-      var chunk = [UInt8](repeating: 0, count: 4096)
-      let n = read(fd, &chunk, chunk.count)
-      guard n > 0 else { break }
-      buffer += chunk[0..<n]
-      if headEnd == nil, let range = findHeadEnd(buffer) {
-        headEnd = range
-        let head = String(decoding: buffer[0..<range], as: UTF8.self)
-        for line in head.split(separator: "\r\n").dropFirst()
-        where line.lowercased().hasPrefix("content-length:") {
-          contentLength = min(limit, Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0)
+      let readable = Set(fds.dropFirst(1 + sockets.count).filter { $0.revents != 0 }.map(\.fd))
+      var index = 0
+      while index < connections.count {
+        guard readable.contains(connections[index].fd) else {
+          index += 1
+          continue
         }
+        let fd = connections[index].fd
+        let n = read(fd, &chunk, chunk.count)
+        if n < 0 && (errno == EAGAIN || errno == EINTR) {
+          index += 1
+          continue
+        }
+        if n > 0 { connections[index].bytes += chunk[0..<n] }
+        switch HTTPRequestParser.parse(connections[index].bytes) {
+        case .incomplete where n > 0:
+          index += 1
+          continue
+        case .incomplete, .invalid:
+          // Half-closed before a whole request, or not HTTP: a 400, then the next.
+          Self.respond(.text(400, "Bad request\n"), to: fd)
+        case .complete(let request):
+          let (response, shouldStop) = handler(request)
+          Self.respond(response, to: fd)
+          if shouldStop { return true }
+        }
+        close(fd)
+        connections.remove(at: index)
       }
     }
-    guard let end = headEnd else { return nil }
-    let head = String(decoding: buffer[0..<(end - 4)], as: UTF8.self)
-    var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
-    let requestLine = lines.removeFirst().split(separator: " ")
-    guard requestLine.count == 3, requestLine[1].hasPrefix("/") else { return nil }
-    var headers: [String: String] = [:]
-    for line in lines {
-      guard let colon = line.firstIndex(of: ":") else { continue }
-      headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
-        in: .whitespaces)
-    }
-    let body = Data(buffer[end..<min(buffer.count, end + contentLength)])
-    return ServerRequest(
-      method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body)
-  }
-
-  private static func findHeadEnd(_ bytes: [UInt8]) -> Int? {
-    guard bytes.count >= 4 else { return nil }
-    for i in 0...(bytes.count - 4)
-    where bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 {
-      return i + 4
-    }
-    return nil
   }
 
   private static func respond(_ response: ServerResponse, to fd: Int32) {
