@@ -48,7 +48,8 @@ extension BoardState {
       case .portTaken(let why):
         say(
           // The hint first: on a narrow terminal the reason is what gets cut.
-          "\(session.id): \(KeyBindings.hint(.paste, "to paste the redirect")) (\(why))",
+          // No browser: its redirect would reach whoever holds the port.
+          "\(session.id): \(KeyBindings.hint(.paste, "to paste the redirect")); browser not opened (\(why))",
           isError: true)
       }
       return []

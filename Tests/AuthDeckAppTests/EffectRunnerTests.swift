@@ -101,7 +101,7 @@ struct EffectRunnerTests {
     }
   }
 
-  @Test("a loopback port held by another program is reported with the login, not 'waiting' (bug 4)")
+  @Test("a loopback port held by another program is reported with the login, and no browser is opened")
   func portTaken() throws {
     let holder = try LoopbackHTTPServer(port: 0)
     try withRunner(loopbackPort: holder.port) { h throws in
@@ -113,6 +113,8 @@ struct EffectRunnerTests {
       }
       #expect(why.contains("127.0.0.1:\(holder.port)") && why.contains("in use"))
       #expect(session.pending != nil, "the login waits for a paste")
+      // Its redirect would reach the port's holder; the runner posts nothing after loginStarted.
+      #expect(h.browser.opened.isEmpty, "no browser sent to another program's port")
     }
   }
 

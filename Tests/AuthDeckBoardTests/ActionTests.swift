@@ -98,8 +98,10 @@ struct LoginTests {
     #expect(board.isError)
     #expect(!board.screen().contains("waiting for the browser"))
     // At 80 columns the hint is whole; the reason follows where there is room.
-    #expect(board.screen().contains("acme/bob: press p to paste the redirect (127.0.0.1:8765 is in use by"))
-    #expect(board.screen(120, 24).contains("(127.0.0.1:8765 is in use by another program)"))
+    #expect(
+      board.screen().contains("acme/bob: press p to paste the redirect; browser not opened (127.0.0.1:"))
+    #expect(
+      board.screen(120, 24).contains("browser not opened (127.0.0.1:8765 is in use by another program)"))
     #expect(board.selectedLine()?.contains("pending") == true)
   }
 

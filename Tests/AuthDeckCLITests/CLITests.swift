@@ -242,7 +242,8 @@ struct CLITests {
         let login = try box.start(["login", "lime/main"])
         defer { login.kill(SIGKILL) }
         try #require(login.stderr.wait(for: "Paste the URL"), "\(login.stderr.text)")
-        #expect(login.stderr.text.contains("in use"))
+        #expect(login.stderr.text.contains("in use by another program, so the browser was not opened"))
+        #expect(box.browserRecord("url", timeout: 1) == nil, "no browser sent to the squatter's port")
         let url = try #require(Self.authorizeURL(in: login.stderr.text, server: server))
         let landing = try server.approve(url)
         #expect(landing.hasPrefix("http://127.0.0.1:\(squatter.port)/callback?"))

@@ -34,15 +34,21 @@ public struct CommandLineLogin {
     }
     let pending = try service.startLogin(id, now: Date(), redirectURI: chosenRedirect)
     report("Log in to \(id) (\(provider.name)) within 5 minutes at:\n\n  \(pending.authorizeURL)\n", false)
-    if let browser {
+    let redirect = pending.redirectURI
+    if let listenerProblem {
+      // The redirect would go to whoever holds the port: the browser is not sent there.
+      report(
+        "\(listenerProblem), so the browser was not opened: its redirect would go to that program. "
+          + "Free the port and log in again, or open the URL yourself and paste the redirect URL here. "
+          + "If the provider accepts any loopback port (RFC 8252 §7.3), leave redirect_uri out and AuthDeck picks a free one.",
+        true)
+    } else if let browser {
       do throws(AuthDeckError) {
         try browser.open(pending.authorizeURL)
       } catch {
         report(error.description, false)
       }
     }
-    let redirect = pending.redirectURI
-    if let listenerProblem { report("\(listenerProblem); paste the redirect URL instead", true) }
     report(
       listener != nil
         ? "Waiting for the browser to return to \(redirect) (or paste the redirect URL here)…"

@@ -123,6 +123,8 @@ public final class EffectRunner: @unchecked Sendable {
           }
           let status = loopback.listen(for: pending, bound: chosen?.server, service: service, sink: sink)
           sink.post(.loginStarted(session, loopback: status))
+          // The redirect would go to whoever holds the port: no browser sent there.
+          if case .portTaken = status { return }
           do throws(AuthDeckError) {
             try edges.browser.open(pending.authorizeURL)
           } catch {
