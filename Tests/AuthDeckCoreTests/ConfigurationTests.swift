@@ -485,6 +485,35 @@ struct ConfigurationTests {
     }
   }
 
+  @Test(
+    "two providers with one redirect_uri are refused, naming both (mix-up)",
+    arguments: [
+      ("http://127.0.0.1:8765/callback", "http://127.0.0.1:8765/callback"),
+      ("http://localhost:8765/callback", "http://[::1]:8765/callback"),
+      ("https://localhost/callback", "https://LOCALHOST:443/callback"),
+    ])
+  func twoProvidersWithOneRedirectAreRefused(first: String, second: String) throws {
+    func config(_ second: String) -> String {
+      """
+      [providers.alpha]
+      authorize_url = "https://alpha.example/authorize"
+      token_url = "https://alpha.example/token"
+      client_id = "a"
+      redirect_uri = "\(first)"
+
+      [providers.beta]
+      authorize_url = "https://beta.example/authorize"
+      token_url = "https://beta.example/token"
+      client_id = "b"
+      redirect_uri = "\(second)"
+      """
+    }
+    let error = try #require(thrownError { () throws(AuthDeckError) in try parse(config(second)) })
+    #expect(error.kind == "config")
+    #expect(error.description.hasPrefix(Self.path + ": providers alpha and beta have the same redirect_uri;"))
+    #expect(try parse(config("http://127.0.0.1:9999/callback")).providers.count == 2)
+  }
+
   @Test("load refuses a ca_file or a configuration that is a FIFO at once, instead of blocking on it")
   func loadRefusesFIFOs() throws {
     try withTemporaryDirectory { directory in

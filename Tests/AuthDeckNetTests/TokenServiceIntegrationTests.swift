@@ -32,7 +32,7 @@ struct TokenServiceIntegrationTests {
     func browse(_ id: SessionID) throws -> (PendingLogin, Redirect) {
       let pending = try service.startLogin(id, now: Date())
       let landing = try server.approve(pending.authorizeURL)
-      #expect(landing.hasPrefix(TestConfig.pastedRedirect + "?"), "the server sent the browser to \(landing)")
+      #expect(landing.hasPrefix(pending.redirectURI + "?"), "the server sent the browser to \(landing)")
       return (pending, try Redirect(pasted: landing))
     }
 

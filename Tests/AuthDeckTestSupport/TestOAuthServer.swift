@@ -190,6 +190,8 @@ public func withServer<T>(
 public enum TestConfig {
   public static let secretVariable = "AUTHDECK_TEST_SECRET"
   public static let pastedRedirect = "https://app.example/callback"
+  /// Limio's: two providers may not share a redirect (the mix-up defence refuses it).
+  public static let limioPastedRedirect = "https://app.example/limio-callback"
 
   /// `lime`: the lime preset pointed at the server; the redirect is pasted (or caught on
   /// `loopbackPort` when given, or is `redirectURI`).
@@ -237,7 +239,7 @@ public enum TestConfig {
     token_url = "\(server.tokenURL)"
     client_id = "\(TestOAuthServer.clientID)"
     client_secret_env = "\(secretVariable)"
-    redirect_uri = "\(loopbackPort.map { "http://127.0.0.1:\($0)/callback" } ?? pastedRedirect)"
+    redirect_uri = "\(loopbackPort.map { "http://127.0.0.1:\($0)/callback" } ?? limioPastedRedirect)"
 
     [providers.svc]
     token_url = "\(server.tokenURL)"

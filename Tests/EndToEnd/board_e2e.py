@@ -264,8 +264,8 @@ redirect_uri = "https://localhost/callback"
         holder.listen(1)
         try:
             board.keys("Enter")  # limio/main, logged out above: its redirect port is taken
-            screen = board.wait_text("in use by another program")
-            assert "press p to paste the redirect" in screen, screen
+            screen = board.wait_text("is in use by another")
+            assert "press p to paste the redirect; browser not opened" in screen, screen
             assert "waiting for the browser" not in screen, screen
             board.wait_row("main", "pending")
         finally:

@@ -82,6 +82,31 @@ public enum ConfigurationLoader {
         providers.append(try reader.provider())
       }
     }
+    try refuseSharedRedirects(providers, path: path)
     return Configuration(providers: providers, expiringWithin: expiringWithin, path: path)
+  }
+
+  /// Two providers with one redirect_uri would let one of them receive the other's code (the
+  /// mix-up attack, RFC 9700 §4.4). Loopback redirects are compared by port and path: 127.0.0.1,
+  /// [::1] and localhost on one port are one listener.
+  static func refuseSharedRedirects(_ providers: [Provider], path: String) throws(AuthDeckError) {
+    var seen: [String: String] = [:]
+    for provider in providers where provider.grant == .authorizationCode {
+      guard let redirect = provider.redirectURI else { continue }
+      let key: String
+      if Loopback.isListenable(redirect) {
+        key = "loopback:\(redirect.port ?? 80)\(redirect.path)"
+      } else {
+        key =
+          "\(redirect.scheme?.lowercased() ?? "")://\(redirect.host?.lowercased() ?? ""):\(redirect.port ?? 443)\(redirect.path)"
+      }
+      if let other = seen[key] {
+        throw .config(
+          "\(path): providers \(other) and \(provider.id) have the same redirect_uri; one provider could "
+            + "receive the other's login (the mix-up attack). Register a distinct redirect_uri for each "
+            + "(another port or path), or leave it out where the provider accepts any loopback port")
+      }
+      seen[key] = provider.id
+    }
   }
 }
