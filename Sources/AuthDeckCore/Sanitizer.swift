@@ -34,6 +34,19 @@ public enum Sanitizer {
     return out.trimmingSpaces()
   }
 
+  /// Text of any length and many lines, made inert for a terminal: line feeds and tabs stay,
+  /// every other unsafe character becomes U+FFFD. Plain printable ASCII (nearly everything a
+  /// command prints) is returned as it is after one pass over its bytes.
+  public static func printable(_ text: String) -> String {
+    let plain = text.utf8.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }
+    if plain { return text }
+    var out = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      out.append(scalar == "\n" || scalar == "\t" || !isUnsafe(scalar) ? scalar : "\u{FFFD}")
+    }
+    return String(out)
+  }
+
   public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
     let v = scalar.value
     if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) { return true }  // C0, DEL, C1 (incl. CSI 0x9B)

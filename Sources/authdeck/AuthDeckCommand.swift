@@ -27,7 +27,15 @@ struct AuthDeckCommand: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch {
-      exit(withError: error)
+      // The parser's own messages echo what was typed: they go through Console like the rest.
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        Console.out(message)
+      } else if !message.isEmpty {
+        Console.note(message)
+      }
+      Glibc.exit(code.rawValue)
     }
   }
 }
@@ -69,17 +77,7 @@ func reportingErrors(_ body: () throws(AuthDeckError) -> Void) throws {
   do {
     try body()
   } catch {
-    Terminal.error(error.description)
+    Console.error(error.description)
     throw ExitCode(error.exitCode)
-  }
-}
-
-enum Terminal {
-  static func error(_ message: String) {
-    FileHandle.standardError.write(Data("authdeck: \(message)\n".utf8))
-  }
-
-  static func note(_ message: String) {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
   }
 }

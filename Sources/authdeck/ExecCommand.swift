@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuthDeckApp
 import AuthDeckCore
 import AuthDeckNet
 import Foundation
@@ -73,7 +74,7 @@ struct ExecCommand: ParsableCommand {
       let (handed, failures) = service.handOver(
         variables, now: Date(), minValid: minValid ?? 0, idTokens: idToken)
       if let first = failures.first {
-        failures.forEach { Terminal.error($0.description) }
+        failures.forEach { Console.error($0.description) }
         Foundation.exit(first.exitCode)
       }
       let environment = ChildEnvironment.make(
@@ -91,7 +92,7 @@ struct ExecCommand: ParsableCommand {
   }
 
   static func fail(_ failure: Exec.Failure) -> Never {
-    Terminal.error(failure.message)
+    Console.error(failure.message)
     Foundation.exit(failure.status)
   }
 }

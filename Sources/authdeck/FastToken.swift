@@ -1,3 +1,4 @@
+import AuthDeckApp
 import AuthDeckCore
 import Foundation
 
@@ -15,7 +16,7 @@ enum FastToken {
     let stored: Session?
     do throws(AuthDeckError) { stored = try store.load(id) } catch { return false }
     if let session = stored, let tokens = TokenService.usableToken(in: session, now: Date()) {
-      print(tokens.accessToken)
+      Console.out(tokens.accessToken)
       return true
     }
     TokenPrinter.print(id, stored: stored, context: Context())

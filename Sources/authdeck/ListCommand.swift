@@ -16,15 +16,15 @@ struct List: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       let context = Context(options: global)
       let (sessions, problems) = try context.store.loadAll()
-      problems.forEach { Terminal.error($0) }
+      problems.forEach { Console.error($0) }
       let threshold = (try? context.configuration().expiringWithin) ?? 15 * 60
       let now = Date()
       if json {
-        print(SessionListing.json(sessions, now: now, expiringWithin: threshold))
+        Console.out(SessionListing.json(sessions, now: now, expiringWithin: threshold))
       } else if sessions.isEmpty {
-        Terminal.note(SessionListing.empty)
+        Console.note(SessionListing.empty)
       } else {
-        print(SessionListing.table(sessions, now: now, expiringWithin: threshold), terminator: "")
+        Console.out(SessionListing.table(sessions, now: now, expiringWithin: threshold), terminator: "")
       }
     }
   }

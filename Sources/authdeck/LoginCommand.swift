@@ -34,10 +34,10 @@ struct Login: ParsableCommand {
         )
         session = try CommandLineLogin(service: service, browser: noBrowser ? nil : browser) {
           text, isError in
-          isError ? Terminal.error(text) : Terminal.note(text)
+          isError ? Console.error(text) : Console.note(text)
         }.run(id, provider: provider)
       }
-      print(LoginSummary.line(session, now: Date()))
+      Console.out(LoginSummary.line(session, now: Date()))
     }
   }
 }

@@ -43,7 +43,7 @@ struct Logout: ParsableCommand {
   }
 
   private func report(_ id: SessionID, _ revocation: Revocation) {
-    Terminal.note(LogoutSummary.line(id, forgotten: forget, revocation: revocation))
-    if let warning = LogoutSummary.warning(revocation) { Terminal.error("\(id): \(warning)") }
+    Console.note(LogoutSummary.line(id, forgotten: forget, revocation: revocation))
+    if let warning = LogoutSummary.warning(revocation) { Console.error("\(id): \(warning)") }
   }
 }

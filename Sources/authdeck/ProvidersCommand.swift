@@ -19,19 +19,20 @@ struct Providers: ParsableCommand {
       let service = try context.service()
       let configuration = service.configuration
       guard !configuration.providers.isEmpty else {
-        Terminal.note(ProviderDescription.noneConfigured(in: context.configPath))
+        Console.note(ProviderDescription.noneConfigured(in: context.configPath))
         return
       }
       for provider in configuration.providers {
         guard provider.configuredIssuer != nil else {
-          print(ProviderDescription.text(provider))
+          Console.out(ProviderDescription.text(provider))
           continue
         }
         do throws(AuthDeckError) {
           let metadata = try service.discovery.metadata(for: provider, now: Date())
-          print(ProviderDescription.text(EndpointResolver.apply(metadata, to: provider), metadata: metadata))
+          Console.out(
+            ProviderDescription.text(EndpointResolver.apply(metadata, to: provider), metadata: metadata))
         } catch {
-          print(ProviderDescription.text(provider, discoveryProblem: error.description))
+          Console.out(ProviderDescription.text(provider, discoveryProblem: error.description))
         }
       }
     }

@@ -19,7 +19,7 @@ struct Status: ParsableCommand {
   var json = false
 
   func run() throws {
-    StatusPrinter.print(json: json)
+    StatusPrinter.show(json: json)
   }
 }
 
@@ -29,22 +29,22 @@ enum StatusPrinter {
   /// `status` and nothing else, answered without the parser; false for anything else.
   static func runFast(_ arguments: [String]) -> Bool {
     guard arguments.count == 2, arguments[1] == "status" else { return false }
-    print(json: false)
+    show(json: false)
     return true
   }
 
-  static func print(json: Bool) {
+  static func show(json: Bool) {
     do throws(AuthDeckError) {
       let (sessions, problems) = try SessionStore.located().loadAll()
-      problems.forEach { Terminal.error($0) }
+      problems.forEach { Console.error($0) }
       let now = Date()
       if json {
-        Swift.print(StatusLine.json(sessions, now: now))
+        Console.out(StatusLine.json(sessions, now: now))
       } else if !sessions.isEmpty {
-        Swift.print(StatusLine.line(sessions, now: now))
+        Console.out(StatusLine.line(sessions, now: now))
       }
     } catch {
-      Terminal.error(error.description)
+      Console.error(error.description)
       exit(error.exitCode)
     }
   }

@@ -60,9 +60,9 @@ enum TokenPrinter {
       let now = Date()
       let tokens = try valid(id, stored: stored, context: context, now: now, minValid: minValid)
       let chosen = idToken ? try TokenService.idToken(of: id, in: tokens, now: now) : nil
-      Swift.print(TokenOutput.text(tokens, idToken: chosen, format: format, now: now))
+      Console.out(TokenOutput.text(tokens, idToken: chosen, format: format, now: now))
     } catch {
-      Terminal.error(error.description)
+      Console.error(error.description)
       exit(error.exitCode)
     }
   }

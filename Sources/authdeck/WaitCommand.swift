@@ -33,7 +33,7 @@ struct Wait: ParsableCommand {
       let wait = try SessionWait(ids, store: context.store, configuration: try context.configuration())
       let start = Date()
       let missing = try wait.run(until: timeout.map { start.addingTimeInterval($0) }) { missing in
-        Terminal.note(WaitText.waiting(for: missing.map(\.id)))
+        Console.note(WaitText.waiting(for: missing.map(\.id)))
       }
       if let timeout, !missing.isEmpty {
         throw .loginRequired(WaitText.timedOut(after: timeout, missing: missing, now: Date()))
