@@ -61,6 +61,8 @@ public struct Provider: Sendable, Equatable {
   public var configuredIssuer: String?
   /// `token_env`: the variable `authdeck exec` hands the access token over in (see `TokenVariables`).
   public var tokenVariable: String?
+  /// `client_secret_timeout`: how long `client_secret_command` may run (nil: the default, 30 s).
+  public var secretTimeout: TimeInterval?
   /// The issuer to expect in `iss` on the redirect (RFC 9207): the configured one, else the
   /// authorize URL's origin (scheme, host, port), which is then compared origin to origin.
   public var issuer: String? {

@@ -28,7 +28,8 @@ public struct SecretResolver: SecretResolving {
       return value
     case .command(let command):
       return try SecretCommand.run(
-        command, provider: provider.id, timeout: commandTimeout, environment: environment)
+        command, provider: provider.id, timeout: provider.secretTimeout ?? commandTimeout,
+        environment: environment)
     }
   }
 }

@@ -514,6 +514,21 @@ struct ConfigurationTests {
     #expect(try parse(config("http://127.0.0.1:9999/callback")).providers.count == 2)
   }
 
+  @Test("client_secret_timeout is a duration for client_secret_command, and refused otherwise")
+  func clientSecretTimeout() throws {
+    let command = Self.base + "\nclient_secret_command = \"pass show acme\""
+    #expect(try parse(command + "\nclient_secret_timeout = \"2m\"").providers.first?.secretTimeout == 120)
+    #expect(try parse(command).providers.first?.secretTimeout == nil)
+    for (toml, why) in [
+      (command + "\nclient_secret_timeout = \"2x\"", "must be a duration from 1s to 10m"),
+      (command + "\nclient_secret_timeout = \"1h\"", "must be a duration from 1s to 10m"),
+      (Self.base + "\nclient_secret_timeout = \"30s\"", "applies to client_secret_command, which is not set"),
+    ] {
+      let error = try #require(thrownError { () throws(AuthDeckError) in try parse(toml) })
+      #expect(error.description.contains("providers.acme.client_secret_timeout: \(why)"), "\(error)")
+    }
+  }
+
   @Test("load refuses a ca_file or a configuration that is a FIFO at once, instead of blocking on it")
   func loadRefusesFIFOs() throws {
     try withTemporaryDirectory { directory in

@@ -15,6 +15,7 @@ struct ProviderTableReader {
     "preset", "name", "authorize_url", "token_url", "tenant", "region", "client_id", "client_secret_env",
     "client_secret_command", "client_secret", "client_auth", "redirect_uri", "scope", "pkce", "grant",
     "daily_expiry", "ca_file", "issuer", "revocation_url", "device_authorization_url", "token_env",
+    "client_secret_timeout",
   ]
 
   /// The endpoint keys, each with the endpoint it sets.
@@ -111,6 +112,7 @@ struct ProviderTableReader {
       secret: secret, redirectURI: try redirect(), scope: try string("scope") ?? defaults.scope,
       pkce: try bool("pkce") ?? true, grant: grant, dailyExpiry: dailyExpiry, caFile: try caFile(),
       issuer: issuer, tokenVariable: try tokenVariable())
+    provider.secretTimeout = try secretTimeout()
     let presetURLs: [Provider.Endpoint: String?] = [
       .authorize: defaults.authorizeURL, .token: defaults.tokenURL,
     ]
@@ -147,6 +149,18 @@ struct ProviderTableReader {
       throw fail("issuer", "must have no ?query and no #fragment (RFC 8414 §2)")
     }
     return text
+  }
+
+  /// `client_secret_timeout`, a duration like "30s" or "2m", for the command alone.
+  func secretTimeout() throws(AuthDeckError) -> TimeInterval? {
+    guard let text = try string("client_secret_timeout") else { return nil }
+    guard try string("client_secret_command") != nil else {
+      throw fail("client_secret_timeout", "applies to client_secret_command, which is not set")
+    }
+    guard let seconds = DurationText.parse(text), seconds >= 1, seconds <= 600 else {
+      throw fail("client_secret_timeout", "must be a duration from 1s to 10m, like \"30s\" or \"2m\"")
+    }
+    return seconds
   }
 
   /// `token_env`, a name a shell accepts: `exec` puts it in a child's environment.
