@@ -27,8 +27,10 @@ public enum AuthorizationRequest {
     if let pkce { fields += [("code_challenge", pkce.challenge), ("code_challenge_method", PKCE.method)] }
     let base = authorizeURL.absoluteString
     let separator = authorizeURL.query == nil ? "?" : "&"
-    return PendingLogin(
+    var pending = PendingLogin(
       state: state, codeVerifier: pkce?.verifier, redirectURI: redirectURI.absoluteString,
       authorizeURL: base + separator + FormEncoding.encode(fields), issuer: provider.issuer, startedAt: now)
+    pending.issuerRequired = provider.sendsIssuer
+    return pending
   }
 }

@@ -63,6 +63,9 @@ public struct Provider: Sendable, Equatable {
   public var tokenVariable: String?
   /// `client_secret_timeout`: how long `client_secret_command` may run (nil: the default, 30 s).
   public var secretTimeout: TimeInterval?
+  /// The provider says every redirect carries `iss` (RFC 9207, from discovery): one without
+  /// it is refused.
+  public var sendsIssuer = false
   /// The issuer to expect in `iss` on the redirect (RFC 9207): the configured one, else the
   /// authorize URL's origin (scheme, host, port), which is then compared origin to origin.
   public var issuer: String? {

@@ -106,6 +106,10 @@ public struct Redirect: Equatable, Sendable {
       throw .redirect(
         "that is not the redirect: it should start with \(Sanitizer.inline(pending.redirectURI, limit: 120))")
     }
+    if pending.issuerRequired && parameters["iss"] == nil {
+      throw .redirect(
+        "the redirect has no iss, though the provider says it always sends one; refusing it (mix-up defence)")
+    }
     if let issuer = parameters["iss"], let expected = pending.issuer, !Self.sameIssuer(issuer, expected) {
       throw .redirect(
         "the redirect comes from another issuer (\(Sanitizer.inline(issuer, limit: 80))); refusing it")

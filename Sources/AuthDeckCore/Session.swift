@@ -34,6 +34,8 @@ public struct PendingLogin: Equatable, Sendable {
   public var redirectURI: String
   public var authorizeURL: String
   public var issuer: String?
+  /// The provider promised `iss` on every redirect (RFC 9207): a redirect without it is refused.
+  public var issuerRequired = false
   public var startedAt: Date
   public var deadline: Date
 

@@ -31,6 +31,7 @@ public enum SessionCoding {
       ]
       p["code_verifier"] = pending.codeVerifier.map(JSONValue.string)
       p["issuer"] = pending.issuer.map(JSONValue.string)
+      if pending.issuerRequired { p["issuer_required"] = .bool(true) }
       members["pending"] = .object(p)
     }
     return JSONValue.object(["version": .number(Double(version)), "session": .object(members)]).serialized
@@ -68,6 +69,7 @@ public enum SessionCoding {
         authorizeURL: authorizeURL,
         issuer: p["issuer"]?.string, startedAt: Date(timeIntervalSince1970: startedAt))
       pending.deadline = Date(timeIntervalSince1970: deadline)
+      pending.issuerRequired = p["issuer_required"] == .bool(true)
       session.pending = pending
     }
     return session

@@ -258,6 +258,39 @@ struct RedirectTests {
     #expect(try code(Self.good) == "the-code")
   }
 
+  @Test(
+    "when the provider says it always sends iss, a redirect without it is refused, and one with it accepted")
+  func aMissingIssIsRefusedWhenPromised() throws {
+    var pending = Self.pending
+    pending.issuerRequired = true
+    let error = try refusal(Self.good, pending: pending)
+    #expect(error.kind == "redirect")
+    #expect(error.description.contains("has no iss, though the provider says it always sends one"))
+    #expect(try code(Self.good + "&iss=" + FormEncoding.escape(Self.issuer), pending: pending) == "the-code")
+  }
+
+  @Test("discovery's authorization_response_iss_parameter_supported reaches the pending login, and the store")
+  func theIssPromiseIsKeptWithTheLogin() throws {
+    let document =
+      #"{"issuer":"https://id.example","authorization_endpoint":"https://id.example/auth","#
+      + #""token_endpoint":"https://id.example/token","authorization_response_iss_parameter_supported":true}"#
+    let metadata = try ProviderMetadata.parse(
+      Array(document.utf8), expectedIssuer: "https://id.example", provider: "idp")
+    #expect(metadata.sendsIssuer)
+    let base = Provider(
+      id: "idp", authorizeURL: nil, tokenURL: nil, clientID: "app",
+      redirectURI: URL(string: Self.redirectURI),
+      issuer: "https://id.example")
+    let provider = EndpointResolver.apply(metadata, to: base)
+    let pending = try AuthorizationRequest.start(
+      provider: provider, now: utc(2026, 1, 1, 0), random: CountingRandom())
+    #expect(pending.issuerRequired)
+    var session = Session(id: try SessionID(parsing: "idp/a"), grant: .authorizationCode)
+    session.pending = pending
+    let decoded = try SessionCoding.decode(Array(SessionCoding.encode(session).utf8))
+    #expect(decoded.pending?.issuerRequired == true)
+  }
+
   /// Known bug: Provider.issuer keeps only scheme://host, so a real issuer with a port or a path
   /// (Keycloak: https://host:8443/realms/NAME) never matches and every login is refused.
   @Test("an issuer with a port and a path, like the authorization server's, is accepted")

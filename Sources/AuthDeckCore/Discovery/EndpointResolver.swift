@@ -45,6 +45,7 @@ public struct EndpointResolver: Sendable {
     for endpoint in Provider.Endpoint.allCases where resolved.url(for: endpoint) == nil {
       resolved.setURL(metadata.url(for: endpoint), for: endpoint, source: .discovery)
     }
+    resolved.sendsIssuer = metadata.sendsIssuer
     if resolved.clientAuthSource == nil, let preferred = metadata.preferredClientAuth {
       (resolved.clientAuth, resolved.clientAuthSource) = (preferred, .discovery)
     }

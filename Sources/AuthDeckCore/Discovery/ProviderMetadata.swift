@@ -13,6 +13,8 @@ public struct ProviderMetadata: Sendable, Equatable {
   public var codeChallengeMethods: [String]?
   /// nil when the document does not say (RFC 8414: then client_secret_basic is the default).
   public var tokenEndpointAuthMethods: [String]?
+  /// `authorization_response_iss_parameter_supported` (RFC 9207): every redirect carries `iss`.
+  public var sendsIssuer = false
 
   /// The document's member for each endpoint.
   static let members: [(name: String, endpoint: Provider.Endpoint)] = [
@@ -75,6 +77,7 @@ public struct ProviderMetadata: Sendable, Equatable {
     }
     metadata.codeChallengeMethods = strings(document["code_challenge_methods_supported"])
     metadata.tokenEndpointAuthMethods = strings(document["token_endpoint_auth_methods_supported"])
+    metadata.sendsIssuer = document["authorization_response_iss_parameter_supported"] == .bool(true)
     return metadata
   }
 
