@@ -82,7 +82,7 @@ struct DevicePollingTests {
     let error = try #require(ended(polling.next(after: .expired("expired_token"), at: Self.start)))
     #expect(error.kind == "loginRequired")
     #expect(
-      error.description == "tv/den: expired_token; the code has expired, start again: authdeck login tv/den")
+      error.description == "tv/den: expired_token; start again: authdeck login tv/den")
   }
 
   @Test("no poll is planned at or past the code's expiry: the login ends by the clock")
@@ -94,7 +94,7 @@ struct DevicePollingTests {
     let error = try #require(ended(polling.next(after: .pending, at: Self.start.addingTimeInterval(10))))
     #expect(
       error.description
-        == "tv/den: the code was not entered in time; the code has expired, start again: authdeck login tv/den"
+        == "tv/den: the code was not entered in time; start again: authdeck login tv/den"
     )
     #expect(ended(DevicePolling(Self.authorization(lifetime: 5), for: Self.tv).first) != nil)
   }

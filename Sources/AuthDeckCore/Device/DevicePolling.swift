@@ -84,7 +84,7 @@ public struct DevicePolling: Equatable, Sendable {
     return .poll(at: next)
   }
 
-  private var restart: String { "the code has expired, start again: authdeck login \(id)" }
+  private var restart: String { "start again: authdeck login \(id)" }
 }
 
 /// The device code grant at the token endpoint (RFC 8628 §3.4): the request a poll sends and
