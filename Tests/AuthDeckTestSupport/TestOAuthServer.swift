@@ -32,11 +32,7 @@ public final class TestOAuthServer: @unchecked Sendable {
   public static let clientID = "test-client"
   public static let clientSecret = "s3cret: +%&=é"
 
-  /// Tests/Support/oauth_test_server.py: this file is Tests/AuthDeckTestSupport/TestOAuthServer.swift,
-  /// so two levels up is Tests/.
-  public static let script: String = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Support/oauth_test_server.py").path
+  public static let script = ServerProcess.supportScript("oauth_test_server.py")
 
   public static let python: String =
     FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
@@ -101,23 +97,7 @@ public final class TestOAuthServer: @unchecked Sendable {
       "--device-lifetime", String(options.deviceLifetime), "--device-interval",
       String(options.deviceInterval),
     ]
-    child = try ChildProcess(argv)
-    // The server prints "PORT <n>" once it listens; an early exit ends the pipe instead.
-    child.stdout.wait(timeout: 30) { $0.hasSuffix("\n") }
-    let line = child.stdout.text.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
-      child.kill(SIGKILL)
-      let result = child.wait(timeout: 5)
-      throw TestServerError(message: "oauth_test_server.py did not start: \(result)")
-    }
-    self.port = port
-  }
-
-  public struct TestServerError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-
-    public init(message: String) { self.message = message }
+    (child, port) = try ServerProcess.start(argv, name: "oauth_test_server.py")
   }
 
   public func stop() {
@@ -200,12 +180,7 @@ public final class TestOAuthServer: @unchecked Sendable {
 
   /// What the person at the verification page does with `userCode`: approve or deny the login.
   public func decideDevice(_ userCode: String, approve: Bool) throws {
-    let body = String(
-      decoding: try JSONSerialization.data(withJSONObject: [
-        "user_code": userCode, "decision": approve ? "approve" : "deny",
-      ]), as: UTF8.self)
-    let answer = try Curl.request(baseURL + "/_control/device", method: "POST", body: body)
-    try #require(answer.status == 200, "the server knows no device login \(userCode): \(answer.body)")
+    try ServerProcess.decideDevice(userCode, approve: approve, at: baseURL + "/_control/device")
   }
 
   /// What the browser would be sent to after the (auto-approving) authorize page.

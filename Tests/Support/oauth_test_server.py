@@ -25,13 +25,14 @@ import hashlib
 import json
 import re
 import secrets
-import signal
 import ssl
 import sys
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import serving  # Tests/Support/serving.py, beside this script
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 GRANT_HANDLERS = {"authorization_code": "grant_authorization_code", "refresh_token": "grant_refresh_token",
@@ -709,10 +710,8 @@ def main():
     if bool(opts.tls_cert) != bool(opts.tls_key):
         ap.error("--tls-cert and --tls-key go together")
 
-    try:
-        server = Server(("127.0.0.1", opts.port), Handler)  # loopback only, never 0.0.0.0
-    except OSError as err:
-        sys.exit(f"oauth_test_server: cannot listen on 127.0.0.1:{opts.port}: {err.strerror}")
+    server = serving.listen(  # loopback only, never 0.0.0.0
+        "oauth_test_server", opts.port, lambda: Server(("127.0.0.1", opts.port), Handler))
     server.opts, server.state = opts, State()
     if opts.tls_cert:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -722,14 +721,7 @@ def main():
         except (OSError, ssl.SSLError) as err:
             sys.exit(f"oauth_test_server: cannot load --tls-cert/--tls-key: {err}")
         server.tls = tls
-    # Set both explicitly: a background job may inherit SIGINT as ignored.
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: sys.exit(0))
-    print(f"PORT {server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    serving.serve(server, server.server_port)
 
 
 if __name__ == "__main__":
