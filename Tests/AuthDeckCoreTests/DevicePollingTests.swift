@@ -156,11 +156,14 @@ struct DevicePollingTests {
 
   // MARK: The poller, on the test's clock
 
-  /// A clock the sleeps move forward; it records each sleep and never waits.
+  /// A clock the sleeps move forward; it records each sleep (a sleep of no time is a check for
+  /// cancellation, not recorded) and never waits.
   final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date
     private(set) var sleeps: [TimeInterval] = []
+    private var calls = 0
+    /// The sleep (counting those of no time) from which on the polling is cancelled.
     var cancelAfter: Int?
 
     init(_ start: Date) { current = start }
@@ -169,9 +172,10 @@ struct DevicePollingTests {
 
     func sleep(_ seconds: TimeInterval) -> Bool {
       lock.withLock {
-        sleeps.append(seconds)
+        calls += 1
+        if seconds > 0 { sleeps.append(seconds) }
         current = current.addingTimeInterval(seconds)
-        return cancelAfter.map { sleeps.count < $0 } ?? true
+        return cancelAfter.map { calls < $0 } ?? true
       }
     }
   }
@@ -244,6 +248,19 @@ struct DevicePollingTests {
       let session = try poller(service, clock).wait(Self.tv, for: Self.authorization())
       #expect(session == nil)
       #expect(transport.count == 1)
+    }
+  }
+
+  @Test("tokens that come after the login was cancelled are not stored")
+  func cancelledBeforeTheTokensAreStored() throws {
+    try withPoller { service, transport, clock in
+      transport.enqueue(jsonResponse(#"{"access_token":"at-late","expires_in":60}"#))
+      clock.cancelAfter = 2  // cancelled while the first poll was under way
+      let session = try poller(service, clock).wait(Self.tv, for: Self.authorization())
+      #expect(session == nil)
+      #expect(transport.count == 1)
+      let stored = try service.store.load(Self.tv)
+      #expect(stored == nil)
     }
   }
 

@@ -68,6 +68,8 @@ extension TokenService {
 /// Polls a device login until it ends: sleeps until the next poll `DevicePolling` names, asks
 /// the token endpoint, and stores the tokens when they come. The clock and the sleep are handed
 /// in, so tests run it without waiting; a sleep that returns false (cancelled) ends it quietly.
+/// A sleep of no time is asked for before the tokens are stored: a login cancelled while its
+/// last poll was under way (a log-out) stores nothing.
 public struct DeviceLoginPoller: Sendable {
   public typealias Clock = @Sendable () -> Date
   /// Waits this many seconds; false when the wait was cancelled (the login is abandoned).
@@ -96,6 +98,7 @@ public struct DeviceLoginPoller: Sendable {
         if delay > 0, !sleep(delay) { return nil }
         step = polling.next(after: service.pollDeviceLogin(id, authorization, now: clock()), at: clock())
       case .loggedIn(let tokens):
+        guard sleep(0) else { return nil }
         return try service.finishDeviceLogin(id, tokens: tokens)
       case .ended(let error):
         throw error
