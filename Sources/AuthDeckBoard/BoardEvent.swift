@@ -22,16 +22,21 @@ public enum BoardEvent: Equatable, Sendable {
   /// A browser login was started: its pending login is stored; `loopback` says whether the
   /// redirect will be caught here.
   case loginStarted(Session, loopback: LoopbackStatus)
+  /// A device login (RFC 8628) was started: the session as stored, and the code the user is to
+  /// enter, where, and until when. The runner polls; `.finished` or `.loginEnded` follows.
+  case deviceLoginStarted(Session, DeviceLoginPrompt)
   /// The browser could not be started for a login that waits.
   case browserFailed(SessionID, reason: String)
-  /// A request for this session finished (renewal, client credentials, or a login that could
-  /// not start); a `.sessionChanged` with the outcome came first.
+  /// A request for this session finished (renewal, client credentials, a device login whose
+  /// code was entered, or a login that could not start); a `.sessionChanged` with the outcome
+  /// came first.
   case finished(SessionID, error: String?)
   /// A redirect (pasted, or caught on loopback) was checked and exchanged, or refused
   /// (`error`); `id` is the session it matched, when it matched one.
   case redirectHandled(SessionID?, error: String?)
   /// A login ended without tokens: the provider refused its code (`invalid_grant`), so no
-  /// paste can help; a `.sessionChanged` without the pending login came first.
+  /// paste can help, or a device login was denied or its code expired; a `.sessionChanged`
+  /// without the pending login came first.
   case loginEnded(SessionID, reason: String)
   /// A log-out was done (or refused: `error`); `warning` says what went wrong at the provider
   /// (the revocation failed) when the local tokens went all the same.
@@ -55,10 +60,14 @@ public enum LoopbackStatus: Equatable, Sendable {
 /// thread and reports back with events.
 public enum BoardEffect: Equatable, Sendable {
   case startLogin(SessionID)
+  /// Ask for a device code, then poll until it is entered (RFC 8628).
+  case startDeviceLogin(SessionID)
   case completeLogin(pasted: String)
   case renew(SessionID)
   case copyToken(SessionID)
   case copyAuthorizeURL(SessionID)
+  /// The device login's user code, to enter at its page.
+  case copyUserCode(SessionID, String)
   case logout(SessionID, forget: Bool)
   case openDemo
   case quit

@@ -85,6 +85,9 @@ extension BoardState {
     case .login: return selected.map { login($0) } ?? []
     case .copyToken: return selected.map { [.copyToken($0)] } ?? []
     case .copyURL: return selected.map { [.copyAuthorizeURL($0)] } ?? []
+    case .copyUserCode:
+      guard let id = selected, let prompt = deviceLogin(id) else { return [] }
+      return [.copyUserCode(id, prompt.userCode)]
     case .refresh:
       guard let id = selected else { return [] }
       busy.insert(id)
@@ -108,6 +111,10 @@ extension BoardState {
       guard provider(id.provider) != nil else {
         return .disabled("\(id.provider) is not in the configuration any more")
       }
+      if deviceLogin(id) != nil {
+        return .disabled(
+          "\(id) waits for its code to be entered; \(KeyBindings.hint(.copyUserCode, "to copy it"))")
+      }
       return busy.contains(id) ? .disabled("\(id) is already being worked on") : .enabled
     case .copyToken:
       guard session.tokens != nil, status(of: session) != .expired else {
@@ -116,6 +123,10 @@ extension BoardState {
     case .copyURL:
       guard session.activePending(at: now) != nil else {
         return .disabled("\(id) has no login waiting; \(KeyBindings.hint(.login, "to start one"))")
+      }
+    case .copyUserCode:
+      guard deviceLogin(id) != nil else {
+        return .disabled("\(id) has no device login waiting; \(KeyBindings.hint(.login, "to start one"))")
       }
     case .refresh:
       guard session.refreshable else { return .disabled("\(id) cannot refresh (no refresh token); \(login)") }
@@ -136,9 +147,15 @@ extension BoardState {
     }
     guard !busy.contains(id) else { return [] }
     busy.insert(id)
-    if provider.grant == .clientCredentials {
+    switch provider.grant {
+    case .clientCredentials:
       say("\(id): fetching a token…")
       return [.renew(id)]
+    case .deviceCode:
+      say("\(id): asking for a device code…")
+      return [.startDeviceLogin(id)]
+    case .authorizationCode:
+      break
     }
     say("\(id): opening the browser…")
     return [.startLogin(id)]

@@ -154,7 +154,13 @@ extension BoardState {
     let status = status(of: session)
     var remaining = "-"
     var expires = "-"
-    if status == .pending, let pending = session.pending {
+    var expiresStyle = Style.dim
+    if let device = deviceLogin(session.id) {
+      // The code to enter stands where a browser login shows its deadline.
+      remaining = TimeFormat.countdown(device.expiresAt.timeIntervalSince(now))
+      expires = Sanitizer.inline(device.userCode, limit: Columns.expires)
+      expiresStyle = .key
+    } else if status == .pending, let pending = session.pending {
       remaining = TimeFormat.countdown(pending.deadline.timeIntervalSince(now))
       expires = "by " + BoardClock.clock(pending.deadline, in: timeZone).prefix(5)
     } else if let expiresAt = session.tokens?.expiresAt {
@@ -174,7 +180,9 @@ extension BoardState {
       Span(DisplayWidth.pad(statusWord, Columns.status), statusStyle),
       Span(" " + DisplayWidth.pad(remaining, Columns.remaining), statusStyle == .expired ? .dim : .plain),
     ]
-    if columns.showExpires { spans.append(Span(" " + DisplayWidth.pad(expires, Columns.expires), .dim)) }
+    if columns.showExpires {
+      spans.append(Span(" " + DisplayWidth.pad(expires, Columns.expires), expiresStyle))
+    }
     if columns.showRefresh { spans.append(Span(" " + (session.refreshable ? "yes" : "no"), .dim)) }
     return spans
   }
@@ -217,9 +225,22 @@ extension BoardState {
         Span("y log out · f forget the session · n cancel"),
       ]
     default:
-      guard let message else { return [] }
-      return [Span(message.text, message.kind == .error ? .error : .info)]
+      if let message { return [Span(message.text, message.kind == .error ? .error : .info)] }
+      guard let (id, prompt) = shownDeviceLogin else { return [] }
+      return deviceLine(id, prompt)
     }
+  }
+
+  /// "tv/den: enter WDJB-MJHT at https://id.example/device within 9:58; press u to copy it", the
+  /// code first: a narrow terminal cuts the end.
+  private func deviceLine(_ id: SessionID, _ prompt: DeviceLoginPrompt) -> [Span] {
+    let left = TimeFormat.countdown(prompt.expiresAt.timeIntervalSince(now))
+    let copy = id == selected ? "; " + KeyBindings.hint(.copyUserCode, "to copy it") : ""
+    return [
+      Span("\(Sanitizer.inline(id.description, limit: 60)): enter ", .info),
+      Span(Sanitizer.inline(prompt.userCode, limit: 64), .key),
+      Span(" at \(Sanitizer.inline(prompt.verificationURI, limit: 200)) within \(left)\(copy)", .info),
+    ]
   }
 
   // MARK: Help and first run
@@ -241,7 +262,8 @@ extension BoardState {
     for entry in entries {
       lines.append([Span("  " + DisplayWidth.pad(entry.keys, width) + "  ", .key), Span(entry.help)])
     }
-    lines.append([])
+    // The blank line before the note goes first when the screen is short of a line.
+    if lines.count + 2 <= canvas.height - 2 { lines.append([]) }
     lines.append([Span("A paste anywhere on the list is taken as a redirect URL.", .dim)])
     for (index, line) in lines.prefix(canvas.height - 2).enumerated() { canvas.put(1 + index, line) }
     canvas.put(canvas.height - 1, footer(width: canvas.width))

@@ -64,6 +64,9 @@ public struct BoardState: Equatable, Sendable {
   public var message: Message?
   /// Sessions with a request in flight (exchange, refresh, client credentials).
   public var busy: Set<SessionID> = []
+  /// Device logins under way (RFC 8628), by session: the code to enter, where, until when.
+  /// Kept here and not in the store, since only the runner that polls can finish one.
+  public var deviceLogins: [SessionID: DeviceLoginPrompt] = [:]
   /// The morning queue, while it runs.
   public var queue: MorningQueue?
   public var isDemo = false
@@ -98,8 +101,31 @@ public struct BoardState: Equatable, Sendable {
     }
   }
 
+  /// A session whose device login waits for its code is pending, like one waiting for its redirect.
   public func status(of session: Session) -> SessionStatus {
-    session.status(at: now, expiringWithin: expiringWithin)
+    if deviceLogin(session.id) != nil { return .pending }
+    return session.status(at: now, expiringWithin: expiringWithin)
+  }
+
+  /// The device login of `id` while its code can still be entered.
+  public func deviceLogin(_ id: SessionID) -> DeviceLoginPrompt? {
+    guard !deviceLogins.isEmpty, let prompt = deviceLogins[id], prompt.isActive(at: now) else { return nil }
+    return prompt
+  }
+
+  /// The device login the status line tells about: the selected session's, else the queue's
+  /// current one, else the one whose code expires first.
+  public var shownDeviceLogin: (id: SessionID, prompt: DeviceLoginPrompt)? {
+    for id in [selected, queue?.current].compactMap({ $0 }) {
+      if let prompt = deviceLogin(id) { return (id, prompt) }
+    }
+    return deviceLogins.filter { $0.value.isActive(at: now) }.min { $0.value.expiresAt < $1.value.expiresAt }
+      .map { ($0.key, $0.value) }
+  }
+
+  /// Whether the selected session logs in with a device code: `u` copies its code then.
+  public var selectedUsesDeviceCode: Bool {
+    selected.flatMap { provider($0.provider) }?.grant == .deviceCode
   }
 
   public func provider(_ id: String) -> Provider? { providers.first { $0.id == id } }

@@ -53,11 +53,19 @@ extension BoardState {
           isError: true)
       }
       return []
+    case .deviceLoginStarted(let session, let prompt):
+      busy.remove(session.id)
+      _ = handle(.sessionChanged(session))
+      deviceLogins[session.id] = prompt
+      // The status line shows the code and its countdown from now on; an error stays readable.
+      if message?.kind == .info { message = nil }
+      return []
     case .browserFailed(let id, let reason):
       say("\(id): \(reason); \(KeyBindings.hint(.copyURL, "to copy the login URL"))", isError: true)
       return []
     case .finished(let id, let error):
       busy.remove(id)
+      deviceLogins[id] = nil
       if let error {
         say(error, isError: true)
       } else {
@@ -78,12 +86,14 @@ extension BoardState {
       return queue?.current == id ? queueStep(.loggedIn) : []
     case .loginEnded(let id, let reason):
       busy.remove(id)
+      deviceLogins[id] = nil
       if let index = sessions.firstIndex(where: { $0.id == id }) { sessions[index].pending = nil }
       if case .paste = mode { mode = .list }  // a paste cannot help this login any more
       say(reason, isError: true)
       return queue?.current == id ? queueStep(.failed(reason)) : []
     case .loggedOut(let id, let forgotten, let error, let warning):
       busy.remove(id)
+      deviceLogins[id] = nil  // the runner stopped its polling
       let done = forgotten ? "\(id) forgotten" : "\(id) logged out"
       if let error {
         say(error, isError: true)

@@ -16,7 +16,7 @@ public struct ClientEndpoint: Sendable {
     deadline: TimeInterval
   ) throws(AuthDeckError) {
     guard let url = provider.url(for: endpoint) else {
-      throw .config("\(provider.id): no \(endpoint.rawValue) endpoint (set \(key), or issuer to discover it)")
+      throw .config("\(provider.id): no \(endpoint.name) endpoint (set \(key), or issuer to discover it)")
     }
     self.provider = provider
     self.url = url
@@ -60,6 +60,48 @@ enum EndpointAnswer {
       reason += " (if the secret is right, the provider may want it in the body: client_auth = \"post\")"
     }
     return (error, reason)
+  }
+
+  /// The JSON object of a 200 answer from `endpoint` (named in messages, `key` the setting
+  /// that gives it). An RFC 6749 §5.2 error body becomes the error `refusal` makes of its code
+  /// and reason; a redirect, another status, HTML or anything that is not a JSON object is an
+  /// error that says which, in a few words.
+  static func object(
+    _ response: HTTPResponse, endpoint: String, key: String, provider: Provider,
+    refusal: (_ code: String, _ reason: String) -> AuthDeckError
+  ) throws(AuthDeckError) -> JSONValue {
+    let who = provider.id
+    let type = response.contentType.map { Sanitizer.inline($0, limit: 40) } ?? "no content type"
+    if (300..<400).contains(response.status) {
+      throw redirected(response, endpoint: endpoint, key: key, provider: provider)
+    }
+    let parsed = try? JSONValue.parse(Array(response.body))
+    var object: JSONValue?  // only a JSON object counts as an answer
+    if case .object? = parsed { object = parsed }
+    if case let (code, reason)? = error(in: object, provider: provider) { throw refusal(code, reason) }
+    guard response.status == 200 else {
+      if response.status == 503 || response.status == 502 || response.status == 504 {
+        throw .provider("\(who): the \(endpoint) is unavailable (HTTP \(response.status)); try again shortly")
+      }
+      throw .provider("\(who): the \(endpoint) answered HTTP \(response.status) (\(type))")
+    }
+    guard let object else {
+      if type.lowercased().contains("html") {
+        throw .provider("\(who): the \(endpoint) sent an HTML page, not JSON (a captive portal or proxy?)")
+      }
+      throw .provider("\(who): the \(endpoint)'s answer is not JSON (\(type))")
+    }
+    return object
+  }
+
+  /// A number of seconds as servers send it: a positive number, or a string holding one (some
+  /// send `"3600"`). Above ten years a lifetime is not plausible, and dates that far out break
+  /// clocks: nil then, as for anything else.
+  static func seconds(_ value: JSONValue) -> TimeInterval? {
+    guard let seconds = value.number ?? value.string.flatMap(Double.init), seconds > 0,
+      seconds <= 10 * 365 * 86_400
+    else { return nil }
+    return seconds
   }
 
   /// A 3xx is not followed (a token request must not be replayed elsewhere); the message says

@@ -11,6 +11,8 @@ public enum ClientAuth: String, Sendable, Equatable, CaseIterable {
 public enum Grant: String, Sendable, Equatable, CaseIterable {
   case authorizationCode = "authorization_code"
   case clientCredentials = "client_credentials"
+  /// The device authorization grant (RFC 8628): a code the user enters on another device.
+  case deviceCode = "device_code"
 }
 
 /// Where the client secret comes from. The secret itself is only read when a request needs it.
@@ -27,6 +29,9 @@ public struct Provider: Sendable, Equatable {
   /// The endpoints a provider can have (RFC 6749, RFC 7009, RFC 8628).
   public enum Endpoint: String, Sendable, CaseIterable {
     case authorize, token, revocation, deviceAuthorization
+
+    /// As messages name it: "device authorization".
+    public var name: String { self == .deviceAuthorization ? "device authorization" : rawValue }
   }
 
   /// Where a value came from, for `authdeck providers`.
@@ -141,6 +146,7 @@ public struct Provider: Sendable, Equatable {
   /// One line for `authdeck providers` and the board's group header.
   public var expiryRule: String {
     if grant == .clientCredentials { return "client credentials" }
+    if grant == .deviceCode { return "device login, expires_in" }
     if let dailyExpiry { return "expires daily \(dailyExpiry.shortDescription)" }
     return "expires_in"
   }

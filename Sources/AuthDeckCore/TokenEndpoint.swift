@@ -37,30 +37,10 @@ public struct TokenEndpoint: Sendable {
   /// token response is an error with a short, sanitized reason, and nothing is kept.
   public func tokens(from response: HTTPResponse, issuedAt: Date) throws(AuthDeckError) -> TokenSet {
     let who = provider.id
-    let type = response.contentType.map { Sanitizer.inline($0, limit: 40) } ?? "no content type"
-    if (300..<400).contains(response.status) {
-      throw EndpointAnswer.redirected(
-        response, endpoint: "token endpoint", key: "token_url", provider: provider)
-    }
-    let parsed = try? JSONValue.parse(Array(response.body))
-    var object: JSONValue?  // only a JSON object counts as an answer
-    if case .object? = parsed { object = parsed }
-    if case let (error, reason)? = EndpointAnswer.error(in: object, provider: provider) {
-      if error == "invalid_grant" { throw .loginRequired("\(who): \(reason)") }
-      throw .provider("\(who): \(reason)")
-    }
-    guard response.status == 200 else {
-      if response.status == 503 || response.status == 502 || response.status == 504 {
-        throw .provider(
-          "\(who): the token endpoint is unavailable (HTTP \(response.status)); try again shortly")
-      }
-      throw .provider("\(who): the token endpoint answered HTTP \(response.status) (\(type)), not a token")
-    }
-    guard let object else {
-      if type.lowercased().contains("html") {
-        throw .provider("\(who): the token endpoint sent an HTML page, not JSON (a captive portal or proxy?)")
-      }
-      throw .provider("\(who): the token endpoint's answer is not JSON (\(type))")
+    let object = try EndpointAnswer.object(
+      response, endpoint: "token endpoint", key: "token_url", provider: provider
+    ) { code, reason in
+      code == "invalid_grant" ? .loginRequired("\(who): \(reason)") : .provider("\(who): \(reason)")
     }
     guard let accessToken = object["access_token"]?.string, !accessToken.isEmpty else {
       throw .provider("\(who): the token response has no access_token")
@@ -69,10 +49,7 @@ public struct TokenEndpoint: Sendable {
     // tells the expiry, else the lifetime is unknown. Some servers send it as a string.
     var expiresIn: TimeInterval?
     if let value = object["expires_in"], value != .null {
-      // Above ten years a lifetime is not plausible, and dates that far out break clocks.
-      guard let lifetime = value.number ?? value.string.flatMap(Double.init), lifetime > 0,
-        lifetime <= 10 * 365 * 86_400
-      else {
+      guard let lifetime = EndpointAnswer.seconds(value) else {
         throw .provider("\(who): the token response's expires_in is not a valid lifetime")
       }
       expiresIn = lifetime

@@ -350,7 +350,7 @@ public struct TokenService: Sendable {
   /// configuration leaves them out) and reads the answer. When a discovered endpoint cannot be
   /// reached or is not there (3xx, 404, 405, 410), the discovery document is fetched again
   /// once, and the request is sent again only if it names another endpoint.
-  private func send<T>(
+  func send<T>(
     _ provider: Provider, to endpoint: Provider.Endpoint, now: Date,
     _ prepare: (Provider) throws(AuthDeckError) -> (HTTPRequest, (HTTPResponse) throws(AuthDeckError) -> T)
   ) throws(AuthDeckError) -> T {

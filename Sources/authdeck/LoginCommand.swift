@@ -13,29 +13,41 @@ struct Login: ParsableCommand {
       http://localhost:PORT/..., or when there is no redirect_uri (a free port is chosen); \
       otherwise paste the URL the browser was sent to (it can also be piped on stdin). A code \
       the provider refuses ends the login (exit status 3): start it again. Client-credentials \
-      providers just fetch a token.
+      providers just fetch a token. Device-code providers (grant = "device_code") print a page and \
+      a code to enter there, on any device, and wait until it is entered; a denied or expired code \
+      exits with status 3.
       """)
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The session, as provider/account (e.g. lime/main).") var id: String
   @Flag(help: "Do not open a browser; only print the URL (for SSH sessions).") var noBrowser = false
 
+  /// Console.note and Console.error, as the logins report.
+  static let report: LoginWaiter.Report = { text, isError in
+    isError ? Console.error(text) : Console.note(text)
+  }
+
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
       let id = try SessionID(parsing: id)
       let service = try Context(options: global).service()
       let provider = try service.configuration.provider(for: id)
-      let session: Session
-      if provider.grant == .clientCredentials {
-        session = try service.fetchClientCredentials(id, now: Date())
-      } else {
-        let browser = SystemBrowser(
+      let browser =
+        noBrowser
+        ? nil
+        : SystemBrowser(
           environment: ProcessInfo.processInfo.environment, withholding: service.configuration.secretVariables
         )
-        session = try CommandLineLogin(service: service, browser: noBrowser ? nil : browser) {
-          text, isError in
-          isError ? Console.error(text) : Console.note(text)
-        }.run(id, provider: provider)
+      let session: Session
+      switch provider.grant {
+      case .clientCredentials:
+        session = try service.fetchClientCredentials(id, now: Date())
+      case .deviceCode:
+        session = try CommandLineDeviceLogin(service: service, browser: browser, report: Self.report)
+          .run(id, provider: provider)
+      case .authorizationCode:
+        session = try CommandLineLogin(service: service, browser: browser, report: Self.report)
+          .run(id, provider: provider)
       }
       Console.out(LoginSummary.line(session, now: Date()))
     }

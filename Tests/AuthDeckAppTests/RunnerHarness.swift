@@ -97,8 +97,9 @@ struct RunnerHarness {
 }
 
 /// A runner on a fresh store against a fresh `limio`-shaped server: `limio/…` logs in by a
-/// loopback redirect on a free port, `svc/…` by client credentials, `lime/…` by a paste, and
-/// `idp/…` (by its issuer, with revocation) on a loopback port chosen at each login.
+/// loopback redirect on a free port, `svc/…` by client credentials, `lime/…` by a paste,
+/// `idp/…` (by its issuer, with revocation) on a loopback port chosen at each login, and `tv/…`
+/// (by the same issuer) with a device code.
 func withRunner<T>(
   browser: FakeBrowser = FakeBrowser(), loopbackPort: UInt16? = nil,
   server options: TestOAuthServer.Options = .init(),
@@ -110,7 +111,7 @@ func withRunner<T>(
       // `lime`: a pasted redirect, on the same (Basic) server.
       let text =
         TestConfig.limio(server, loopbackPort: port) + TestConfig.lime(server, clientAuth: "basic")
-        + TestConfig.issuer(server)
+        + TestConfig.issuer(server) + TestConfig.issuer(server, id: "tv", extra: "grant = \"device_code\"")
       let configuration = try ConfigurationLoader.parse(text, path: directory + "/config.toml")
       let service = TokenService(
         configuration: configuration, store: SessionStore(root: directory + "/authdeck"),

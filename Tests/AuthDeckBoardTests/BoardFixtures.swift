@@ -40,6 +40,12 @@ enum Providers {
     tokenURL: URL(string: "https://ops.example.com/oauth/token")!,
     clientID: "ops-robot", secret: .environment("OPS_SECRET"), redirectURI: nil, grant: .clientCredentials)
 
+  /// A television: the device authorization grant, a code entered on another device.
+  static let tv = Provider(
+    id: "tv", name: "Den TV", authorizeURL: nil, tokenURL: URL(string: "https://id.example/token")!,
+    deviceAuthorizationURL: URL(string: "https://id.example/device_authorization")!, clientID: "tv-app",
+    redirectURI: nil, grant: .deviceCode)
+
   static let all = [acme, lime, ops]
 }
 
@@ -51,7 +57,13 @@ func sid(_ text: String) -> SessionID {
   return SessionID(provider: String(text[..<slash]), account: String(text[text.index(after: slash)...]))
 }
 
-func grant(of id: SessionID) -> Grant { id.provider == "ops" ? .clientCredentials : .authorizationCode }
+func grant(of id: SessionID) -> Grant {
+  switch id.provider {
+  case "ops": return .clientCredentials
+  case "tv": return .deviceCode
+  default: return .authorizationCode
+  }
+}
 
 /// A session whose token has `seconds` left (negative: expired that long ago).
 func loggedIn(_ id: String, expiresIn seconds: TimeInterval?, refresh: Bool = false, now: Date = morning)

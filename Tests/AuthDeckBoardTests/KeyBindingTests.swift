@@ -60,6 +60,7 @@ struct KeyBindingTests {
   func keyActs(index: Int, key: Key) {
     let binding = KeyBindings.list[index]
     var board = Self.busyMorning()
+    if binding.command == .copyUserCode { board = DeviceLoginBoardTests.tvBoard() }
     if binding.command == .clearFilter { board.filter = "trader" }
     if binding.command == .stopQueue { board.queue = MorningQueue(due: [sid("acme/bob")]) }
     let here = board.visibleSessions.firstIndex { $0.id == board.selected }!
@@ -77,6 +78,7 @@ struct KeyBindingTests {
     case .login: #expect(effects == [.startLogin(sid("lime/trader30b"))])
     case .paste: #expect(board.mode == .paste(""))
     case .copyURL: #expect(effects == [.copyAuthorizeURL(sid("lime/trader30b"))])
+    case .copyUserCode: #expect(effects == [.copyUserCode(sid("tv/den"), "WDJB-MJHT")])
     case .copyToken: #expect(effects == [] && board.messageText!.contains("no valid token"))
     case .refresh: #expect(effects == [] && board.messageText!.contains("cannot refresh"))
     case .newSession: #expect(board.mode == .newSession("lime/"))
@@ -88,7 +90,9 @@ struct KeyBindingTests {
     case .quit: #expect(effects == [.quit])
     default: Issue.record("a list binding with a command the list does not know: \(binding.command)")
     }
-    if ![.login, .copyURL, .morningQueue, .quit].contains(binding.command) { #expect(effects == []) }
+    if ![.login, .copyURL, .copyUserCode, .morningQueue, .quit].contains(binding.command) {
+      #expect(effects == [])
+    }
   }
 
   @Test("a disabled key says why, with the key that helps, and does nothing else")

@@ -136,6 +136,7 @@ struct RenderTests {
         p       paste a redirect URL to finish a login
         c       copy the selected access token to the clipboard
         u       copy the pending login's authorize URL (log in from another machine)
+        u       copy the device login's code, to enter at its page on any device
         r       refresh the token (refresh token or client credentials)
         L       log in every expired or empty session, one after another
         n       new session (provider/account)
@@ -144,7 +145,6 @@ struct RenderTests {
         Esc     clear the filter
         ?       show this help
         q/^C    quit
-
       A paste anywhere on the list is taken as a redirect URL.
       Esc/?/q close
       """)

@@ -128,9 +128,14 @@ struct CLITests {
         try box.replaceConfig(config)
         let token = try box.start(["token", "svc/a"])
         defer { token.kill(SIGKILL) }
-        #expect(waitUntil(timeout: 20) { FileManager.default.fileExists(atPath: pidFile) })
-        let text = try String(contentsOfFile: pidFile, encoding: .utf8)
-        let pid = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        // The shell creates the file before echo writes to it: wait for the pid, not the file.
+        let written = {
+          (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { text in
+            pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+          }
+        }
+        #expect(waitUntil(timeout: 20) { written() != nil })
+        let pid = try #require(written())
         token.kill(SIGINT)
         let result = token.wait(timeout: 20)
         #expect(!result.timedOut && result.signaled && result.status == SIGINT, "\(result)")

@@ -404,11 +404,36 @@ struct ConfigurationTests {
     return error.description
   }
 
-  @Test("an unknown grant lists both grants")
+  @Test("an unknown grant lists the grants")
   func anUnknownGrantListsTheGrants() throws {
     #expect(
       try choiceError(Self.base + "\ngrant = \"password\"")
-        == Self.path + ": providers.acme.grant: must be \"authorization_code\" or \"client_credentials\"")
+        == Self.path
+        + ": providers.acme.grant: must be \"authorization_code\", \"client_credentials\" or \"device_code\"")
+  }
+
+  @Test("a device-code provider needs its device authorization endpoint, and no authorize_url")
+  func aDeviceCodeProvider() throws {
+    let device = """
+      [providers.tv]
+      grant = "device_code"
+      token_url = "https://id.example/token"
+      client_id = "tv-app"
+      """
+    #expect(
+      try choiceError(device)
+        == Self.path
+        + ": providers.tv.device_authorization_url: is required for grant = \"device_code\" without an issuer"
+    )
+    let provider = try #require(
+      try parse(device + "\ndevice_authorization_url = \"https://id.example/device\"").provider("tv"))
+    #expect(provider.grant == .deviceCode)
+    #expect(provider.deviceAuthorizationURL?.absoluteString == "https://id.example/device")
+    #expect(provider.isPublicClient)
+    #expect(!provider.usesLoopbackRedirect)
+    let byIssuer = try parse(
+      "[providers.tv]\ngrant = \"device_code\"\nissuer = \"https://id.example\"\nclient_id = \"tv-app\"")
+    #expect(byIssuer.provider("tv")?.deviceAuthorizationURL == nil, "discovered when first needed")
   }
 
   @Test("an unknown client_auth lists both methods")

@@ -207,6 +207,42 @@ struct ProviderIntegrationTests {
     }
   }
 
+  // MARK: Device authorization (RFC 8628)
+
+  @Test(
+    "a device login at configured endpoints, with the secret in the body: the approved code brings tokens")
+  func aDeviceLoginAtConfiguredEndpoints() throws {
+    let config = { (server: TestOAuthServer) in
+      """
+      [providers.tv]
+      grant = "device_code"
+      token_url = "\(server.tokenURL)"
+      device_authorization_url = "\(server.deviceAuthorizationURL)"
+      client_id = "\(TestOAuthServer.clientID)"
+      client_secret_env = "\(TestConfig.secretVariable)"
+      client_auth = "post"
+      scope = "tv"
+      """
+    }
+    try withService(.lime, config: config) { h in
+      let id = SessionID(provider: "tv", account: "den")
+      let (session, authorization) = try h.service.startDeviceLogin(id, now: Date())
+      #expect(session.tokens == nil)
+      #expect(try h.stored(id) != nil, "the new session is stored at once")
+      try h.server.decideDevice(authorization.userCode, approve: true)
+      let poller = DeviceLoginPoller(service: h.service) { seconds in
+        Thread.sleep(forTimeInterval: seconds)
+        return true
+      }
+      let loggedIn = try #require(try poller.wait(id, for: authorization))
+      #expect(loggedIn.tokens?.accessToken == (try h.server.issuedAccessTokens().last))
+      #expect(try h.server.discoveryFetches().isEmpty)
+      let poll = try #require(try h.server.tokenRequests().last)
+      #expect(poll.form["client_secret"] == TestOAuthServer.clientSecret)
+      #expect(try h.server.deviceLogins().first?.polls == ["ok"])
+    }
+  }
+
   // MARK: Revocation (RFC 7009)
 
   @Test("log-out revokes the refresh token, then the access token, then drops them")

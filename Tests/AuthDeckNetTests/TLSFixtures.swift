@@ -123,19 +123,11 @@ final class TLSTestServer: @unchecked Sendable {
     self.shape = shape
     self.serverCertificate = certificate
     self.controlCA = controlCA
-    child = try ChildProcess([
-      TestOAuthServer.python, TestOAuthServer.script, "--shape", shape.rawValue, "--port", "0",
-      "--tls-cert", certificate.certificate, "--tls-key", certificate.key,
-    ])
-    child.stdout.wait(timeout: 30) { $0.hasSuffix("\n") }
-    let line = child.stdout.text.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
-      child.kill(SIGKILL)
-      let result = child.wait(timeout: 5)
-      throw TestOAuthServer.TestServerError(
-        message: "oauth_test_server.py --tls-cert did not start: \(result)")
-    }
-    self.port = port
+    (child, port) = try ServerProcess.start(
+      [
+        TestOAuthServer.python, TestOAuthServer.script, "--shape", shape.rawValue, "--port", "0",
+        "--tls-cert", certificate.certificate, "--tls-key", certificate.key,
+      ], name: "oauth_test_server.py --tls-cert")
   }
 
   func stop() {
@@ -197,24 +189,15 @@ func withTLSServer<T>(
 /// Tests/Support/connect_proxy.py: tunnels CONNECT to 127.0.0.1 only and logs every request
 /// on stderr (`CONNECT 127.0.0.1:PORT`, `REFUSED CONNECT host:port`) before answering it.
 final class ConnectProxy: @unchecked Sendable {
-  static let script: String = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Support/connect_proxy.py").path
+  static let script = ServerProcess.supportScript("connect_proxy.py")
 
   let port: Int
   private let child: ChildProcess
 
   init(refuseAll: Bool = false) throws {
-    child = try ChildProcess(
-      [TestOAuthServer.python, Self.script, "--port", "0"] + (refuseAll ? ["--refuse-all"] : []))
-    child.stdout.wait(timeout: 30) { $0.hasSuffix("\n") }
-    let line = child.stdout.text.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
-      child.kill(SIGKILL)
-      let result = child.wait(timeout: 5)
-      throw TestOAuthServer.TestServerError(message: "connect_proxy.py did not start: \(result)")
-    }
-    self.port = port
+    (child, port) = try ServerProcess.start(
+      [TestOAuthServer.python, Self.script, "--port", "0"] + (refuseAll ? ["--refuse-all"] : []),
+      name: "connect_proxy.py")
   }
 
   /// For HTTPS_PROXY.

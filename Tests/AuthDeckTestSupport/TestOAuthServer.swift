@@ -32,11 +32,7 @@ public final class TestOAuthServer: @unchecked Sendable {
   public static let clientID = "test-client"
   public static let clientSecret = "s3cret: +%&=é"
 
-  /// Tests/Support/oauth_test_server.py: this file is Tests/AuthDeckTestSupport/TestOAuthServer.swift,
-  /// so two levels up is Tests/.
-  public static let script: String = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Support/oauth_test_server.py").path
+  public static let script = ServerProcess.supportScript("oauth_test_server.py")
 
   public static let python: String =
     FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
@@ -55,11 +51,16 @@ public final class TestOAuthServer: @unchecked Sendable {
     public var issuerPath = ""
     /// The documents name another issuer.
     public var wrongIssuer = false
+    /// Seconds a device code lives, and between device polls (RFC 8628 `expires_in`, `interval`).
+    public var deviceLifetime = 600
+    public var deviceInterval = 1
 
     public init(
       codeLifetime: Double? = nil, expiresIn: String? = nil, clientSecret: String? = nil,
       publicClient: Bool = false,
-      discovery: String = "both", issuerPath: String = "", wrongIssuer: Bool = false
+      discovery: String = "both", issuerPath: String = "", wrongIssuer: Bool = false,
+      deviceLifetime: Int = 600,
+      deviceInterval: Int = 1
     ) {
       self.codeLifetime = codeLifetime
       self.expiresIn = expiresIn
@@ -68,6 +69,8 @@ public final class TestOAuthServer: @unchecked Sendable {
       self.discovery = discovery
       self.issuerPath = issuerPath
       self.wrongIssuer = wrongIssuer
+      self.deviceLifetime = deviceLifetime
+      self.deviceInterval = deviceInterval
     }
   }
 
@@ -90,23 +93,11 @@ public final class TestOAuthServer: @unchecked Sendable {
     if options.publicClient { argv.append("--public-client") }
     argv += ["--discovery", options.discovery, "--issuer-path", options.issuerPath]
     if options.wrongIssuer { argv.append("--wrong-issuer") }
-    child = try ChildProcess(argv)
-    // The server prints "PORT <n>" once it listens; an early exit ends the pipe instead.
-    child.stdout.wait(timeout: 30) { $0.hasSuffix("\n") }
-    let line = child.stdout.text.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
-      child.kill(SIGKILL)
-      let result = child.wait(timeout: 5)
-      throw TestServerError(message: "oauth_test_server.py did not start: \(result)")
-    }
-    self.port = port
-  }
-
-  public struct TestServerError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-
-    public init(message: String) { self.message = message }
+    argv += [
+      "--device-lifetime", String(options.deviceLifetime), "--device-interval",
+      String(options.deviceInterval),
+    ]
+    (child, port) = try ServerProcess.start(argv, name: "oauth_test_server.py")
   }
 
   public func stop() {
@@ -118,6 +109,9 @@ public final class TestOAuthServer: @unchecked Sendable {
   public var authorizeURL: String { baseURL + (shape == .lime ? "/connect/authorize" : "/oauth2/authorize") }
   public var tokenURL: String { baseURL + (shape == .lime ? "/connect/token" : "/oauth2/token") }
   public var revocationURL: String { baseURL + (shape == .lime ? "/connect/revocation" : "/oauth2/revoke") }
+  public var deviceAuthorizationURL: String {
+    baseURL + (shape == .lime ? "/connect/deviceauthorization" : "/oauth2/device")
+  }
   /// The issuer its discovery documents should name (they name another with `wrongIssuer`).
   public var issuer: String { baseURL + options.issuerPath }
 
@@ -162,6 +156,31 @@ public final class TestOAuthServer: @unchecked Sendable {
   public func discoveryFetches() throws -> [String] {
     let answer = try Curl.request(baseURL + "/_control/discovery")
     return try JSONDecoder().decode([String].self, from: Data(answer.body.utf8))
+  }
+
+  /// One device login as the server sees it: its code, what the test decided, and the answer
+  /// to each poll so far.
+  public struct DeviceLogin: Decodable, Sendable {
+    public var userCode: String
+    public var decision: String?
+    public var interval: Int
+    public var polls: [String]
+
+    enum CodingKeys: String, CodingKey {
+      case userCode = "user_code"
+      case decision, interval, polls
+    }
+  }
+
+  /// Every device login so far, oldest first.
+  public func deviceLogins() throws -> [DeviceLogin] {
+    let answer = try Curl.request(baseURL + "/_control/device")
+    return try JSONDecoder().decode([DeviceLogin].self, from: Data(answer.body.utf8))
+  }
+
+  /// What the person at the verification page does with `userCode`: approve or deny the login.
+  public func decideDevice(_ userCode: String, approve: Bool) throws {
+    try ServerProcess.decideDevice(userCode, approve: approve, at: baseURL + "/_control/device")
   }
 
   /// What the browser would be sent to after the (auto-approving) authorize page.

@@ -26,7 +26,8 @@ class Server:
 
     def __init__(self, shape):
         self.process = subprocess.Popen(
-            [sys.executable, os.path.join(SUPPORT, "oauth_test_server.py"), "--shape", shape],
+            [sys.executable, os.path.join(SUPPORT, "oauth_test_server.py"), "--shape", shape,
+             "--device-interval", "1"],
             stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         self.port = int(line.split()[1])
@@ -35,6 +36,13 @@ class Server:
     def inject(self, fault, **spec):
         body = json.dumps(dict(spec, fault=fault)).encode()
         request = urllib.request.Request(self.base + "/_control/fault", data=body, method="POST")
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 200
+
+    def approve_device(self, user_code):
+        """What a person does at the verification page on another device."""
+        body = json.dumps({"user_code": user_code, "decision": "approve"}).encode()
+        request = urllib.request.Request(self.base + "/_control/device", data=body, method="POST")
         with urllib.request.urlopen(request) as response:
             assert response.status == 200
 
@@ -133,6 +141,15 @@ token_url = "{lime.base}/connect/token"
 client_id = "test-client"
 client_secret_env = "E2E_SECRET"
 redirect_uri = "https://localhost/callback"
+
+[providers.tv]
+name = "Den TV"
+grant = "device_code"
+token_url = "{limio.base}/oauth2/token"
+device_authorization_url = "{limio.base}/oauth2/device"
+client_id = "test-client"
+client_secret_env = "E2E_SECRET"
+client_auth = "basic"
 """)
     os.chmod(config, 0o600)
     redirect_file = os.path.join(work, "redirect.txt")
@@ -275,6 +292,24 @@ redirect_uri = "https://localhost/callback"
         board.keys("y")
         board.wait_row("main", "none")
 
+    def device_login():
+        # The row and the status line show the code; u copies it (OSC 52 into tmux); the code
+        # entered elsewhere logs the session in while the board goes on.
+        board.keys("n", "C-u")
+        board.literal("tv/den")
+        board.keys("Enter")
+        board.wait_row("den", "pending")
+        screen = board.wait_text(f"at {limio.base}/device within")
+        code = re.search(r"enter ([B-Z]{4}-[B-Z]{4}) at", screen).group(1)
+        assert code in board.row("den"), board.row("den")
+        board.keys("u")
+        board.wait_text("copied tv/den's code")
+        buffers = board.tmux(["list-buffers", "-F", "#{buffer_name}"]).split()
+        assert code in [board.tmux(["show-buffer", "-b", b]) for b in buffers], "u put the code in a paste buffer"
+        limio.approve_device(code)
+        board.wait_row("den", "valid")
+        assert code not in board.screen(), "the code goes once the login is done"
+
     def resize():
         board.tmux(["resize-window", "-t", "0", "-x", "40", "-y", "10"])
         screen = board.wait_for(lambda s: max(len(l) for l in s.splitlines()) <= 40 and "…" in s, "a 40x10 board")
@@ -339,7 +374,7 @@ redirect_uri = "https://localhost/callback"
             large.wait_text("acct-0000")
             large.keys("G")
             large.wait_for(lambda s: "valid" in large.row("acct-0599").split(), "the last session read")
-            assert "/603" in large.screen(), large.screen()  # 600 sessions, 2 headers, 1 empty group
+            assert "/605" in large.screen(), large.screen()  # 600 sessions, 3 headers, 2 empty groups
         finally:
             large.close()
 
@@ -351,6 +386,7 @@ redirect_uri = "https://localhost/callback"
                            ("an unknown provider in the new-session prompt is seen", unknown_provider_is_seen),
                            ("log out during a refresh does not freeze the board", logout_during_a_refresh),
                            ("a taken loopback port offers the paste", taken_port_offers_the_paste),
+                           ("a device login shows its code, copies it, and logs in", device_login),
                            ("resize to 40x10", resize),
                            ("quit restores the terminal", quit_restores_terminal),
                            ("first run offers the demo, which logs in", first_run_offers_the_demo),

@@ -11,11 +11,12 @@ once listening. Every request is logged as one line on stderr, before it is answ
 Never connects anywhere but 127.0.0.1. Standard library only.
 """
 import argparse
-import signal
 import socket
 import socketserver
 import sys
 import threading
+
+import serving  # Tests/Support/serving.py, beside this script
 
 MAX_HEADER_BYTES = 16 * 1024
 ALLOWED_HOST = "127.0.0.1"
@@ -117,18 +118,10 @@ def main():
     ap.add_argument("--refuse-all", action="store_true",
                     help="answer every CONNECT with 403 (a proxy that blocks the provider)")
     opts = ap.parse_args()
-    try:
-        server = Server(("127.0.0.1", opts.port), Handler)  # loopback only
-    except OSError as err:
-        sys.exit(f"connect_proxy: cannot listen on 127.0.0.1:{opts.port}: {err.strerror}")
+    server = serving.listen(  # loopback only
+        "connect_proxy", opts.port, lambda: Server(("127.0.0.1", opts.port), Handler))
     server.refuse_all = opts.refuse_all
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: sys.exit(0))
-    print(f"PORT {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    serving.serve(server, server.server_address[1])
 
 
 if __name__ == "__main__":

@@ -8,10 +8,12 @@ Shapes:
          id_token + rotating refresh token, client_credentials, expires_in 3600.
 Both shapes also serve discovery documents (OpenID Connect's /.well-known/openid-configuration
 after the issuer's path, RFC 8414's /.well-known/oauth-authorization-server before it; --discovery,
---issuer-path, --wrong-issuer) and token revocation (RFC 7009). HTTP Basic credentials must read
+--issuer-path, --wrong-issuer), token revocation (RFC 7009) and the device authorization grant
+(RFC 8628: a code a test approves or denies through /_control/device; polls faster than the
+interval are told slow_down). HTTP Basic credentials must read
 the same through a form decoder and a plain percent decoder (a '+' for a space does not).
 Test-only control endpoints live under /_control/ (faults, request log, issued and revoked
-tokens, discovery fetches).
+tokens, discovery fetches, device logins).
 
 Prints exactly one line "PORT <n>" on stdout once listening; nothing else goes to stdout.
 With --tls-cert and --tls-key it speaks HTTPS (TLS 1.2 or later) instead of plain HTTP.
@@ -23,7 +25,6 @@ import hashlib
 import json
 import re
 import secrets
-import signal
 import ssl
 import sys
 import threading
@@ -31,17 +32,24 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import serving  # Tests/Support/serving.py, beside this script
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+GRANT_HANDLERS = {"authorization_code": "grant_authorization_code", "refresh_token": "grant_refresh_token",
+                  "client_credentials": "grant_client_credentials", DEVICE_GRANT: "grant_device_code"}
+USER_CODE_LETTERS = "BCDFGHJKLMNPQRSTVWXZ"  # RFC 8628 §6.1: no vowels, no look-alikes
+DEVICE_ERRORS = {"authorization_pending", "slow_down", "access_denied", "expired_token"}
 SHAPES = {
     "lime": {"authorize": "/connect/authorize", "token": "/connect/token", "auth": "post",
              "revoke": "/connect/revocation", "device": "/connect/deviceauthorization",
-             "expires_in": 28800, "grants": {"authorization_code"}},
+             "expires_in": 28800, "grants": {"authorization_code", DEVICE_GRANT}},
     "limio": {"authorize": "/oauth2/authorize", "token": "/oauth2/token", "auth": "basic",
               "revoke": "/oauth2/revoke", "device": "/oauth2/device", "expires_in": 3600,
-              "grants": {"authorization_code", "refresh_token", "client_credentials"}},
+              "grants": {"authorization_code", "refresh_token", "client_credentials", DEVICE_GRANT}},
 }
 FAULTS = {"500", "503", "html", "not_json", "oversized", "slow", "ansi_error", "error_200",
           "no_expires_in", "negative_expires_in", "redirect", "invalid_grant",
-          "access_denied_authorize"}
+          "access_denied_authorize"} | DEVICE_ERRORS
 MAX_BODY = 1024 * 1024
 BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # a '%' not starting a valid escape
 S256_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # RFC 7636 §4.2: base64url(SHA-256), no pad
@@ -69,6 +77,8 @@ class State:
         self.revoked_grants = set()  # grants whose code was replayed (RFC 6749 §4.1.2)
         self.issued, self.requests, self.faults = [], [], []
         self.revoked, self.discovery = [], []  # {token, hint} per revocation; paths fetched
+        self.devices = {}    # device code -> dict(client_id, user_code, scope, expires, interval,
+        #                      last_poll, decision, polls, used); see device_authorization
 
     def take_fault(self, endpoint):
         """Use up one count of the first queued fault for this endpoint, if any."""
@@ -168,6 +178,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.authorize(query)
             elif path == shape["revoke"]:
                 self.revoke(shape, body)
+            elif path == shape["device"]:
+                self.device_authorization(shape, body)
+            elif path == "/device":
+                self.verification_page()
             elif path in self.discovery_paths():
                 self.discover(shape, path)
             elif path.startswith("/_control/"):
@@ -268,7 +282,7 @@ class Handler(BaseHTTPRequestHandler):
             raise OAuthError("invalid_request", "grant_type missing")
         if grant_type not in shape["grants"]:
             raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} not supported")
-        result = getattr(self, "grant_" + grant_type)(form, client_id)
+        result = getattr(self, GRANT_HANDLERS[grant_type])(form, client_id)
         if name == "no_expires_in":
             result.pop("expires_in", None)
         elif name == "negative_expires_in":
@@ -384,6 +398,39 @@ class Handler(BaseHTTPRequestHandler):
     def grant_client_credentials(self, form, client_id):
         return self.access()  # §4.4.3: a refresh token SHOULD NOT be included
 
+    def grant_device_code(self, form, client_id):
+        """RFC 8628 §3.4, §3.5: pending until a test decides; a poll sooner than the interval
+        after the last one is told slow_down, and the interval grows by 5 s for good."""
+        state = self.server.state
+        if "device_code" not in form:
+            raise OAuthError("invalid_request", "device_code missing")
+        with state.lock:
+            entry = state.devices.get(form["device_code"])
+            if entry is None or entry["client_id"] != client_id or entry["used"]:
+                raise OAuthError("invalid_grant", "unknown or used device_code")
+            now = time.monotonic()
+            too_soon = entry["last_poll"] is not None and now - entry["last_poll"] < entry["interval"] - 0.05
+            entry["last_poll"] = now
+            if now >= entry["expires"]:
+                answer = "expired_token"
+            elif entry["decision"] in ("approve", "deny"):
+                answer = "ok" if entry["decision"] == "approve" else "access_denied"
+            elif too_soon:
+                entry["interval"] += 5
+                answer = "slow_down"
+            else:
+                answer = "authorization_pending"
+            entry["polls"].append(answer)
+            entry["used"] = answer == "ok"  # a device code is good for one token
+        if answer != "ok":
+            raise OAuthError(answer, {"access_denied": "the user denied the request",
+                                      "expired_token": "the device code has expired"}.get(answer, answer))
+        if self.server.opts.shape == "lime":
+            return self.access(scope="email profile")
+        result = self.access(id_token=self.id_token(client_id, None))
+        result["refresh_token"] = self.new_refresh(client_id, entry["scope"], secrets.token_hex(8))
+        return result
+
     def expires_in(self):
         opts = self.server.opts
         return SHAPES[opts.shape]["expires_in"] if opts.expires_in is None else opts.expires_in
@@ -401,8 +448,7 @@ class Handler(BaseHTTPRequestHandler):
     def id_token(self, client_id, nonce):
         """An unsecured JWT (RFC 7519 §6): syntactically valid, with exp, not signed."""
         now = int(time.time())
-        scheme = "http" if self.server.tls is None else "https"
-        claims = {"iss": f"{scheme}://127.0.0.1:{self.server.server_port}", "sub": "test-user",
+        claims = {"iss": self.base_url(), "sub": "test-user",
                   "aud": client_id, "iat": now, "exp": now + self.expires_in(), "token_use": "id",
                   "email": "test-user@example.com"}
         if nonce:
@@ -412,11 +458,13 @@ class Handler(BaseHTTPRequestHandler):
                         for x in (header, claims)) + "."
 
     # ---- discovery (RFC 8414, OpenID Connect Discovery 1.0) ---------------------------
-    def issuer(self):
+    def base_url(self):
         scheme = "http" if self.server.tls is None else "https"
-        base = f"{scheme}://127.0.0.1:{self.server.server_port}"
+        return f"{scheme}://127.0.0.1:{self.server.server_port}"
+
+    def issuer(self):
         opts = self.server.opts
-        return ("https://wrong.example" if opts.wrong_issuer else base) + opts.issuer_path
+        return ("https://wrong.example" if opts.wrong_issuer else self.base_url()) + opts.issuer_path
 
     def discovery_paths(self):
         opts = self.server.opts
@@ -432,8 +480,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(405, b"use GET\n", headers=[("Allow", "GET")])
         with self.server.state.lock:
             self.server.state.discovery.append(path)
-        scheme = "http" if self.server.tls is None else "https"
-        base = f"{scheme}://127.0.0.1:{self.server.server_port}"
+        base = self.base_url()
         opts = self.server.opts
         methods = ["none"] if opts.public_client else \
             ["client_secret_" + shape["auth"]]
@@ -450,17 +497,73 @@ class Handler(BaseHTTPRequestHandler):
             "revocation_endpoint_auth_methods_supported": methods,
         })
 
-    # ---- revocation endpoint (RFC 7009) ------------------------------------------------
-    def revoke(self, shape, body):
-        state = self.server.state
-        fault = state.take_fault("revoke")
+    # ---- device authorization endpoint (RFC 8628 §3.1, §3.2) ---------------------------
+    def client_post(self, shape, body, endpoint, what):
+        """What the revocation and device endpoints check first: a queued fault, POST, the form
+        and the client's authentication. (form, client_id), or None once it has answered."""
+        fault = self.server.state.take_fault(endpoint)
         if fault:
             return self.canned_fault(fault)
         if self.command != "POST":
             return self.send_json(405, {"error": "invalid_request", "error_description":
-                                        "the revocation endpoint requires POST"}, [("Allow", "POST")])
+                                        f"the {what} endpoint requires POST"}, [("Allow", "POST")])
         form = parse_params(body.decode("ascii", "replace"), "form body")
-        client_id = self.authenticate(shape, form)
+        return form, self.authenticate(shape, form)
+
+    def device_authorization(self, shape, body):
+        state, opts = self.server.state, self.server.opts
+        checked = self.client_post(shape, body, "device", "device authorization")
+        if checked is None:
+            return
+        form, client_id = checked
+        user_code = "-".join("".join(secrets.choice(USER_CODE_LETTERS) for _ in range(4)) for _ in range(2))
+        device_code = secrets.token_urlsafe(32)
+        with state.lock:
+            state.devices[device_code] = dict(
+                client_id=client_id, user_code=user_code, scope=form.get("scope"),
+                expires=time.monotonic() + opts.device_lifetime, interval=opts.device_interval,
+                last_poll=None, decision=None, polls=[], used=False)
+        page = self.base_url() + "/device"
+        self.send_json(200, {"device_code": device_code, "user_code": user_code, "verification_uri": page,
+                             "verification_uri_complete": page + "?user_code=" + user_code,
+                             "expires_in": opts.device_lifetime, "interval": opts.device_interval})
+
+    def verification_page(self):
+        """Where a person enters the code. Nothing is approved here: tests decide through
+        /_control/device, as a person would on another device."""
+        self.send(200, b"<html><body><h1>Enter the code shown on your device</h1></body></html>",
+                  "text/html; charset=utf-8")
+
+    def decide_device(self, body):
+        """POST /_control/device {"user_code", "decision": "approve" | "deny"}; the code is
+        compared without case or dashes (RFC 8628 §6.1)."""
+        state = self.server.state
+        try:
+            spec = json.loads(body or b"{}")
+            wanted = re.sub(r"[^A-Z0-9]", "", str(spec["user_code"]).upper())
+            assert spec["decision"] in ("approve", "deny")
+        except (ValueError, KeyError, AssertionError):
+            return self.send_json(400, {"error": "send user_code and decision (approve or deny)"})
+        with state.lock:
+            for entry in state.devices.values():
+                if entry["user_code"].replace("-", "") == wanted:
+                    entry["decision"] = spec["decision"]
+                    return self.send_json(200, {"ok": True})
+        self.send_json(404, {"error": "no device login has that user_code"})
+
+    def device_log(self):
+        with self.server.state.lock:
+            return [{"user_code": e["user_code"], "client_id": e["client_id"], "scope": e["scope"],
+                     "interval": e["interval"], "decision": e["decision"], "polls": list(e["polls"])}
+                    for e in self.server.state.devices.values()]
+
+    # ---- revocation endpoint (RFC 7009) ------------------------------------------------
+    def revoke(self, shape, body):
+        state = self.server.state
+        checked = self.client_post(shape, body, "revoke", "revocation")
+        if checked is None:
+            return
+        form, client_id = checked
         token, hint = form.get("token"), form.get("token_type_hint")
         if token is None:
             raise OAuthError("invalid_request", "token missing")
@@ -497,6 +600,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(302, headers=[("Location", fault.get("location", "http://127.0.0.1:1/elsewhere"))])
         elif name == "invalid_grant":
             self.send_oauth_error(OAuthError("invalid_grant", "injected invalid_grant"))
+        elif name in DEVICE_ERRORS:
+            self.send_oauth_error(OAuthError(name, "injected " + name))
 
     def send_oversized(self, chunked):
         """2 MiB of otherwise valid token JSON, so only a size limit can refuse it."""
@@ -523,6 +628,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "GET" and name in logs:
             with state.lock:
                 return self.send_json(200, list(logs[name]))
+        if route == ("GET", "/_control/device"):
+            return self.send_json(200, self.device_log())
+        if route == ("POST", "/_control/device"):
+            return self.decide_device(body)
         if route == ("POST", "/_control/reset"):
             with state.lock:
                 state.requests.clear()
@@ -536,7 +645,7 @@ class Handler(BaseHTTPRequestHandler):
                 default = "authorize" if spec.get("fault") == "access_denied_authorize" else "token"
                 spec["endpoint"] = spec.get("endpoint", default)
                 assert spec.get("fault") in FAULTS and spec["count"] > 0
-                assert spec["endpoint"] in ("authorize", "token", "revoke")
+                assert spec["endpoint"] in ("authorize", "token", "revoke", "device")
             except (ValueError, TypeError, AttributeError, AssertionError):
                 return self.send_json(400, {"error": "bad fault spec",
                                             "faults": sorted(FAULTS)})
@@ -592,15 +701,17 @@ def main():
                     help="the discovery documents name another issuer")
     ap.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain)")
     ap.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
+    ap.add_argument("--device-lifetime", type=int, default=600,
+                    help="seconds a device code lives (expires_in)")
+    ap.add_argument("--device-interval", type=int, default=5,
+                    help="seconds between device polls (interval)")
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
     opts = ap.parse_args()
     if bool(opts.tls_cert) != bool(opts.tls_key):
         ap.error("--tls-cert and --tls-key go together")
 
-    try:
-        server = Server(("127.0.0.1", opts.port), Handler)  # loopback only, never 0.0.0.0
-    except OSError as err:
-        sys.exit(f"oauth_test_server: cannot listen on 127.0.0.1:{opts.port}: {err.strerror}")
+    server = serving.listen(  # loopback only, never 0.0.0.0
+        "oauth_test_server", opts.port, lambda: Server(("127.0.0.1", opts.port), Handler))
     server.opts, server.state = opts, State()
     if opts.tls_cert:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -610,14 +721,7 @@ def main():
         except (OSError, ssl.SSLError) as err:
             sys.exit(f"oauth_test_server: cannot load --tls-cert/--tls-key: {err}")
         server.tls = tls
-    # Set both explicitly: a background job may inherit SIGINT as ignored.
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: sys.exit(0))
-    print(f"PORT {server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    serving.serve(server, server.server_port)
 
 
 if __name__ == "__main__":

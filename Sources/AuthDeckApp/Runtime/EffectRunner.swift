@@ -31,6 +31,7 @@ public final class EffectRunner: @unchecked Sendable {
   private let makeEdges: @Sendable (Configuration) -> Edges
   private let sink: any EventSink
   private let loopback = LoopbackRegistry()
+  private let devicePolls = DevicePolls()
   /// Requests (logins, renewals, copies) run side by side.
   private let work = DispatchQueue(label: "authdeck.effects", attributes: .concurrent)
   /// Store reads run one after another, so results arrive in the order they were read.
@@ -134,6 +135,41 @@ public final class EffectRunner: @unchecked Sendable {
           sink.post(.finished(id, error: error.description))
         }
       }
+    case .startDeviceLogin(let id):
+      work.async { [devicePolls] in
+        let authorization: DeviceAuthorization
+        let poll: DevicePolls.Poll
+        do throws(AuthDeckError) {
+          let started = try service.startDeviceLogin(id, now: Date())
+          authorization = started.authorization
+          poll = devicePolls.begin(id)
+          sink.post(.deviceLoginStarted(started.session, authorization.prompt))
+        } catch {
+          sink.post(.finished(id, error: error.description))
+          return
+        }
+        do throws(AuthDeckError) {
+          try edges.browser.open(authorization.browserURL)
+        } catch {
+          // No browser is the usual case for a device login: the status line shows the page.
+        }
+        // Polling may take many minutes: a thread of its own, not one of the work queue's.
+        Thread.detachNewThread {
+          defer { devicePolls.end(id, poll) }
+          do throws(AuthDeckError) {
+            let poller = DeviceLoginPoller(service: service, sleep: poll.sleep)
+            guard let session = try poller.wait(id, for: authorization) else { return }  // cancelled
+            sink.post(.sessionChanged(session), .finished(id, error: nil))
+          } catch {
+            sink.post(.loginEnded(id, reason: error.description))
+          }
+        }
+      }
+    case .copyUserCode(let id, let code):
+      work.async {
+        let how = edges.clipboard.copy(code)
+        sink.post(.notice("copied \(id)'s code (\(how)); enter it at its page", isError: false))
+      }
     case .completeLogin(let pasted):
       work.async { [loopback] in
         let redirect: Redirect
@@ -183,6 +219,7 @@ public final class EffectRunner: @unchecked Sendable {
         sink.post(.notice("copied \(id)'s login URL (\(how)); open it in any browser", isError: false))
       }
     case .logout(let id, let forget):
+      devicePolls.cancel(id)  // a code entered now would log the session in again
       // Waits for the session's lock (a refresh may hold it) and for the provider's revocation
       // endpoint, so never on the loop.
       work.async {

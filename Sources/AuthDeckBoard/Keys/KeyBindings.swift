@@ -2,7 +2,7 @@
 public enum Command: Sendable, Hashable {
   // The list
   case moveUp, moveDown, pageUp, pageDown, top, bottom
-  case filter, login, paste, copyURL, copyToken, refresh, newSession, delete, morningQueue
+  case filter, login, paste, copyURL, copyUserCode, copyToken, refresh, newSession, delete, morningQueue
   case stopQueue, clearFilter, help, quit
   // Prompts (filter, paste, new session)
   case submit, cancel, clearText
@@ -85,10 +85,16 @@ public enum KeyBindings {
     KeyBinding(
       [.character("c")], .copyToken, footer: "copy", help: "copy the selected access token to the clipboard",
       when: { $0.selectedAvailability(for: .copyToken) }),
+    // `u` copies what a waiting login needs from elsewhere: the authorize URL, or for a provider
+    // with the device grant the code to enter. One of the two applies to any selected session.
     KeyBinding(
       [.character("u")], .copyURL,
       help: "copy the pending login's authorize URL (log in from another machine)",
-      when: { $0.selectedAvailability(for: .copyURL) }),
+      when: { $0.selectedUsesDeviceCode ? .inapplicable : $0.selectedAvailability(for: .copyURL) }),
+    KeyBinding(
+      [.character("u")], .copyUserCode,
+      help: "copy the device login's code, to enter at its page on any device",
+      when: { $0.selectedUsesDeviceCode ? $0.selectedAvailability(for: .copyUserCode) : .inapplicable }),
     KeyBinding(
       [.character("r")], .refresh, footer: "refresh",
       help: "refresh the token (refresh token or client credentials)",

@@ -136,6 +136,9 @@ struct ProviderTableReader {
       if grant == .authorizationCode, provider.authorizeURL == nil {
         throw fail("authorize_url", "is required without a preset or an issuer")
       }
+      if grant == .deviceCode, provider.deviceAuthorizationURL == nil {
+        throw fail("device_authorization_url", "is required for grant = \"device_code\" without an issuer")
+      }
     }
     return provider
   }
