@@ -37,6 +37,8 @@ extension BoardState {
       return []
     case .loginStarted(let session, let loopback):
       busy.remove(session.id)
+      // A new try: its browser may well start (a failure is reported right after).
+      endBrowserlessLogin(session.id)
       _ = handle(.sessionChanged(session))
       switch loopback {
       case .listening:
@@ -69,7 +71,8 @@ extension BoardState {
     case .finished(let id, let error):
       busy.remove(id)
       deviceLogins[id] = nil
-      endBrowserlessLogin(id)
+      // A failed request may leave the login waiting: then its URL stays.
+      if session(id)?.activePending(at: now) == nil { endBrowserlessLogin(id) }
       if let error {
         say(error, isError: true)
       } else {

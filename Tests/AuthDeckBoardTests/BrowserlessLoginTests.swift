@@ -101,10 +101,24 @@ struct BrowserlessLoginTests {
     _ = refused.handle(.loginEnded(sid("lime/main"), reason: "lime/main: invalid_grant; start again"))
     #expect(refused.shownBrowserlessLogin == nil)
 
+    var failed = Self.board()
+    _ = failed.handle(.finished(sid("lime/main"), error: "cannot write the store"))
+    #expect(failed.shownBrowserlessLogin != nil, "a failed request leaves the login waiting, and its URL")
+
     var late = Self.board()
     late.wait(5 * 60)
     #expect(late.shownBrowserlessLogin == nil)
     #expect(!late.screen(80, 16).contains("open this URL"))
+  }
+
+  @Test("a new login of the session whose browser then starts shows no URL")
+  func aNewLoginStartsClean() {
+    var board = Self.board()
+    board.wait(5 * 60)
+    #expect(board.press(.enter) == [.startLogin(sid("lime/main"))])
+    _ = board.handle(.loginStarted(pending("lime/main", now: board.now), loopback: .notUsed))
+    #expect(board.shownBrowserlessLogin == nil)
+    #expect(!board.screen(80, 16).contains("open this URL"))
   }
 
   @Test("only a URL of visible ASCII becomes a link; anything else is shown inert")
