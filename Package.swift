@@ -27,7 +27,8 @@ let package = Package(
     .target(name: "AuthDeckNet", dependencies: ["AuthDeckCore", "CCurl"]),
     .target(name: "AuthDeckBoard", dependencies: ["AuthDeckCore"]),
     .target(name: "AuthDeckApp", dependencies: ["AuthDeckCore", "AuthDeckBoard", "AuthDeckNet"]),
-    .target(name: "AuthDeckTerminal", dependencies: ["AuthDeckBoard", "AuthDeckApp", "CCurses"]),
+    .target(
+      name: "AuthDeckTerminal", dependencies: ["AuthDeckCore", "AuthDeckBoard", "AuthDeckApp", "CCurses"]),
     .executableTarget(
       name: "authdeck",
       dependencies: [
@@ -54,6 +55,7 @@ let package = Package(
     .testTarget(
       name: "AuthDeckAppTests",
       dependencies: ["AuthDeckApp", "AuthDeckBoard", "AuthDeckCore", "AuthDeckNet", "AuthDeckTestSupport"]),
+    .testTarget(name: "AuthDeckTerminalTests", dependencies: ["AuthDeckTerminal", "AuthDeckBoard"]),
     // The real binary, driven as scripts drive it.
     .testTarget(name: "AuthDeckCLITests", dependencies: ["AuthDeckCore", "AuthDeckTestSupport"]),
   ]

@@ -31,6 +31,14 @@ public enum BoardEvent: Equatable, Sendable {
   /// code was entered, or a login that could not start); a `.sessionChanged` with the outcome
   /// came first.
   case finished(SessionID, error: String?)
+  /// A renewal was refused in a way only a login mends: the provider refused the refresh
+  /// token (`invalid_grant`), or there was nothing to renew with. Keep-alive leaves the session
+  /// alone until it has new tokens; the morning queue logs it in. A `.sessionChanged` with the
+  /// session as stored may come first.
+  case renewalRefused(SessionID, reason: String)
+  /// Keep-alive's renewal came back: done (a `.sessionChanged` came first), or failed with
+  /// `error` (tried again later). A refusal comes as `.renewalRefused` instead.
+  case keptAlive(SessionID, error: String?)
   /// A redirect (pasted, or caught on loopback) was checked and exchanged, or refused
   /// (`error`); `id` is the session it matched, when it matched one.
   case redirectHandled(SessionID?, error: String?)
@@ -63,7 +71,14 @@ public enum BoardEffect: Equatable, Sendable {
   /// Ask for a device code, then poll until it is entered (RFC 8628).
   case startDeviceLogin(SessionID)
   case completeLogin(pasted: String)
+  /// Renew now, whatever is left (`r`, the morning queue, a client-credentials login).
   case renew(SessionID)
+  /// Keep-alive: renew unless more than `margin` is left once the session's lock is held
+  /// (another process may have renewed it meanwhile).
+  case keepAlive(SessionID, margin: TimeInterval)
+  /// Tell the user, off the board: a desktop notification through the terminal and
+  /// `notify-send`. Never a secret: ids, names and times.
+  case notify(title: String, body: String)
   case copyToken(SessionID)
   case copyAuthorizeURL(SessionID)
   /// The device login's user code, to enter at its page.

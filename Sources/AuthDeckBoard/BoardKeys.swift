@@ -76,6 +76,7 @@ extension BoardState {
       let prefix = selected?.provider ?? providers.first?.id ?? ""
       openPrompt(.newSession(prefix.isEmpty ? "" : prefix + "/"))
     case .morningQueue: return startQueue()
+    case .hideURL: browserlessLogin = nil
     case .stopQueue:
       queue = nil
       say("morning queue stopped")

@@ -110,18 +110,26 @@ extension BoardState {
     if columns.showExpires { header += " " + DisplayWidth.pad("EXPIRES", Columns.expires) }
     if columns.showRefresh { header += " REFRESH" }
     canvas.put(1, [Span(header, .dim)])
-    let listHeight = Self.listHeight(forTerminalHeight: canvas.height)
+    // The URL of a login without a browser takes the lines above the status line.
+    let panel = browserlessPanel(width: width, room: max(0, canvas.height - 5))
+    let listHeight = Self.listHeight(forTerminalHeight: canvas.height) - panel.count
     let rows = self.rows
     if rows.isEmpty {
       canvas.put(2, [Span("  no session matches '\(Sanitizer.inline(filter, limit: 60))'", .dim)])
     }
-    for (offset, row) in rows.dropFirst(scroll).prefix(listHeight).enumerated() {
+    // The selected row stays in view when the panel shortens the list.
+    var firstRow = scroll
+    if let selected, let index = rows.firstIndex(of: .session(selected)), index >= firstRow + listHeight {
+      firstRow = index - listHeight + 1
+    }
+    for (offset, row) in rows.dropFirst(firstRow).prefix(listHeight).enumerated() {
       canvas.put(2 + offset, line(for: row, columns: columns, width: width))
     }
+    for (offset, line) in panel.enumerated() { canvas.put(2 + listHeight + offset, line) }
     var status = statusLine(&canvas)
     if rows.count > listHeight, canvas.cursor == nil {
       // Where the window is in a long list, at the right of the status line when there is room.
-      let position = "\(min(rows.count, scroll + listHeight))/\(rows.count)"
+      let position = "\(min(rows.count, firstRow + listHeight))/\(rows.count)"
       let used = status.reduce(0) { $0 + DisplayWidth.of($1.text) }
       if used + 2 + position.count <= width {
         status.append(Span(String(repeating: " ", count: width - used - position.count) + position, .dim))
@@ -129,6 +137,26 @@ extension BoardState {
     }
     canvas.put(canvas.height - 2, status)
     canvas.put(canvas.height - 1, footer(width: canvas.width))
+  }
+
+  /// A login whose browser could not be started: what to do, then its authorize URL whole,
+  /// wrapped, each piece a hyperlink to it. At most `room` lines (a tiny terminal cuts the URL,
+  /// and says so; `u` still copies it whole).
+  private func browserlessPanel(width: Int, room: Int) -> [[Span]] {
+    guard let (id, url) = shownBrowserlessLogin, room >= 2, width > 0 else { return [] }
+    let head = [
+      Span("To log in \(Sanitizer.inline(id.description, limit: 60)), open this URL in a browser (", .info),
+      Span(KeyBindings.label(.copyURL), .key), Span(" copies it, ", .info),
+      Span(KeyBindings.label(.hideURL), .key), Span(" hides it):", .info),
+    ]
+    let linkable = Span.linkable(url)
+    let text = linkable ? url : Sanitizer.inline(url, limit: 4096)
+    var pieces = DisplayWidth.wrap(text, width)
+    if pieces.count > room - 1 {
+      pieces = Array(pieces.prefix(room - 1))
+      pieces[pieces.count - 1] = DisplayWidth.truncate(pieces[pieces.count - 1] + "…", width)
+    }
+    return [head] + pieces.map { [Span($0, .link, link: linkable ? url : nil)] }
   }
 
   private func line(for row: Row, columns: Columns, width: Int) -> [Span] {

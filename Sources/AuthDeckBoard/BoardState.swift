@@ -39,12 +39,15 @@ public struct BoardState: Equatable, Sendable {
     public var lifetime: TimeInterval { kind == .error ? 30 : 10 }
   }
 
-  public var providers: [Provider]
+  public var providers: [Provider] {
+    didSet { timersChanged() }
+  }
   /// Always in id order, whoever sets them.
   public var sessions: [Session] {
     didSet {
       sessions = sessions.sortedByID()
       longestAccount = Self.longestAccount(in: sessions)
+      timersChanged()
     }
   }
   /// The display width of the longest account name, kept with the sessions so that a frame
@@ -63,10 +66,21 @@ public struct BoardState: Equatable, Sendable {
   public var pageSize = 10
   public var message: Message?
   /// Sessions with a request in flight (exchange, refresh, client credentials).
-  public var busy: Set<SessionID> = []
+  public var busy: Set<SessionID> = [] {
+    didSet { keepAlive.invalidate() }
+  }
   /// Device logins under way (RFC 8628), by session: the code to enter, where, until when.
   /// Kept here and not in the store, since only the runner that polls can finish one.
-  public var deviceLogins: [SessionID: DeviceLoginPrompt] = [:]
+  public var deviceLogins: [SessionID: DeviceLoginPrompt] = [:] {
+    didSet { keepAlive.invalidate() }
+  }
+  /// Renewals before sessions end while the board is open.
+  public internal(set) var keepAlive = KeepAlive()
+  /// Notifications before cutoffs and the ends of sessions that cannot be renewed.
+  public internal(set) var reminders = Reminders()
+  /// The login whose browser could not be started: its authorize URL is shown whole until the
+  /// login ends or Esc hides it.
+  public var browserlessLogin: SessionID?
   /// The morning queue, while it runs.
   public var queue: MorningQueue?
   public var isDemo = false
@@ -88,6 +102,13 @@ public struct BoardState: Equatable, Sendable {
     self.isDemo = isDemo
     self.mode = providers.isEmpty && sessions.isEmpty ? .firstRun : .list
     self.selected = visibleSessions.first?.id
+  }
+
+  /// What keep-alive and the reminders look at changed: they look again on the next tick
+  /// (not now: a reload of 10,000 sessions is not followed by two scans per event).
+  private mutating func timersChanged() {
+    keepAlive.invalidate()
+    reminders.invalidate()
   }
 
   static func longestAccount(in sessions: [Session]) -> Int {
@@ -121,6 +142,12 @@ public struct BoardState: Equatable, Sendable {
     }
     return deviceLogins.filter { $0.value.isActive(at: now) }.min { $0.value.expiresAt < $1.value.expiresAt }
       .map { ($0.key, $0.value) }
+  }
+
+  /// The login without a browser whose URL is shown, with that URL, while it waits.
+  public var shownBrowserlessLogin: (id: SessionID, url: String)? {
+    guard let id = browserlessLogin, let pending = session(id)?.activePending(at: now) else { return nil }
+    return (id, pending.authorizeURL)
   }
 
   /// Whether the selected session logs in with a device code: `u` copies its code then.

@@ -8,7 +8,7 @@ extension BoardState {
     case .tick(let now):
       self.now = now
       if let message, now.timeIntervalSince(message.shownAt) >= message.lifetime { self.message = nil }
-      return advanceQueueIfTimedOut()
+      return advanceQueueIfTimedOut() + keepAliveEffects() + reminderEffects()
     case .resized(let pageSize):
       self.pageSize = max(1, pageSize)
       keepSelectionVisible()
@@ -37,6 +37,8 @@ extension BoardState {
       return []
     case .loginStarted(let session, let loopback):
       busy.remove(session.id)
+      // A new try: its browser may well start (a failure is reported right after).
+      endBrowserlessLogin(session.id)
       _ = handle(.sessionChanged(session))
       switch loopback {
       case .listening:
@@ -61,22 +63,38 @@ extension BoardState {
       if message?.kind == .info { message = nil }
       return []
     case .browserFailed(let id, let reason):
-      say("\(id): \(reason); \(KeyBindings.hint(.copyURL, "to copy the login URL"))", isError: true)
+      browserlessLogin = id
+      say(
+        MorningQueue.Failure(id: id, reason: reason).text + "; "
+          + KeyBindings.hint(.copyURL, "to copy the login URL"), isError: true)
       return []
     case .finished(let id, let error):
       busy.remove(id)
       deviceLogins[id] = nil
+      // A failed request may leave the login waiting: then its URL stays.
+      if session(id)?.activePending(at: now) == nil { endBrowserlessLogin(id) }
       if let error {
         say(error, isError: true)
       } else {
+        keepAlive.renewed(id)
         say("\(id): \(validitySummary(id))")
       }
+      if queue?.renews(id) == true { return queueRenewalEnded(id, error.map { .failed($0) } ?? .renewed) }
       guard queue?.current == id else { return [] }
       // A failed request leaves a login that still waits for its redirect; the queue stays on it.
       if error != nil, session(id)?.activePending(at: now) != nil { return [] }
       return queueStep(error.map { .failed($0) } ?? .loggedIn)
+    case .renewalRefused(let id, let reason):
+      reminders.invalidate()  // a session that cannot be renewed now may need a reminder
+      return renewalRefused(id, reason: reason)
+    case .keptAlive(let id, let error):
+      keptAlive(id, error: error)
+      return []
     case .redirectHandled(let id, let error):
-      if let id { busy.remove(id) }
+      if let id {
+        busy.remove(id)
+        if error == nil { endBrowserlessLogin(id) }
+      }
       if let error {
         say(error, isError: true)
         return []  // a bad paste loses nothing: the login still waits
@@ -87,6 +105,7 @@ extension BoardState {
     case .loginEnded(let id, let reason):
       busy.remove(id)
       deviceLogins[id] = nil
+      endBrowserlessLogin(id)
       if let index = sessions.firstIndex(where: { $0.id == id }) { sessions[index].pending = nil }
       if case .paste = mode { mode = .list }  // a paste cannot help this login any more
       say(reason, isError: true)
@@ -94,6 +113,7 @@ extension BoardState {
     case .loggedOut(let id, let forgotten, let error, let warning):
       busy.remove(id)
       deviceLogins[id] = nil  // the runner stopped its polling
+      endBrowserlessLogin(id)
       let done = forgotten ? "\(id) forgotten" : "\(id) logged out"
       if let error {
         say(error, isError: true)
@@ -134,61 +154,18 @@ extension BoardState {
     keepSelectionValid()
   }
 
-  // MARK: The morning queue
-
-  mutating func startQueue() -> [BoardEffect] {
-    let due = visibleSessions.filter { session in
-      [.expired, .none].contains(status(of: session)) && provider(session.id.provider) != nil
-    }.map(\.id)
-    guard let queue = MorningQueue(due: due) else {
-      say("nothing to log in: every session is valid or waiting")
-      return []
-    }
-    self.queue = queue
-    return follow(queue.first)
-  }
-
-  private mutating func queueStep(_ outcome: MorningQueue.Outcome) -> [BoardEffect] {
-    guard var queue else { return [] }
-    let step = queue.next(after: outcome) { id in
-      session(id).map { [.expired, .none].contains(status(of: $0)) } ?? false
-    }
-    self.queue = queue
-    return follow(step)
-  }
-
-  private mutating func follow(_ step: MorningQueue.Step) -> [BoardEffect] {
-    switch step {
-    case .login(let id):
-      selected = id
-      keepSelectionVisible()
-      let why = message?.kind == .error ? message : nil
-      let effects = login(id)
-      if let why { message = why }  // the reason the last one failed stays readable
-      return effects
-    case .done(let summary):
-      queue = nil
-      say(summary.text, isError: !summary.failed.isEmpty)
-      return []
-    }
-  }
-
-  /// A queued login whose 5 minutes ran out is given up, and the queue moves on.
-  private mutating func advanceQueueIfTimedOut() -> [BoardEffect] {
-    guard let head = queue?.current, !busy.contains(head), let session = session(head),
-      session.pending != nil, session.activePending(at: now) == nil
-    else { return [] }
-    say("\(head): the login's 5 minutes are up; moving on", isError: true)
-    return queueStep(.timedOut)
-  }
-
   // MARK: Helpers
+
+  /// The URL shown for a login without a browser goes with its login.
+  private mutating func endBrowserlessLogin(_ id: SessionID) {
+    if browserlessLogin == id { browserlessLogin = nil }
+  }
 
   mutating func say(_ text: String, isError: Bool = false) {
     message = Message(text: Sanitizer.inline(text, limit: 300), kind: isError ? .error : .info, shownAt: now)
   }
 
-  private func validitySummary(_ id: SessionID) -> String {
+  func validitySummary(_ id: SessionID) -> String {
     guard let expiresAt = session(id)?.tokens?.expiresAt else { return "logged in (lifetime unknown)" }
     return
       "valid until \(TimeFormat.wallClock(expiresAt, in: timeZone)) (\(TimeFormat.countdown(expiresAt.timeIntervalSince(now))))"

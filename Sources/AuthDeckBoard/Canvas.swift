@@ -3,14 +3,27 @@ public enum Style: Sendable, Equatable {
   case plain, title, dim, header, selected
   case valid, expiring, expired, pending, none, busy
   case error, info, key
+  /// Part of a hyperlink (underlined).
+  case link
 }
 
 public struct Span: Equatable, Sendable {
   public var text: String
   public var style: Style
-  public init(_ text: String, _ style: Style = .plain) {
+  /// The URL this text links to: the terminal makes the span an OSC 8 hyperlink it can open.
+  /// Only a URL of visible ASCII is ever linked (`Span.linkable`).
+  public var link: String?
+
+  public init(_ text: String, _ style: Style = .plain, link: String? = nil) {
     self.text = text
     self.style = style
+    self.link = link.flatMap { Self.linkable($0) ? $0 : nil }
+  }
+
+  /// A URL that can go inside an escape sequence as it is: visible ASCII only, so nothing in it
+  /// can end the sequence or start another.
+  public static func linkable(_ url: String) -> Bool {
+    !url.isEmpty && url.utf8.count <= 4096 && url.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
   }
 }
 
@@ -69,6 +82,26 @@ public enum DisplayWidth {
 
   public static func of(_ text: String) -> Int { text.unicodeScalars.reduce(0) { $0 + of($1) } }
 
+  /// Text cut into lines of at most `width` columns, every character kept (a URL shown whole).
+  public static func wrap(_ text: String, _ width: Int) -> [String] {
+    guard width > 0 else { return [] }
+    var lines: [String] = []
+    var line = ""
+    var used = 0
+    for character in text {
+      let w = of(String(character))
+      if used + w > width, !line.isEmpty {
+        lines.append(line)
+        line = ""
+        used = 0
+      }
+      line.append(character)
+      used += w
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines
+  }
+
   /// Cuts text to `width` columns, ending with "…" when something was cut.
   public static func truncate(_ text: String, _ width: Int) -> String {
     guard width > 0 else { return "" }
@@ -100,7 +133,7 @@ public enum DisplayWidth {
         used += w
       } else {
         let room = width - used
-        if room > 0 { out.append(Span(truncate(span.text, room), span.style)) }
+        if room > 0 { out.append(Span(truncate(span.text, room), span.style, link: span.link)) }
         break
       }
     }

@@ -26,6 +26,21 @@ public enum AuthDeckError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The same kind of error, its message followed by `note` ("…; note").
+  public func adding(_ note: String) -> AuthDeckError {
+    let text = "\(description); \(note)"
+    switch self {
+    case .usage: return .usage(text)
+    case .config: return .config(text)
+    case .store: return .store(text)
+    case .redirect: return .redirect(text)
+    case .provider: return .provider(text)
+    case .network: return .network(text)
+    case .loginRequired: return .loginRequired(text)
+    case .other: return .other(text)
+    }
+  }
+
   /// The process exit status the command line uses for this error.
   public var exitCode: Int32 {
     switch self {

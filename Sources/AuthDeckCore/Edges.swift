@@ -8,3 +8,9 @@ public protocol ClipboardWriting: Sendable {
 public protocol BrowserOpening: Sendable {
   func open(_ url: String) throws(AuthDeckError)
 }
+
+/// Tells the user something while they look elsewhere: a desktop notification. Title and body
+/// are ids, names and times, never a secret; the edge makes them inert and short all the same.
+public protocol NotificationSending: Sendable {
+  func notify(title: String, body: String)
+}

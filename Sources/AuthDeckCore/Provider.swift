@@ -68,6 +68,13 @@ public struct Provider: Sendable, Equatable {
   public var tokenVariable: String?
   /// `client_secret_timeout`: how long `client_secret_command` may run (nil: the default, 30 s).
   public var secretTimeout: TimeInterval?
+  /// `keep_alive`: while the board is open, its sessions that can be renewed are renewed
+  /// shortly before they end.
+  public var keepAlive = true
+  /// `notify_before`: how long before its daily cutoff, and before a session that cannot be
+  /// renewed ends, the board notifies; nil (`notify = false`): never.
+  public var notifyBefore: TimeInterval? = Provider.defaultNotifyBefore
+  public static let defaultNotifyBefore: TimeInterval = 15 * 60
   /// The provider says every redirect carries `iss` (RFC 9207, from discovery): one without
   /// it is refused.
   public var sendsIssuer = false

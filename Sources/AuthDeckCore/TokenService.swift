@@ -64,6 +64,19 @@ public struct TokenService: Sendable {
     }
   }
 
+  /// Reads the client secret of `id`'s provider once and forgets it, holding no session's lock
+  /// meanwhile: a login checks it before the browser opens, so that a variable that is not
+  /// set or a `client_secret_command` that fails or hangs is said before the person logs in,
+  /// not after, when the code exchange would fail. A public client has nothing to check.
+  public func checkClientSecret(for id: SessionID) throws(AuthDeckError) {
+    let provider = try configuration.provider(for: id)
+    do throws(AuthDeckError) {
+      _ = try secrets.secret(for: provider)
+    } catch {
+      throw error.adding("no login was started, and nothing was stored")
+    }
+  }
+
   /// Finds the pending login a redirect belongs to, by its state, among all sessions.
   public func pendingSession(for redirect: Redirect, now: Date) throws(AuthDeckError) -> SessionID {
     guard let state = redirect.state, !state.isEmpty else {

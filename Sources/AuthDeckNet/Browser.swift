@@ -6,8 +6,8 @@ import Foundation
 #endif
 
 /// Opens the user's own browser (RFC 8252 §8.12): $BROWSER with the URL as its one argument,
-/// else xdg-open, else open. An argument vector, never a shell; the child's output goes to
-/// /dev/null so that it cannot scribble on the board.
+/// else xdg-open, else open; one that fails at once gives way to the next. An argument vector,
+/// never a shell; the child's output goes to /dev/null so that it cannot scribble on the board.
 public enum Browser {
   /// `withholding` names environment variables that hold secrets (client_secret_env): the
   /// browser starts without them.
@@ -25,16 +25,29 @@ public enum Browser {
       candidates.append(contentsOf: browser.split(separator: ":").map(String.init))
     }
     candidates += ["xdg-open", "open"]
-    for program in candidates where Spawn.findExecutable(program, path: environment["PATH"]) != nil {
+    var failures: [String] = []
+    for program in candidates {
+      // Found on the PATH it is given (the child's), not this process's.
+      guard let file = Spawn.findExecutable(program, path: environment["PATH"]) else { continue }
+      let status: Int32?
       do {
-        try Spawn.detached([program, url], environment: environment.filter { !secrets.contains($0.key) })
-        return
+        status = try Spawn.detached(
+          [file, url], environment: environment.filter { !secrets.contains($0.key) }, watching: startGrace)
       } catch {
         continue
       }
+      // Still running, or done at once with success: the browser has the URL.
+      guard let status, status != 0 else { return }
+      failures.append("\(Sanitizer.inline(program, limit: 60)) exited with status \(status)")
     }
-    throw .other("no browser could be started (set $BROWSER); open the URL yourself")
+    let why = failures.isEmpty ? "set $BROWSER" : failures.joined(separator: ", ")
+    throw .other("no browser could be started (\(why)); open the URL yourself")
   }
+
+  /// How long a browser is watched after it starts: one that fails within it (xdg-open with
+  /// no desktop, a `$BROWSER` that cannot run) counts as no browser; one still running, or done
+  /// with success, has the URL.
+  static let startGrace: TimeInterval = 0.5
 }
 
 /// The real browser edge: `Browser.open` with this process's environment, less the secrets.

@@ -21,6 +21,30 @@ public enum Spawn {
     }
   }
 
+  /// Starts `argv` like `detached`, then watches it for `grace` seconds: its exit status when it
+  /// ended that soon (a `$BROWSER` that fails at once), nil when it still runs (it is reaped in
+  /// the background then). A signal counts as 128 + its number, as a shell says.
+  public static func detached(
+    _ argv: [String], environment: [String: String], watching grace: TimeInterval
+  ) throws(AuthDeckError) -> Int32? {
+    let pid = try start(argv, stdinData: nil, environment: environment)
+    let deadline = Date().addingTimeInterval(grace)
+    var status: Int32 = 0
+    repeat {
+      let reaped = waitpid(pid, &status, WNOHANG)
+      if reaped == pid {
+        return status & 0x7f != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff
+      }
+      if reaped < 0 && errno != EINTR { return nil }
+      usleep(10_000)
+    } while Date() < deadline
+    Thread.detachNewThread {
+      var status: Int32 = 0
+      while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+    return nil
+  }
+
   /// Runs `argv`, writes `input` to its stdin (the way secrets reach child processes),
   /// waits, and says whether it exited 0.
   public static func run(_ argv: [String], input: Data, environment: [String: String]) -> Bool {

@@ -1,4 +1,5 @@
 import AuthDeckBoard
+import AuthDeckCore
 import CCurses
 import Foundation
 
@@ -17,7 +18,10 @@ public enum TerminalInput: Equatable, Sendable {
 /// canvases out. Everything it draws was decided by the board's render().
 public final class CursesScreen: @unchecked Sendable {
   private let useColor: Bool
-  /// Drawing and OSC 52 both write to the terminal; one at a time, so neither cuts into the other.
+  /// Which notification sequences this terminal is sent (`TerminalNotification.forms`).
+  private let notificationForms: [TerminalNotification.Form]
+  /// Drawing, OSC 52 and notifications all write to the terminal; one at a time, so none cuts
+  /// into another.
   private let output = NSLock()
   private var started = false
 
@@ -31,6 +35,7 @@ public final class CursesScreen: @unchecked Sendable {
     guard ad_curses_load() == 0 else { throw Unavailable(reason: String(cString: ad_curses_error())) }
     setlocale(LC_ALL, "")
     useColor = environment["NO_COLOR"].map { $0.isEmpty } ?? true
+    notificationForms = TerminalNotification.forms(for: environment)
     ad_initscr()
     ad_raw()
     ad_noecho()
@@ -84,6 +89,7 @@ public final class CursesScreen: @unchecked Sendable {
     case .error: return pair(3) | ad_attr_bold()
     case .info: return pair(6)
     case .key: return ad_attr_bold()
+    case .link: return ad_attr_underline()
     }
   }
 
@@ -92,9 +98,11 @@ public final class CursesScreen: @unchecked Sendable {
     defer { output.unlock() }
     let screen = ad_stdscr()
     ad_werase(screen)
+    var links: [(row: Int32, column: Int32, span: Span)] = []
     for (row, spans) in canvas.lines.enumerated() {
       var column: Int32 = 0
       for span in spans {
+        if span.link != nil { links.append((Int32(row), column, span)) }
         ad_wattrset(screen, Int32(bitPattern: UInt32(truncatingIfNeeded: attributes(span.style))))
         var wide = span.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
         wide.append(0)
@@ -111,6 +119,24 @@ public final class CursesScreen: @unchecked Sendable {
       ad_curs_set(0)
     }
     ad_wrefresh(screen)
+    if !links.isEmpty { writeLinks(links) }
+  }
+
+  /// OSC 8 hyperlinks (`ESC ] 8 ; params ; URL ESC \ text ESC ] 8 ; ; ESC \`), which curses
+  /// cannot write: after the frame is out, each linked span is written again over itself, the
+  /// same text now inside a link, between a saved and a restored cursor (DECSC/DECRC), so
+  /// that curses' idea of the screen, the cursor and the attributes stays true. Pieces of one
+  /// URL share an id, so a terminal highlights them together (one such URL is shown at a time).
+  /// Written every frame: a terminal that redraws keeps nothing curses does not send.
+  private func writeLinks(_ links: [(row: Int32, column: Int32, span: Span)]) {
+    var out = "\u{1B}7"
+    for (row, column, span) in links {
+      guard let url = span.link, Span.linkable(url) else { continue }
+      let text = Sanitizer.inline(span.text, limit: 4096)
+      out += "\u{1B}[\(row + 1);\(column + 1)H\u{1B}[0;4m"
+      out += "\u{1B}]8;id=authdeck-login;\(url)\u{1B}\\\(text)\u{1B}]8;;\u{1B}\\"
+    }
+    writeRaw(out + "\u{1B}8")
   }
 
   // MARK: Input
@@ -199,6 +225,15 @@ public final class CursesScreen: @unchecked Sendable {
   public func copyWithOSC52(_ text: String) {
     let encoded = Data(text.utf8).base64EncodedString()
     output.withLock { writeRaw("\u{1B}]52;c;\(encoded)\u{07}") }
+  }
+
+  // MARK: Notifications
+
+  /// A desktop notification through the terminal: a bell and OSC 9 / OSC 777
+  /// (`TerminalNotification`). Safe from any thread: never in the middle of a frame.
+  public func notify(title: String, body: String) {
+    let sequence = TerminalNotification.sequence(title: title, body: body, forms: notificationForms)
+    output.withLock { writeRaw(sequence) }
   }
 
   private func writeRaw(_ text: String) {

@@ -65,7 +65,10 @@ enum BoardWiring {
         browser: SystemBrowser(environment: environment, withholding: configuration.secretVariables),
         clipboard: SystemClipboard(
           environment: environment, withholding: configuration.secretVariables,
-          terminal: { text in screen.copyWithOSC52(text) }))
+          terminal: { text in screen.copyWithOSC52(text) }),
+        notifier: SystemNotifier(
+          environment: environment, withholding: configuration.secretVariables,
+          terminal: { title, body in screen.notify(title: title, body: body) }))
     }
     var state = BoardState(
       providers: service.configuration.providers, sessions: [], now: Date(),

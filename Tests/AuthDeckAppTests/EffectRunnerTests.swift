@@ -61,9 +61,7 @@ struct EffectRunnerTests {
   @Test("log out while a refresh holds the session's lock: perform returns at once (bug: the board froze)")
   func logoutDuringARefreshDoesNotBlock() throws {
     try withRunner { h throws in
-      let bot = SessionID(provider: "svc", account: "bot")
-      h.runner.perform(.renew(bot))
-      h.sink.wait { $0 == .finished(bot, error: nil) }
+      let bot = h.serviceSession()
       try h.server.inject("slow", seconds: 3)
       h.runner.perform(.renew(bot))
       // Wait until the refresh really holds the lock: its request reached the server.
@@ -134,9 +132,7 @@ struct EffectRunnerTests {
   @Test("c copies the token through the clipboard edge; the message never holds it")
   func copyToken() throws {
     try withRunner { h throws in
-      let bot = SessionID(provider: "svc", account: "bot")
-      h.runner.perform(.renew(bot))
-      h.sink.wait { $0 == .finished(bot, error: nil) }
+      let bot = h.serviceSession()
       let token = try #require(try h.stored("svc/bot")?.tokens?.accessToken)
       h.runner.perform(.copyToken(bot))
       let notice = h.sink.wait { if case .notice = $0 { return true } else { return false } }
@@ -165,9 +161,7 @@ struct EffectRunnerTests {
   @Test("forget removes the session and says so with an event for the list")
   func forget() throws {
     try withRunner { h throws in
-      let bot = SessionID(provider: "svc", account: "bot")
-      h.runner.perform(.renew(bot))
-      h.sink.wait { $0 == .finished(bot, error: nil) }
+      let bot = h.serviceSession()
       h.runner.perform(.logout(bot, forget: true))
       h.sink.wait { $0 == .loggedOut(bot, forgotten: true, error: nil) }
       #expect(h.sink.all.contains(.sessionRemoved(bot)))
@@ -189,13 +183,85 @@ struct EffectRunnerTests {
     }
   }
 
-  @Test("a refused refresh reports the error and the session as stored")
-  func refusedRenewal() throws {
+  @Test("a renewal with nothing to renew with says that only a login helps")
+  func nothingToRenewWith() throws {
     try withRunner { h throws in
       h.runner.perform(.renew(bob))
-      let finished = h.sink.wait { if case .finished(bob, .some) = $0 { return true } else { return false } }
-      guard case .finished(_, let error?)? = finished else { return }
-      #expect(error == "limio/bob has no token; run: authdeck login limio/bob")
+      h.sink.wait {
+        $0 == .renewalRefused(bob, reason: "limio/bob has no token; run: authdeck login limio/bob")
+      }
+      #expect(!h.sink.all.contains { if case .finished = $0 { return true } else { return false } })
+    }
+  }
+
+  @Test("a refresh token the provider refuses (invalid_grant) comes back as a refusal, with the session")
+  func refusedRefresh() throws {
+    try withRunner(browser: FakeBrowser(follow: true)) { h throws in
+      h.runner.perform(.startLogin(bob))
+      h.sink.wait { $0 == .redirectHandled(bob, error: nil) }
+      try h.server.inject("invalid_grant")
+      h.runner.perform(.renew(bob))
+      let refused = h.sink.wait { if case .renewalRefused = $0 { return true } else { return false } }
+      guard case .renewalRefused(bob, let reason)? = refused else { return }
+      #expect(reason.contains("the refresh token was refused, log in again: authdeck login limio/bob"))
+      #expect(try h.stored("limio/bob")?.tokens?.refreshToken != nil, "the store keeps what it had")
+    }
+  }
+
+  @Test("keep-alive renews only when less than its margin is left once it holds the lock")
+  func keepAliveMargin() throws {
+    try withRunner { h throws in
+      let bot = h.serviceSession()
+      let first = try h.stored("svc/bot")?.tokens
+      // An hour left, a margin of a minute: another process renewed it meanwhile; nothing is sent.
+      h.runner.perform(.keepAlive(bot, margin: 60))
+      h.sink.wait { $0 == .keptAlive(bot, error: nil) }
+      #expect(try h.server.tokenRequests().count == 1)
+      #expect(try h.stored("svc/bot")?.tokens?.accessToken == first?.accessToken)
+      h.runner.perform(.keepAlive(bot, margin: 7_200))
+      #expect(waitUntil(timeout: 20) { h.sink.all.filter { $0 == .keptAlive(bot, error: nil) }.count == 2 })
+      #expect(try h.server.tokenRequests().count == 2)
+      let renewed = h.sink.all.compactMap(\.changedSession).last
+      let stored = try h.stored("svc/bot")?.tokens?.accessToken
+      #expect(renewed?.tokens?.accessToken != first?.accessToken && renewed?.tokens?.accessToken == stored)
+    }
+  }
+
+  @Test("keep-alive's failure comes back as its own event, to be tried again later")
+  func keepAliveFailure() throws {
+    try withRunner { h throws in
+      let bot = SessionID(provider: "svc", account: "bot")
+      try h.server.inject("503")
+      h.runner.perform(.keepAlive(bot, margin: 60))
+      let failed = h.sink.wait { if case .keptAlive(bot, .some) = $0 { return true } else { return false } }
+      #expect(failed != nil)
+    }
+  }
+
+  @Test("a notification goes to the notifier edge, off the loop")
+  func notify() throws {
+    try withRunner { h throws in
+      h.runner.perform(.notify(title: "lime/main expires in 15m", body: "it ends at 14:15"))
+      #expect(
+        waitUntil(timeout: 10) { h.notifier.notifications == ["lime/main expires in 15m | it ends at 14:15"] }
+      )
+    }
+  }
+
+  @Test("a login whose client secret cannot be read says why before the browser, and stores nothing")
+  func secretCheckedFirst() throws {
+    try withRunner(secretEnvironment: [:]) { h throws in
+      h.runner.perform(.startLogin(main))
+      h.sink.wait {
+        $0
+          == .finished(
+            main,
+            error: "lime: the environment variable AUTHDECK_TEST_SECRET (client_secret_env) is not set; "
+              + "no login was started, and nothing was stored")
+      }
+      #expect(h.browser.opened.isEmpty)
+      #expect(try h.stored("lime/main") == nil)
+      #expect(!h.sink.all.contains { if case .loginStarted = $0 { return true } else { return false } })
     }
   }
 

@@ -70,6 +70,18 @@ final class FakeBrowser: BrowserOpening, @unchecked Sendable {
   }
 }
 
+/// Records the notifications it was asked to show.
+final class FakeNotifier: NotificationSending, @unchecked Sendable {
+  private let lock = NSLock()
+  private var shown: [(title: String, body: String)] = []
+
+  var notifications: [String] { lock.withLock { shown.map { "\($0.title) | \($0.body)" } } }
+
+  func notify(title: String, body: String) {
+    lock.withLock { shown.append((title, body)) }
+  }
+}
+
 final class FakeClipboard: ClipboardWriting, @unchecked Sendable {
   private let lock = NSLock()
   private var texts: [String] = []
@@ -89,20 +101,31 @@ struct RunnerHarness {
   let sink: CollectingSink
   let browser: FakeBrowser
   let clipboard: FakeClipboard
+  let notifier: FakeNotifier
   let loopbackPort: UInt16
 
   var store: SessionStore { service.store }
 
   func stored(_ id: String) throws -> Session? { try store.load(SessionID(parsing: id)) }
+
+  /// svc/bot with a token from the server (client credentials), as its first request leaves it.
+  @discardableResult
+  func serviceSession(sourceLocation: SourceLocation = #_sourceLocation) -> SessionID {
+    let bot = SessionID(provider: "svc", account: "bot")
+    runner.perform(.renew(bot))
+    sink.wait(sourceLocation: sourceLocation) { $0 == .finished(bot, error: nil) }
+    return bot
+  }
 }
 
 /// A runner on a fresh store against a fresh `limio`-shaped server: `limio/…` logs in by a
 /// loopback redirect on a free port, `svc/…` by client credentials, `lime/…` by a paste,
 /// `idp/…` (by its issuer, with revocation) on a loopback port chosen at each login, and `tv/…`
-/// (by the same issuer) with a device code.
+/// (by the same issuer) with a device code. `secretEnvironment` is what the secrets are read from.
 func withRunner<T>(
   browser: FakeBrowser = FakeBrowser(), loopbackPort: UInt16? = nil,
   server options: TestOAuthServer.Options = .init(),
+  secretEnvironment: [String: String] = [TestConfig.secretVariable: TestOAuthServer.clientSecret],
   _ body: (RunnerHarness) throws -> T
 ) throws -> T {
   try withServer(.limio, options: options) { server in
@@ -116,17 +139,17 @@ func withRunner<T>(
       let service = TokenService(
         configuration: configuration, store: SessionStore(root: directory + "/authdeck"),
         transport: CurlTransport(),
-        secrets: SecretResolver(environment: [TestConfig.secretVariable: TestOAuthServer.clientSecret]))
+        secrets: SecretResolver(environment: secretEnvironment))
       let sink = CollectingSink()
       let clipboard = FakeClipboard()
+      let notifier = FakeNotifier()
       let runner = EffectRunner(service: service, sink: sink) { _ in
-        EffectRunner.Edges(browser: browser, clipboard: clipboard)
+        EffectRunner.Edges(browser: browser, clipboard: clipboard, notifier: notifier)
       }
       return try body(
         RunnerHarness(
           server: server, service: service, runner: runner, sink: sink, browser: browser,
-          clipboard: clipboard,
-          loopbackPort: port))
+          clipboard: clipboard, notifier: notifier, loopbackPort: port))
     }
   }
 }

@@ -169,6 +169,13 @@ extension BoardState {
   }
 }
 
+extension BoardEffect {
+  var isNotification: Bool {
+    if case .notify = self { return true }
+    return false
+  }
+}
+
 extension Key {
   static func c(_ character: Character) -> Key { .character(character) }
 }

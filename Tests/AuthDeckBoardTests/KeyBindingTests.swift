@@ -62,7 +62,10 @@ struct KeyBindingTests {
     var board = Self.busyMorning()
     if binding.command == .copyUserCode { board = DeviceLoginBoardTests.tvBoard() }
     if binding.command == .clearFilter { board.filter = "trader" }
-    if binding.command == .stopQueue { board.queue = MorningQueue(due: [sid("acme/bob")]) }
+    if binding.command == .stopQueue { board.queue = MorningQueue(renew: [], logIn: [sid("acme/bob")]) }
+    if binding.command == .hideURL {
+      _ = board.handle(.browserFailed(sid("lime/trader30b"), reason: "no browser could be started"))
+    }
     let here = board.visibleSessions.firstIndex { $0.id == board.selected }!
     let all = board.visibleSessions
     let effects = board.press(key)
@@ -83,7 +86,8 @@ struct KeyBindingTests {
     case .refresh: #expect(effects == [] && board.messageText!.contains("cannot refresh"))
     case .newSession: #expect(board.mode == .newSession("lime/"))
     case .delete: #expect(board.mode == .confirmDelete(sid("lime/trader30b")))
-    case .morningQueue: #expect(effects == [.startLogin(sid("acme/bob"))])
+    case .morningQueue: #expect(effects == [.renew(sid("acme/bob"))], "its refresh token first")
+    case .hideURL: #expect(board.browserlessLogin == nil && board.shownBrowserlessLogin == nil)
     case .stopQueue: #expect(board.queue == nil && board.messageText == "morning queue stopped")
     case .clearFilter: #expect(board.filter.isEmpty)
     case .help: #expect(board.mode == .help)

@@ -25,14 +25,21 @@ extension BoardState {
 
 @Suite("The morning queue (L)")
 struct MorningQueueTests {
-  @Test("L queues every expired and empty session in id order and starts the first")
-  func startsTheFirst() {
+  @Test("L renews first what needs no browser, then queues the logins in id order")
+  func renewsFirst() {
     var board = makeBoard(mondayMorning)
-    #expect(board.press(.c("L")) == [.startLogin(sid("acme/bob"))])
-    #expect(board.queue?.waiting == [sid("acme/bob"), sid("lime/main"), sid("lime/zed"), sid("ops/robot")])
+    #expect(board.press(.c("L")) == [.renew(sid("ops/robot"))])
+    #expect(board.queue?.renewing == [sid("ops/robot")])
+    #expect(board.queue?.waiting == [sid("acme/bob"), sid("lime/main"), sid("lime/zed")])
+    #expect(board.queue?.current == nil, "no login starts while renewals run")
+    #expect(board.busy == [sid("ops/robot")])
+    #expect(board.messageText == "morning queue: renewing 1 without a browser, then 3 to log in…")
+    #expect(board.screen().split(separator: "\n").last!.hasPrefix("Esc stop queue  ⏎ login"))
+
+    _ = board.handle(.sessionChanged(afterLogin(expired("ops/robot"), expiresIn: 3_600)))
+    #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [.startLogin(sid("acme/bob"))])
     #expect(board.selected == sid("acme/bob"))
     #expect(board.busy == [sid("acme/bob")])
-    #expect(board.screen().split(separator: "\n").last!.hasPrefix("Esc stop queue  ⏎ login"))
     // The session under way cannot be logged in twice: its ⏎ is dimmed meanwhile.
     #expect(board.render(width: 80, height: 24).lines[23].contains(Span("  ⏎", .dim)))
   }
@@ -41,6 +48,7 @@ struct MorningQueueTests {
   func walksTheQueue() {
     var board = makeBoard(mondayMorning)
     board.press(.c("L"))
+    #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [.startLogin(sid("acme/bob"))])
 
     // acme/bob: loopback redirect, caught by the listener.
     board.storeChanged(pending("acme/bob"))
@@ -58,14 +66,77 @@ struct MorningQueueTests {
         .completeLogin(pasted: "https://localhost/callback?code=c&state=state-main")
       ])
     #expect(board.handle(.redirectHandled(sid("lime/main"), error: nil)) == [.startLogin(sid("lime/zed"))])
-
-    // lime/zed, then ops/robot: client credentials, no browser.
-    #expect(board.handle(.finished(sid("lime/zed"), error: nil)) == [.renew(sid("ops/robot"))])
-    #expect(board.selected == sid("ops/robot"))
-    #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [])
+    #expect(board.handle(.redirectHandled(sid("lime/zed"), error: nil)) == [])
     #expect(board.queue == nil)
-    #expect(board.messageText == "morning queue done: 4 logged in")
+    #expect(board.messageText == "morning queue done: 1 renewed, 3 logged in")
     #expect(!board.screen().contains("stop queue"))
+  }
+
+  @Test("renewals run a few at a time: each one back starts the next")
+  func renewalsAreLimited() {
+    let renewable = (1...5).map { expired("acme/r\($0)", refresh: true) }
+    var board = makeBoard(renewable + [expired("lime/main")])
+    #expect(board.press(.c("L")) == [.renew(sid("acme/r1")), .renew(sid("acme/r2")), .renew(sid("acme/r3"))])
+    #expect(board.busy == [sid("acme/r1"), sid("acme/r2"), sid("acme/r3")])
+    #expect(board.handle(.finished(sid("acme/r2"), error: nil)) == [.renew(sid("acme/r4"))])
+    #expect(board.handle(.finished(sid("acme/r1"), error: nil)) == [.renew(sid("acme/r5"))])
+    #expect(board.handle(.finished(sid("acme/r3"), error: nil)) == [])
+    #expect(board.handle(.finished(sid("acme/r5"), error: nil)) == [])
+    #expect(board.queue?.current == nil)
+    #expect(board.handle(.finished(sid("acme/r4"), error: nil)) == [.startLogin(sid("lime/main"))])
+    #expect(board.queue?.current == sid("lime/main"))
+  }
+
+  @Test("a refresh token the provider refuses sends its session to the logins, in id order")
+  func refusedRefreshJoinsTheLogins() {
+    var board = makeBoard([expired("acme/amy", refresh: true), expired("acme/bob"), expired("ops/robot")])
+    #expect(board.press(.c("L")) == [.renew(sid("acme/amy")), .renew(sid("ops/robot"))])
+    let refused = "acme: invalid_grant; the refresh token was refused, log in again: authdeck login acme/amy"
+    #expect(board.handle(.renewalRefused(sid("acme/amy"), reason: refused)) == [])
+    #expect(board.queue?.waiting == [sid("acme/amy"), sid("acme/bob")])
+    #expect(board.messageText?.hasSuffix("; it will be logged in after the renewals") == true)
+    #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [.startLogin(sid("acme/amy"))])
+    board.storeChanged(afterLogin(expired("acme/amy"), now: board.now))
+    #expect(board.handle(.redirectHandled(sid("acme/amy"), error: nil)) == [.startLogin(sid("acme/bob"))])
+    #expect(board.handle(.redirectHandled(sid("acme/bob"), error: nil)) == [])
+    #expect(board.messageText == "morning queue done: 1 renewed, 2 logged in")
+  }
+
+  @Test("a renewal that fails otherwise counts as failed and is not sent to the browser")
+  func failedRenewalIsCounted() {
+    var board = makeBoard([expired("ops/robot"), expired("lime/main")])
+    #expect(board.press(.c("L")) == [.renew(sid("ops/robot"))])
+    #expect(
+      board.handle(.finished(sid("ops/robot"), error: "cannot reach ops.example.com: connection refused"))
+        == [.startLogin(sid("lime/main"))])
+    #expect(board.handle(.redirectHandled(sid("lime/main"), error: nil)) == [])
+    #expect(
+      board.messageText
+        == "morning queue done: 1 logged in, 1 failed (ops/robot: cannot reach ops.example.com: connection refused)"
+    )
+    #expect(board.isError)
+  }
+
+  @Test("a session close to its end that can be renewed is renewed; one that cannot is left alone")
+  func nearlyExpired() {
+    var board = makeBoard([
+      loggedIn("acme/amy", expiresIn: 5 * 60, refresh: true), loggedIn("lime/main", expiresIn: 5 * 60),
+    ])
+    #expect(board.press(.c("L")) == [.renew(sid("acme/amy"))])
+    #expect(board.queue?.waiting == [])
+    #expect(board.handle(.finished(sid("acme/amy"), error: nil)) == [])
+    #expect(board.messageText == "morning queue done: 1 renewed")
+  }
+
+  @Test("only renewals: the queue ends when the last one is back")
+  func onlyRenewals() {
+    var board = makeBoard([expired("ops/a"), expired("ops/b")])
+    #expect(board.press(.c("L")) == [.renew(sid("ops/a")), .renew(sid("ops/b"))])
+    #expect(board.handle(.finished(sid("ops/b"), error: nil)) == [])
+    #expect(board.queue != nil)
+    #expect(board.handle(.finished(sid("ops/a"), error: nil)) == [])
+    #expect(board.queue == nil)
+    #expect(board.messageText == "morning queue done: 2 renewed")
   }
 
   @Test("Esc stops the queue; the login under way is left alone")
@@ -75,12 +146,12 @@ struct MorningQueueTests {
     #expect(board.press(.escape) == [])
     #expect(board.queue == nil)
     #expect(board.messageText == "morning queue stopped")
-    #expect(board.handle(.redirectHandled(sid("acme/bob"), error: nil)) == [])  // nothing starts next
+    #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [])  // nothing starts next
   }
 
   @Test("a queued login whose 5 minutes run out is skipped on the next tick")
   func staleLoginMovesOn() {
-    var board = makeBoard(mondayMorning)
+    var board = makeBoard(mondayMorning.filter { $0.id != sid("ops/robot") })
     board.press(.c("L"))
     board.storeChanged(pending("acme/bob"))
     #expect(board.handle(.loginStarted(pending("acme/bob", now: board.now), loopback: .listening)) == [])
@@ -93,7 +164,9 @@ struct MorningQueueTests {
   @Test("an old, run-out login does not skip the head while its new login is being started")
   func busyHeadIsNotSkipped() {
     var board = makeBoard(
-      mondayMorning.map { $0.id == sid("acme/bob") ? pending("acme/bob", startedAgo: 86_400) : $0 })
+      mondayMorning.filter { $0.id != sid("ops/robot") }.map {
+        $0.id == sid("acme/bob") ? pending("acme/bob", startedAgo: 86_400) : $0
+      })
     board.press(.c("L"))
     #expect(board.queue?.current == sid("acme/bob"))
     #expect(board.wait(1) == [])
@@ -102,7 +175,7 @@ struct MorningQueueTests {
 
   @Test("a refused paste or a failed request keeps the queue on a login that still waits")
   func failureWhileWaiting() {
-    var board = makeBoard(mondayMorning)
+    var board = makeBoard(mondayMorning.filter { $0.id != sid("ops/robot") })
     board.press(.c("L"))
     board.storeChanged(pending("acme/bob"))
     #expect(board.handle(.loginStarted(pending("acme/bob", now: board.now), loopback: .listening)) == [])
@@ -111,25 +184,24 @@ struct MorningQueueTests {
     #expect(board.queue?.current == sid("acme/bob"))
   }
 
-  @Test("a login that could not even start is skipped")
+  @Test("a login that could not even start (a secret that cannot be read) is skipped")
   func failedStartMovesOn() {
-    var board = makeBoard(mondayMorning)
+    var board = makeBoard(mondayMorning.filter { $0.id != sid("ops/robot") })
     board.press(.c("L"))
-    #expect(
-      board.handle(.finished(sid("acme/bob"), error: "cannot write the store")) == [
-        .startLogin(sid("lime/main"))
-      ])
-    #expect(board.messageText?.contains("cannot write the store") == true)
+    let why =
+      "acme: client_secret_command not found (exit status 127); no login was started, and nothing was stored"
+    #expect(board.handle(.finished(sid("acme/bob"), error: why)) == [.startLogin(sid("lime/main"))])
+    #expect(board.messageText == why)
     #expect(board.queue?.current == sid("lime/main"))
   }
 
   @Test("the summary at the end says what failed and why, from the outcomes, not the status line")
   func summaryNamesTheFailures() {
-    var board = makeBoard([expired("lime/main"), expired("ops/robot")])
+    var board = makeBoard([expired("lime/main"), empty("lime/zed")])
     board.press(.c("L"))
     _ = board.handle(.finished(sid("lime/main"), error: "cannot write the store"))
     _ = board.handle(.notice("copied something", isError: false))  // the status line moves on
-    #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [])
+    #expect(board.handle(.redirectHandled(sid("lime/zed"), error: nil)) == [])
     #expect(board.queue == nil)
     #expect(
       board.messageText == "morning queue done: 1 logged in, 1 failed (lime/main: cannot write the store)")
@@ -142,7 +214,8 @@ struct MorningQueueTests {
     board.press(.c("L"))
     #expect(board.handle(.finished(sid("acme/alice"), error: nil)) == [])
     #expect(board.handle(.redirectHandled(sid("lime/zed"), error: nil)) == [])
-    #expect(board.queue?.waiting.count == 4)
+    #expect(board.queue?.waiting.count == 3)
+    #expect(board.queue?.renewing == [sid("ops/robot")])
   }
 
   @Test("with everything valid or waiting, L says there is nothing to do")
@@ -155,14 +228,15 @@ struct MorningQueueTests {
 
   @Test("sessions of a provider that left the configuration are not queued")
   func unknownProvidersAreSkipped() {
-    var board = makeBoard(mondayMorning + [expired("gone/old")])
+    var board = makeBoard(mondayMorning + [expired("gone/old"), expired("gone/renewable", refresh: true)])
     board.press(.c("L"))
     #expect(board.queue?.waiting.contains(sid("gone/old")) == false)
+    #expect(board.queue?.renewing.contains(sid("gone/renewable")) == false)
   }
 
   @Test("a queued session that got logged in meanwhile (another terminal) is not logged in again")
   func alreadyValidIsSkipped() {
-    var board = makeBoard(mondayMorning)
+    var board = makeBoard(mondayMorning.filter { $0.id != sid("ops/robot") })
     board.press(.c("L"))
     // `authdeck login lime/main` in another terminal; the board sees it on the next reload.
     board.storeChanged(afterLogin(expired("lime/main")))
@@ -176,19 +250,24 @@ struct MorningQueueMachineTests {
   let a = sid("acme/a")
   let b = sid("acme/b")
   let c = sid("acme/c")
+  let d = sid("acme/d")
+  let x = sid("lime/x")
+  let y = sid("lime/y")
+
+  func due(_: SessionID) -> Bool { true }
 
   @Test("nothing due makes no queue")
   func nothingDue() {
-    #expect(MorningQueue(due: []) == nil)
+    #expect(MorningQueue(renew: [], logIn: []) == nil)
   }
 
-  @Test("it starts with the first session due and walks the rest in order")
+  @Test("logins only: it starts with the first and walks the rest in order")
   func walksInOrder() throws {
-    var queue = try #require(MorningQueue(due: [a, b, c]))
-    #expect(queue.first == .login(a))
-    #expect(queue.next(after: .loggedIn) { _ in true } == .login(b))
-    #expect(queue.next(after: .failed("refused")) { _ in true } == .login(c))
-    guard case .done(let summary) = queue.next(after: .timedOut, isStillDue: { _ in true }) else {
+    var queue = try #require(MorningQueue(renew: [], logIn: [c, a, b]))
+    #expect(queue.start(isStillDue: due) == [.login(a)])
+    #expect(queue.next(after: .loggedIn, isStillDue: due) == .login(b))
+    #expect(queue.next(after: .failed("refused"), isStillDue: due) == .login(c))
+    guard case .done(let summary) = queue.next(after: .timedOut, isStillDue: due) else {
       Issue.record("the queue did not end")
       return
     }
@@ -197,23 +276,80 @@ struct MorningQueueMachineTests {
     #expect(summary.failed.map(\.reason) == ["refused", "the login's 5 minutes ran out"])
   }
 
+  @Test("renewals come first, no more than the limit at once; the logins wait for the last one")
+  func renewalsFirstWithALimit() throws {
+    var queue = try #require(MorningQueue(renew: [a, b, c, d], logIn: [x], concurrency: 2))
+    #expect(queue.start(isStillDue: due) == [.renew(a), .renew(b)])
+    #expect(queue.current == nil)
+    #expect(queue.renewal(of: b, endedWith: .renewed, isStillDue: due) == [.renew(c)])
+    #expect(queue.renewal(of: x, endedWith: .renewed, isStillDue: due) == [], "not one of its renewals")
+    #expect(queue.renewal(of: a, endedWith: .renewed, isStillDue: due) == [.renew(d)])
+    #expect(queue.renewal(of: c, endedWith: .renewed, isStillDue: due) == [])
+    #expect(queue.renewal(of: d, endedWith: .renewed, isStillDue: due) == [.login(x)])
+    #expect(queue.current == x)
+    #expect(
+      queue.next(after: .loggedIn, isStillDue: due)
+        == .done(MorningQueue.Summary(renewed: [b, a, c, d], loggedIn: [x])))
+  }
+
+  @Test("a renewal that needs a login joins the logins in id order; another failure is counted")
+  func refusedAndFailedRenewals() throws {
+    var queue = try #require(MorningQueue(renew: [a, b], logIn: [x]))
+    #expect(queue.start(isStillDue: due) == [.renew(a), .renew(b)])
+    #expect(queue.renewal(of: b, endedWith: .needsLogin("invalid_grant"), isStillDue: due) == [])
+    #expect(queue.renewal(of: a, endedWith: .failed("connection refused"), isStillDue: due) == [.login(b)])
+    #expect(queue.waiting == [b, x])
+    #expect(queue.next(after: .loggedIn, isStillDue: due) == .login(x))
+    let end = queue.next(after: .loggedIn, isStillDue: due)
+    #expect(
+      end
+        == .done(
+          MorningQueue.Summary(
+            loggedIn: [b, x], failed: [MorningQueue.Failure(id: a, reason: "connection refused")])))
+  }
+
   @Test("sessions no longer due when their turn comes are skipped and counted as such")
   func skipsWhatIsNoLongerDue() throws {
-    var queue = try #require(MorningQueue(due: [a, b, c]))
-    #expect(queue.next(after: .loggedIn) { $0 != b } == .login(c))
-    guard case .done(let summary) = queue.next(after: .loggedIn, isStillDue: { _ in true }) else {
-      Issue.record("the queue did not end")
-      return
-    }
-    #expect(summary.skipped == [b])
-    #expect(summary.text == "morning queue done: 2 logged in, 1 skipped")
+    var queue = try #require(MorningQueue(renew: [a], logIn: [x, y]))
+    #expect(queue.start { $0 != a } == [.login(x)])
+    #expect(
+      queue.next(after: .loggedIn) { $0 != y } == .done(MorningQueue.Summary(loggedIn: [x], skipped: [a, y])))
   }
 
   @Test("when the last ones are no longer due, it ends at once")
   func endsWhenTheRestIsDone() throws {
-    var queue = try #require(MorningQueue(due: [a, b]))
+    var queue = try #require(MorningQueue(renew: [], logIn: [a, b]))
+    #expect(queue.start(isStillDue: due) == [.login(a)])
     #expect(
       queue.next(after: .loggedIn) { _ in false }
-        == .done(MorningQueue.Summary(loggedIn: [a], skipped: [b], failed: [])))
+        == .done(MorningQueue.Summary(loggedIn: [a], skipped: [b])))
+  }
+
+  @Test(
+    "the summary counts what is not zero and names each failure once, without repeating its id",
+    arguments: [
+      (
+        MorningQueue.Summary(renewed: [sid("a/1"), sid("a/2")], loggedIn: [sid("b/1")]),
+        "morning queue done: 2 renewed, 1 logged in"
+      ),
+      (MorningQueue.Summary(skipped: [sid("a/1")]), "morning queue done: 1 skipped"),
+      (MorningQueue.Summary(), "morning queue done: nothing was needed"),
+      (
+        MorningQueue.Summary(
+          loggedIn: [sid("tv/den")],
+          failed: [
+            MorningQueue.Failure(id: sid("tv/kids"), reason: "tv/kids: the code was not entered in time"),
+            MorningQueue.Failure(
+              id: sid("acme/bob"), reason: "acme/bob has no token; run: authdeck login acme/bob"),
+            MorningQueue.Failure(id: sid("acme/bo"), reason: "acme/bob's token is not his"),
+            MorningQueue.Failure(id: sid("ops/x"), reason: "connection refused"),
+          ]),
+        "morning queue done: 1 logged in, 4 failed (tv/kids: the code was not entered in time; "
+          + "acme/bob has no token; run: authdeck login acme/bob; acme/bo: acme/bob's token is not his; "
+          + "ops/x: connection refused)"
+      ),
+    ])
+  func summaryText(summary: MorningQueue.Summary, text: String) {
+    #expect(summary.text == text)
   }
 }

@@ -554,6 +554,29 @@ struct ConfigurationTests {
     }
   }
 
+  @Test("keep_alive and notify are on by default; notify_before sets the lead time; each is checked")
+  func keepAliveAndNotify() throws {
+    let provider = try #require(try parse(Self.base).providers.first)
+    #expect(provider.keepAlive && provider.notifyBefore == 15 * 60)
+    let quiet = try #require(try parse(Self.base + "\nkeep_alive = false\nnotify = false").providers.first)
+    #expect(!quiet.keepAlive && quiet.notifyBefore == nil)
+    #expect(try parse(Self.base + "\nnotify_before = \"1h\"").providers.first?.notifyBefore == 3_600)
+    for (toml, key, why) in [
+      (Self.base + "\nkeep_alive = \"no\"", "keep_alive", "must be true or false"),
+      (Self.base + "\nnotify = 0", "notify", "must be true or false"),
+      (Self.base + "\nnotify_before = \"30s\"", "notify_before", "must be a duration from 1m to 1d"),
+      (Self.base + "\nnotify_before = \"2d\"", "notify_before", "must be a duration from 1m to 1d"),
+      (Self.base + "\nnotify_before = 15", "notify_before", "must be a string"),
+      (
+        Self.base + "\nnotify = false\nnotify_before = \"5m\"", "notify_before",
+        "has no effect with notify = false"
+      ),
+    ] {
+      let error = try #require(thrownError { () throws(AuthDeckError) in try parse(toml) })
+      #expect(error.description.contains("providers.acme.\(key): \(why)"), "\(error)")
+    }
+  }
+
   @Test("load refuses a ca_file or a configuration that is a FIFO at once, instead of blocking on it")
   func loadRefusesFIFOs() throws {
     try withTemporaryDirectory { directory in

@@ -62,13 +62,18 @@ def free_port():
 
 
 class Board:
-    """The real board in a detached tmux session of a given size."""
+    """The real board in a detached tmux session of a given size. With `output`, every byte the
+    board writes to its terminal is also appended to that file (tmux pipe-pane), escape
+    sequences included: what a terminal would be asked to do that capture-pane cannot show."""
 
-    def __init__(self, binary, env, width=100, height=30, name="main"):
+    def __init__(self, binary, env, width=100, height=30, name="main", output=None):
         self.socket = f"authdeck-e2e-{os.getpid()}-{name}"
+        self.output = output
         self.tmux(["-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
                    "-e", "LANG=C.UTF-8", "sh"])
         self.tmux(["set-option", "-s", "set-clipboard", "on"])
+        if output:
+            self.tmux(["pipe-pane", "-o", "-t", "0", f"cat >> '{output}'"])
         exports = " ".join(f"{k}='{v}'" for k, v in env.items())
         # After the board exits, the shell prints the terminal modes, to check they were restored.
         self.keys(f"env {exports} {binary}; echo BOARD-EXITED $?; stty -a | tr ' ' '\\n' | grep -x -e echo -e icanon",
@@ -112,17 +117,42 @@ class Board:
     def wait_row(self, account, status, timeout=10):
         self.wait_for(lambda s: status in self.row(account).split(), f"{account} {status}", timeout)
 
+    def written(self):
+        """Everything the board wrote to its terminal so far (needs `output`)."""
+        with open(self.output, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def wait_written(self, text, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.written():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the board never wrote {text!r} to its terminal")
+
     def close(self):
         self.tmux(["kill-server"], check=False)
 
 
-def main():
-    binary = os.path.abspath(sys.argv[1])
-    work = tempfile.mkdtemp(prefix="authdeck-e2e-")
-    limio, lime = Server("limio"), Server("lime")
-    loopback_port = free_port()
-    config = os.path.join(work, "config.toml")
-    with open(config, "w") as f:
+def write_session(store, session_id, issued_at, expires_at, refresh_token=None, grant="authorization_code"):
+    """A session file in the store's documented format (docs/architecture.md), mode 0600."""
+    sessions = os.path.join(store, "sessions")
+    os.makedirs(sessions, mode=0o700, exist_ok=True)
+    os.chmod(store, 0o700)
+    tokens = {"access_token": "seeded-" + session_id.replace("/", "-"), "token_type": "Bearer",
+              "issued_at": issued_at, "expires_at": expires_at}
+    if refresh_token:
+        tokens["refresh_token"] = refresh_token
+    body = {"version": 1, "session": {"id": session_id, "grant": grant, "tokens": tokens}}
+    path = os.path.join(sessions, session_id.replace("/", "%2F") + ".json")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.write(fd, json.dumps(body).encode())
+    os.close(fd)
+    return path
+
+
+def write_config(path, limio, lime, loopback_port):
+    with open(path, "w") as f:
         f.write(f"""
 [providers.limio]
 name = "Limio acme"
@@ -150,8 +180,25 @@ device_authorization_url = "{limio.base}/oauth2/device"
 client_id = "test-client"
 client_secret_env = "E2E_SECRET"
 client_auth = "basic"
+
+[providers.svc]
+name = "Batch service"
+grant = "client_credentials"
+token_url = "{limio.base}/oauth2/token"
+client_id = "test-client"
+client_secret_env = "E2E_SECRET"
+client_auth = "basic"
 """)
-    os.chmod(config, 0o600)
+    os.chmod(path, 0o600)
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    work = tempfile.mkdtemp(prefix="authdeck-e2e-")
+    limio, lime = Server("limio"), Server("lime")
+    loopback_port = free_port()
+    config = os.path.join(work, "config.toml")
+    write_config(config, limio, lime, loopback_port)
     redirect_file = os.path.join(work, "redirect.txt")
     env = {
         "AUTHDECK_CONFIG": config, "AUTHDECK_STORE": os.path.join(work, "store"), "HOME": work,
@@ -334,6 +381,9 @@ client_auth = "basic"
             assert "none.toml" in screen and "[providers.lime]" in screen, screen
             demo.keys("D")
             demo.wait_text("AuthDeck demo")
+            # The service's token ends 40 s after the demo opens: keep-alive renews it before.
+            demo.wait_text("demo-service/batch: kept alive, valid until", timeout=30)
+            assert "valid" in demo.row("batch").split(), demo.row("batch")
             demo.wait_row("bob", "expired")
             demo.keys("j")  # alice is first; bob's expired login is next
             demo.wait_for(lambda s: demo.row("bob").startswith("▸"), "bob selected")
@@ -374,9 +424,109 @@ client_auth = "basic"
             large.wait_text("acct-0000")
             large.keys("G")
             large.wait_for(lambda s: "valid" in large.row("acct-0599").split(), "the last session read")
-            assert "/605" in large.screen(), large.screen()  # 600 sessions, 3 headers, 2 empty groups
+            assert "/607" in large.screen(), large.screen()  # 600 sessions, 4 headers, 3 empty groups
         finally:
             large.close()
+
+    def morning_board(name, extra_env=None):
+        """A board of its own: a store and a configuration (its own loopback port) in `name`."""
+        folder = os.path.join(work, name)
+        os.makedirs(folder)
+        own_config = os.path.join(folder, "config.toml")
+        write_config(own_config, limio, lime, free_port())
+        own_env = dict(env, AUTHDECK_CONFIG=own_config, AUTHDECK_STORE=os.path.join(folder, "store"),
+                       FAKE_BROWSER_SAVE=os.path.join(folder, "redirect.txt"),
+                       FAKE_BROWSER_LOG=os.path.join(folder, "browser.log"), **(extra_env or {}))
+        return folder, own_env
+
+    def morning_queue_renews_first():
+        # limio/fresh has a refresh token the server honours, svc/batch is a service: both are
+        # renewed without a browser. limio/stale's refresh token is refused (invalid_grant): it
+        # joins the logins with lime/desk, which never had one. Then the two log in, one by one.
+        folder, own_env = morning_board("morning")
+        store = own_env["AUTHDECK_STORE"]
+        cli = dict(os.environ, **own_env)
+        login = subprocess.run([binary, "login", "limio/fresh"], env=cli, capture_output=True, text=True,
+                               timeout=60, stdin=subprocess.DEVNULL)
+        assert login.returncode == 0, login.stderr
+        fresh = os.path.join(store, "sessions", "limio%2Ffresh.json")
+        with open(fresh) as f:
+            stored = json.load(f)
+        stored["session"]["tokens"]["expires_at"] = time.time() - 60  # as the night left it
+        with open(fresh, "w") as f:
+            json.dump(stored, f)
+        now = time.time()
+        write_session(store, "limio/stale", now - 7200, now - 3600, refresh_token="revoked-long-ago")
+        write_session(store, "lime/desk", now - 7200, now - 3600)
+        write_session(store, "svc/batch", now - 7200, now - 3600, grant="client_credentials")
+        os.remove(own_env["FAKE_BROWSER_LOG"])  # the CLI login's visit
+        morning = Board(binary, own_env, name="morning")
+        try:
+            morning.wait_row("stale", "expired")
+            morning.keys("L")
+            morning.wait_row("desk", "pending", timeout=20)
+            assert "valid" in morning.row("fresh").split() and "valid" in morning.row("batch").split(), \
+                morning.screen()
+            morning.wait_for(lambda s: os.path.exists(own_env["FAKE_BROWSER_SAVE"]), "lime/desk's redirect")
+            morning.paste(open(own_env["FAKE_BROWSER_SAVE"]).read())
+            screen = morning.wait_text("morning queue done: 2 renewed, 2 logged in", timeout=20)
+            for account in ("fresh", "batch", "stale", "desk"):
+                assert "valid" in morning.row(account).split(), screen
+            opened = open(own_env["FAKE_BROWSER_LOG"]).read().split()
+            assert len(opened) == 2, f"the browser opened only for the two logins: {opened}"
+            assert opened[0].startswith(lime.base) and opened[1].startswith(limio.base), opened
+        finally:
+            morning.close()
+
+    def url_without_a_browser_and_a_notification():
+        # No browser can start ($BROWSER fails at once): the URL is on screen whole and written
+        # as an OSC 8 link. lime/soon cannot be renewed and ends in 5 minutes: the board rings,
+        # writes OSC 9 and OSC 777, and runs notify-send (a stub on PATH that records its arguments).
+        folder, own_env = morning_board("nobrowser")
+        stubs = os.path.join(folder, "bin")
+        os.makedirs(stubs)
+        with open(os.path.join(stubs, "notify-send"), "w") as f:
+            f.write(f"#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '{folder}/notify.tmp'\n"
+                    f"mv '{folder}/notify.tmp' '{folder}/notify-send.args'\n")
+        os.chmod(os.path.join(stubs, "notify-send"), 0o755)
+        now = time.time()
+        write_session(own_env["AUTHDECK_STORE"], "lime/soon", now - 600, now + 300)
+        own_env.update(BROWSER="false", PATH=stubs + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+        output = os.path.join(folder, "terminal.out")
+        board_ = Board(binary, own_env, name="nobrowser", output=output)
+        try:
+            screen = board_.wait_text("lime/soon expires in 5m")
+            board_.wait_written("\x07\x1b]9;AuthDeck: lime/soon expires in 5m: it ends at ")
+            board_.wait_written("\x1b]777;notify;AuthDeck: lime/soon expires in 5m;it ends at ")
+            args_file = os.path.join(folder, "notify-send.args")
+            board_.wait_for(lambda s: os.path.exists(args_file), "notify-send's arguments")
+            args = open(args_file).read().splitlines()
+            assert args[:3] == ["--app-name=AuthDeck", "--", "AuthDeck: lime/soon expires in 5m"], args
+            assert args[3].startswith("it ends at ") and "cannot be renewed" in args[3], args
+
+            board_.keys("n", "C-u")
+            board_.literal("limio/away")
+            board_.keys("Enter")
+            screen = board_.wait_text("open this URL in a browser")
+            board_.wait_row("away", "pending")
+            with open(os.path.join(own_env["AUTHDECK_STORE"], "sessions", "limio%2Faway.json")) as f:
+                url = json.load(f)["session"]["pending"]["authorize_url"]
+            lines = screen.splitlines()
+            start = next(i for i, line in enumerate(lines) if "open this URL in a browser" in line) + 1
+            panel = []
+            for line in lines[start:]:
+                if not line.strip() or line.startswith("limio/away:"):
+                    break  # the status line follows the URL
+                panel.append(line.rstrip())
+            assert "".join(panel) == url, f"the URL is not on screen whole:\n{url}\n{screen}"
+            assert len(panel) > 1, "a URL longer than the line is wrapped"
+            board_.wait_written(f"\x1b]8;id=authdeck-login;{url}\x1b\\")
+            assert "no browser could be started (false exited with status 1)" in screen, screen
+            board_.keys("Escape")
+            board_.wait_for(lambda s: "open this URL" not in s, "the URL hidden by Esc")
+            assert "pending" in board_.row("away").split(), "Esc hides the URL; the login still waits"
+        finally:
+            board_.close()
 
     try:
         for name, body in [("board shows providers", shows_providers), ("loopback login", loopback_login),
@@ -387,6 +537,10 @@ client_auth = "basic"
                            ("log out during a refresh does not freeze the board", logout_during_a_refresh),
                            ("a taken loopback port offers the paste", taken_port_offers_the_paste),
                            ("a device login shows its code, copies it, and logs in", device_login),
+                           ("L renews what it can without a browser, then logs in the rest",
+                            morning_queue_renews_first),
+                           ("no browser: the URL is shown whole and linked; a notification is written",
+                            url_without_a_browser_and_a_notification),
                            ("resize to 40x10", resize),
                            ("quit restores the terminal", quit_restores_terminal),
                            ("first run offers the demo, which logs in", first_run_offers_the_demo),

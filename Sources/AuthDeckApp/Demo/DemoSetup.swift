@@ -25,11 +25,15 @@ public struct DemoSetup: Sendable {
   }
 
   /// A valid session about to turn yellow (with a refresh token the demo server honours, so
-  /// `r` works), an expired one, one never logged in, and a service.
+  /// `r` works), an expired one, one never logged in, and a service whose token ends in 40 s:
+  /// keep-alive renews it 10 s after the board opens, and every 2½ minutes after that.
   private static func seed(_ store: SessionStore, provider: DemoProvider, now: Date) throws(AuthDeckError) {
-    func token(_ lifetime: TimeInterval, refreshToken: String? = nil) -> TokenSet {
+    func token(_ lifetime: TimeInterval, issuedAgo: TimeInterval = 60, refreshToken: String? = nil)
+      -> TokenSet
+    {
       TokenSet(
-        accessToken: "demo-seeded-token", refreshToken: refreshToken, issuedAt: now.addingTimeInterval(-60),
+        accessToken: "demo-seeded-token", refreshToken: refreshToken,
+        issuedAt: now.addingTimeInterval(-issuedAgo),
         expiresAt: now.addingTimeInterval(lifetime))
     }
     let seeds: [Session] = [
@@ -40,7 +44,7 @@ public struct DemoSetup: Sendable {
       Session(id: SessionID(provider: "demo-paste", account: "carol")),
       Session(
         id: SessionID(provider: "demo-service", account: "batch"), grant: .clientCredentials,
-        tokens: token(75)),
+        tokens: token(40, issuedAgo: 100)),
     ]
     for seed in seeds {
       try store.update(seed.id) { (session: inout Session?) throws(AuthDeckError) in session = seed }

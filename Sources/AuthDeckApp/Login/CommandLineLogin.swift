@@ -2,9 +2,10 @@ import AuthDeckCore
 import AuthDeckNet
 import Foundation
 
-/// `authdeck login ID` for the authorization-code grant: binds the loopback listener first (a
-/// busy port is said before the browser is sent anywhere), stores the pending login, shows the
-/// URL, opens the browser unless told not to, and waits for the redirect or a paste.
+/// `authdeck login ID` for the authorization-code grant: checks that the client secret can be
+/// read, binds the loopback listener (a busy port is said before the browser is sent anywhere),
+/// stores the pending login, shows the URL, opens the browser unless told not to, and waits for
+/// the redirect or a paste.
 public struct CommandLineLogin {
   let service: TokenService
   let browser: (any BrowserOpening)?
@@ -18,6 +19,9 @@ public struct CommandLineLogin {
   }
 
   public func run(_ id: SessionID, provider: Provider, input: Int32 = 0) throws(AuthDeckError) -> Session {
+    // The code exchange needs the secret: a variable that is not set, or a command that fails
+    // or hangs, is said now, before the browser sends the person to log in for nothing.
+    try service.checkClientSecret(for: id)
     var listener: LoopbackHTTPServer?
     var listenerProblem: String?
     var chosenRedirect: URL?

@@ -15,10 +15,14 @@ public final class EffectRunner: @unchecked Sendable {
   public struct Edges: Sendable {
     public var browser: any BrowserOpening
     public var clipboard: any ClipboardWriting
+    public var notifier: any NotificationSending
 
-    public init(browser: any BrowserOpening, clipboard: any ClipboardWriting) {
+    public init(
+      browser: any BrowserOpening, clipboard: any ClipboardWriting, notifier: any NotificationSending
+    ) {
       self.browser = browser
       self.clipboard = clipboard
+      self.notifier = notifier
     }
   }
 
@@ -114,6 +118,9 @@ public final class EffectRunner: @unchecked Sendable {
     case .startLogin(let id):
       work.async { [loopback] in
         do throws(AuthDeckError) {
+          // A secret that cannot be read would fail the exchange after the person logged in:
+          // said now, before a port, the store or the browser is touched.
+          try service.checkClientSecret(for: id)
           let provider = try service.configuration.provider(for: id)
           // No redirect_uri: a free port now, so that a new login's redirect can name it.
           let choosesPort = provider.redirectURI == nil && provider.grant == .authorizationCode
@@ -186,16 +193,14 @@ public final class EffectRunner: @unchecked Sendable {
       }
     case .renew(let id):
       work.async {
-        do throws(AuthDeckError) {
-          let session = try service.renew(id, now: Date(), force: true)
-          sink.post(.sessionChanged(session), .finished(id, error: nil))
-        } catch {
-          // The store may hold news all the same (another process renewed it meanwhile).
-          let stored = (try? service.store.load(id)) ?? nil
-          sink.post(stored.map { [.sessionChanged($0)] } ?? [])
-          sink.post(.finished(id, error: error.description))
-        }
+        Self.renew(id, service: service, sink: sink, margin: nil) { .finished(id, error: $0) }
       }
+    case .keepAlive(let id, let margin):
+      work.async {
+        Self.renew(id, service: service, sink: sink, margin: margin) { .keptAlive(id, error: $0) }
+      }
+    case .notify(let title, let body):
+      work.async { edges.notifier.notify(title: title, body: body) }
     case .copyToken(let id):
       work.async {
         let stored: Session? = (try? service.store.load(id)) ?? nil
@@ -247,6 +252,28 @@ public final class EffectRunner: @unchecked Sendable {
         } catch {
           sink.post(.notice(error.description, isError: true))
         }
+      }
+    }
+  }
+
+  /// Renews `id` (with `margin`: only when less than that is left under the lock) and tells
+  /// `sink` the session as stored and `done(nil)`, or `done(why)`; a refusal only a login can
+  /// mend (`invalid_grant`, nothing to renew with) comes as `.renewalRefused` instead.
+  private static func renew(
+    _ id: SessionID, service: TokenService, sink: any EventSink, margin: TimeInterval?,
+    done: (String?) -> BoardEvent
+  ) {
+    do throws(AuthDeckError) {
+      let session = try service.renew(id, now: Date(), force: margin == nil, margin: margin)
+      sink.post(.sessionChanged(session), done(nil))
+    } catch {
+      // The store may hold news all the same (another process renewed it meanwhile).
+      let stored = (try? service.store.load(id)) ?? nil
+      sink.post(stored.map { [.sessionChanged($0)] } ?? [])
+      if case .loginRequired(let reason) = error {
+        sink.post(.renewalRefused(id, reason: reason))
+      } else {
+        sink.post(done(error.description))
       }
     }
   }

@@ -13,7 +13,7 @@ public enum ProviderDescription {
 
   /// A few lines per provider: each endpoint and where it came from (preset, config,
   /// discovery), how the client authenticates and where the secret comes from (never the
-  /// secret). `provider` is as resolved (discovery applied) when its issuer's document could
+  /// secret), keep-alive and notifications on the board. `provider` is as resolved (discovery applied) when its issuer's document could
   /// be had; `metadata` is that document, `discoveryProblem` why it could not.
   public static func text(
     _ provider: Provider, metadata: ProviderMetadata? = nil, discoveryProblem: String? = nil
@@ -63,6 +63,9 @@ public enum ProviderDescription {
     let rule =
       provider.dailyExpiry.map { "earliest of expires_in and daily \($0.configValue)" } ?? "expires_in"
     add("expiry", rule)
+    // While the board is open: renewals before the end, notifications before it.
+    let notify = provider.notifyBefore.map { "notify \(DurationText.format($0)) before" } ?? "notify off"
+    add("board", "keep-alive \(provider.keepAlive ? "on" : "off"), \(notify)")
     if let variable = provider.tokenVariable { add("token_env", "\(variable) (authdeck exec)") }
     return lines.joined(separator: "\n")
   }

@@ -3,7 +3,7 @@ public enum Command: Sendable, Hashable {
   // The list
   case moveUp, moveDown, pageUp, pageDown, top, bottom
   case filter, login, paste, copyURL, copyUserCode, copyToken, refresh, newSession, delete, morningQueue
-  case stopQueue, clearFilter, help, quit
+  case hideURL, stopQueue, clearFilter, help, quit
   // Prompts (filter, paste, new session)
   case submit, cancel, clearText
   // The log-out question
@@ -68,6 +68,10 @@ public enum KeyBindings {
   ]
 
   public static let list: [KeyBinding] = [
+    // Before the queue's Esc: the URL is hidden first, and a second Esc stops the queue.
+    KeyBinding(
+      [.escape], .hideURL, help: "hide the login URL shown when no browser starts",
+      when: { $0.shownBrowserlessLogin == nil ? .inapplicable : .enabled }),
     KeyBinding(
       [.escape], .stopQueue, footer: "stop queue", help: "stop the morning queue",
       when: { $0.queue == nil ? .inapplicable : .enabled }),
@@ -101,7 +105,7 @@ public enum KeyBindings {
       when: { $0.selectedAvailability(for: .refresh) }),
     KeyBinding(
       [.character("L")], .morningQueue, footer: "login all",
-      help: "log in every expired or empty session, one after another",
+      help: "renew every expired session that can be, then log in the rest in turn",
       when: { $0.isLoading ? .disabled("still reading the store; press L again in a moment") : .enabled }),
     KeyBinding([.character("n")], .newSession, footer: "new", help: "new session (provider/account)"),
     KeyBinding(

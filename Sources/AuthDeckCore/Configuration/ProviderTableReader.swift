@@ -15,7 +15,7 @@ struct ProviderTableReader {
     "preset", "name", "authorize_url", "token_url", "tenant", "region", "client_id", "client_secret_env",
     "client_secret_command", "client_secret", "client_auth", "redirect_uri", "scope", "pkce", "grant",
     "daily_expiry", "ca_file", "issuer", "revocation_url", "device_authorization_url", "token_env",
-    "client_secret_timeout",
+    "client_secret_timeout", "keep_alive", "notify", "notify_before",
   ]
 
   /// The endpoint keys, each with the endpoint it sets.
@@ -113,6 +113,8 @@ struct ProviderTableReader {
       pkce: try bool("pkce") ?? true, grant: grant, dailyExpiry: dailyExpiry, caFile: try caFile(),
       issuer: issuer, tokenVariable: try tokenVariable())
     provider.secretTimeout = try secretTimeout()
+    provider.keepAlive = try bool("keep_alive") ?? true
+    provider.notifyBefore = try notifyBefore()
     let presetURLs: [Provider.Endpoint: String?] = [
       .authorize: defaults.authorizeURL, .token: defaults.tokenURL,
     ]
@@ -162,6 +164,21 @@ struct ProviderTableReader {
     }
     guard let seconds = DurationText.parse(text), seconds >= 1, seconds <= 600 else {
       throw fail("client_secret_timeout", "must be a duration from 1s to 10m, like \"30s\" or \"2m\"")
+    }
+    return seconds
+  }
+
+  /// `notify_before`, a duration like "15m" (1 minute to a day), and `notify = false`, which
+  /// turns the notifications off (and leaves nothing for `notify_before` to set).
+  func notifyBefore() throws(AuthDeckError) -> TimeInterval? {
+    let text = try string("notify_before")
+    guard try bool("notify") ?? true else {
+      if text != nil { throw fail("notify_before", "has no effect with notify = false; remove one of them") }
+      return nil
+    }
+    guard let text else { return Provider.defaultNotifyBefore }
+    guard let seconds = DurationText.parse(text), seconds >= 60, seconds <= 86_400 else {
+      throw fail("notify_before", "must be a duration from 1m to 1d, like \"15m\" or \"1h\"")
     }
     return seconds
   }
