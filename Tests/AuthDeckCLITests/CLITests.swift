@@ -126,7 +126,10 @@ struct CLITests {
           of: "client_secret_env = \"\(TestConfig.secretVariable)\"\nclient_auth = \"basic\"",
           with: "client_secret_command = \"sleep 300 & echo $! > \(pidFile); wait\"\nclient_auth = \"basic\"")
         try box.replaceConfig(config)
-        let token = try box.start(["token", "svc/a"])
+        // env --default-signal: the test runner may have been started with SIGINT ignored (a
+        // background job), and AuthDeck rightly leaves an ignored SIGINT ignored.
+        let token = try ChildProcess(
+          ["/usr/bin/env", "--default-signal", box.binary, "token", "svc/a"], environment: box.environment)
         defer { token.kill(SIGKILL) }
         // The shell creates the file before echo writes to it: wait for the pid, not the file.
         let written = {
