@@ -5,13 +5,18 @@ import Foundation
 /// config file.
 public struct SecretResolver: SecretResolving {
   let environment: [String: String]
+  /// Variables that hold secrets (every provider's client_secret_env): a secret command starts
+  /// without them, like every other child.
+  let withheld: Set<String>
   let commandTimeout: TimeInterval
 
   public init(
     environment: [String: String] = ProcessInfo.processInfo.environment,
+    withholding withheld: Set<String> = [],
     commandTimeout: TimeInterval = SecretCommand.defaultTimeout
   ) {
     self.environment = environment
+    self.withheld = withheld
     self.commandTimeout = commandTimeout
   }
 
@@ -29,7 +34,7 @@ public struct SecretResolver: SecretResolving {
     case .command(let command):
       return try SecretCommand.run(
         command, provider: provider.id, timeout: provider.secretTimeout ?? commandTimeout,
-        environment: environment)
+        environment: environment.filter { !withheld.contains($0.key) })
     }
   }
 }

@@ -66,9 +66,10 @@ struct Context {
   }
 
   func service() throws(AuthDeckError) -> TokenService {
-    TokenService(
-      configuration: try configuration(), store: store, transport: CurlTransportFactory.make(),
-      secrets: SecretResolver(environment: environment))
+    let configuration = try configuration()
+    return TokenService(
+      configuration: configuration, store: store, transport: CurlTransportFactory.make(),
+      secrets: SecretResolver(environment: environment, withholding: configuration.secretVariables))
   }
 }
 

@@ -62,7 +62,9 @@ struct SecretCheckTests {
   @Test("a secret that can be read lets the login go on to the browser")
   func secretReadable() throws {
     try withServer(.limio) { server in
-      let command = "client_secret_command = \"printf %s \\\"$AUTHDECK_TEST_SECRET\\\"\""
+      // Not from AUTHDECK_TEST_SECRET: that variable holds another provider's secret here, and a
+      // secret command starts without those.
+      let command = "client_secret_command = \"printf %s '\(TestOAuthServer.clientSecret)'\""
       try withSandbox(config: Self.limio(server, secret: command)) { box in
         let login = try box.start(["login", "limio/main"])
         defer { login.kill(SIGKILL) }

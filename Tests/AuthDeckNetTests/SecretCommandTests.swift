@@ -81,6 +81,18 @@ struct SecretCommandTests {
     #expect(failure("yes") == "acme: client_secret_command printed more than 16 KiB; it was stopped")
   }
 
+  @Test("a secret command starts without the variables that hold other providers' secrets")
+  func theCommandGetsNoOtherSecrets() throws {
+    let resolver = SecretResolver(
+      environment: ["PATH": "/usr/bin:/bin", "OTHER_SECRET": "hunter2", "HOME": "/home/x"],
+      withholding: ["OTHER_SECRET"])
+    let provider = Provider(
+      id: "acme", authorizeURL: nil, tokenURL: URL(string: "https://id.example/token"), clientID: "c",
+      secret: .command("echo \"${OTHER_SECRET:-none} $HOME\""), redirectURI: nil)
+    let secret = try resolver.secret(for: provider)
+    #expect(secret == "none /home/x", "\(String(describing: secret))")
+  }
+
   @Test("a command killed by a signal says so")
   func aKilledCommandSaysSo() {
     #expect(failure("kill -TERM $$") == "acme: client_secret_command was killed by signal 15")
