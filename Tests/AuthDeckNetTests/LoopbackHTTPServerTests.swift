@@ -37,30 +37,10 @@ struct LoopbackHTTPServerTests {
 
   /// Sends raw bytes and reads the whole answer (the listener closes every connection).
   static func exchange(port: UInt16, _ request: String) -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard let fd = LoopbackHostileClientTests.connectClient(port: port) else { return "" }
     defer { close(fd) }
-    var timeout = timeval(tv_sec: 10, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else { return "" }
-    let bytes = Array(request.utf8)
-    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    var answer = [UInt8]()
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-      let n = recv(fd, &chunk, chunk.count, 0)
-      if n <= 0 { break }
-      answer += chunk[0..<n]
-    }
-    return String(decoding: answer, as: UTF8.self)
+    LoopbackHostileClientTests.send(fd, Array(request.utf8))
+    return LoopbackHostileClientTests.readAll(fd)
   }
 
   /// Whether something accepts connections on 127.0.0.1:port.

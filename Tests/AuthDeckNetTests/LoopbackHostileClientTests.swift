@@ -12,7 +12,8 @@ import Testing
 /// traps, and a real redirect still gets through while other connections dawdle.
 @Suite("Loopback listener against hostile clients")
 struct LoopbackHostileClientTests {
-  /// A connected client socket, or nil.
+  /// A client socket connected to 127.0.0.1:port (10 s receive timeout), or nil. The listener
+  /// tests in LoopbackHTTPServerTests use it too.
   static func connectClient(port: UInt16) -> Int32? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
