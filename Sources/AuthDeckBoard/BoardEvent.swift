@@ -1,7 +1,8 @@
 import AuthDeckCore
 import Foundation
 
-/// Everything that can happen to the board: keys, time, and the results of effects.
+/// Everything that can happen to the board: keys, time, and the results of effects. Results
+/// carry typed reasons; the board words them (`BoardText`), with the key to press.
 public enum BoardEvent: Equatable, Sendable {
   case key(Key)
   /// A bracketed paste from the terminal.
@@ -14,7 +15,7 @@ public enum BoardEvent: Equatable, Sendable {
   /// Only the ids and the first screen of sessions are known yet; a `.reloaded` follows.
   case partiallyLoaded([Session])
   /// The store could not be read at all (a link, a mode others can read).
-  case storeProblem(String)
+  case storeProblem(AuthDeckError)
   /// One session's new stored value, after a request changed it: no need to read the store.
   case sessionChanged(Session)
   /// One session left the store (forgotten).
@@ -26,42 +27,34 @@ public enum BoardEvent: Equatable, Sendable {
   /// enter, where, and until when. The runner polls; `.finished` or `.loginEnded` follows.
   case deviceLoginStarted(Session, DeviceLoginPrompt)
   /// The browser could not be started for a login that waits.
-  case browserFailed(SessionID, reason: String)
+  case browserFailed(SessionID, AuthDeckError)
   /// A request for this session finished (renewal, client credentials, a device login whose
   /// code was entered, or a login that could not start); a `.sessionChanged` with the outcome
   /// came first.
-  case finished(SessionID, error: String?)
+  case finished(SessionID, error: AuthDeckError?)
   /// A renewal was refused in a way only a login mends: the provider refused the refresh
-  /// token (`invalid_grant`), or there was nothing to renew with. Keep-alive leaves the session
-  /// alone until it has new tokens; the morning queue logs it in. A `.sessionChanged` with the
-  /// session as stored may come first.
-  case renewalRefused(SessionID, reason: String)
+  /// token (`invalid_grant`), or there was nothing to renew with. The session as stored came
+  /// first (`.sessionChanged`): it carries the refusal, so nothing renews it again.
+  case renewalRefused(LoginRequired)
   /// Keep-alive's renewal came back: done (a `.sessionChanged` came first), or failed with
   /// `error` (tried again later). A refusal comes as `.renewalRefused` instead.
-  case keptAlive(SessionID, error: String?)
+  case keptAlive(SessionID, error: AuthDeckError?)
   /// A redirect (pasted, or caught on loopback) was checked and exchanged, or refused
   /// (`error`); `id` is the session it matched, when it matched one.
-  case redirectHandled(SessionID?, error: String?)
-  /// A login ended without tokens: the provider refused its code (`invalid_grant`), so no
-  /// paste can help, or a device login was denied or its code expired; a `.sessionChanged`
-  /// without the pending login came first.
-  case loginEnded(SessionID, reason: String)
-  /// A log-out was done (or refused: `error`); `warning` says what went wrong at the provider
-  /// (the revocation failed) when the local tokens went all the same.
-  case loggedOut(SessionID, forgotten: Bool, error: String?, warning: String? = nil)
+  case redirectHandled(SessionID?, error: AuthDeckError?)
+  /// A login ended without tokens: the provider denied it or refused its code (no paste can
+  /// help), or a device login was denied or its code expired; a `.sessionChanged` without the
+  /// pending login came first.
+  case loginEnded(SessionID, AuthDeckError)
+  /// A log-out was done (`revocation` says what the provider did), or refused (`error`).
+  case loggedOut(SessionID, forgotten: Bool, error: AuthDeckError?, revocation: Revocation = .revoked)
+  /// Something was copied for a session (`result` says how, or that nothing took it), or there
+  /// was nothing to copy (`result` nil).
+  case copied(SessionID, CopiedItem, CopyResult?)
   /// The demo was opened: its providers and sessions replace the board's.
   case demoOpened(Configuration, [Session])
-  /// Something to tell the user (copy done, …).
+  /// Something to tell the user that no other event carries (the demo could not start, …).
   case notice(String, isError: Bool)
-}
-
-/// Whether a login's redirect will be caught by a loopback listener of ours.
-public enum LoopbackStatus: Equatable, Sendable {
-  /// The redirect is not a loopback URL: the user pastes it.
-  case notUsed
-  case listening
-  /// The redirect's port is held by another program (or another board): the user pastes.
-  case portTaken(String)
 }
 
 /// What the board asks the world to do. Plain values: the runner performs them off the UI

@@ -24,7 +24,7 @@ extension BoardState {
       guard keepAlive.mayBeDue(at: now) else { return [] }
     }
     var effects: [BoardEffect] = []
-    var slots = keepAlive.freeSlots
+    var slots = keepAlive.freeSlots(besides: queue?.renewing.count ?? 0)
     for session in sessions where slots > 0 && !busy.contains(session.id) {
       guard let due = keepAliveDue(session), due <= now, let tokens = session.tokens else { continue }
       busy.insert(session.id)
@@ -48,7 +48,7 @@ extension BoardState {
 
   /// Keep-alive's renewal of `id` came back: renewed, or failed (`error`) and tried again later.
   /// A failure is said once, at the first of a streak, not at every try.
-  mutating func keptAlive(_ id: SessionID, error: String?) {
+  mutating func keptAlive(_ id: SessionID, error: AuthDeckError?) {
     busy.remove(id)
     guard let error else {
       let failures = keepAlive.retries[id]?.failures ?? 0
@@ -61,23 +61,21 @@ extension BoardState {
     let retry = keepAlive.failed(session(id), id, at: now)
     guard retry.failures == 1 else { return }
     let wait = DurationText.format(retry.at.timeIntervalSince(now))
-    say(
-      MorningQueue.Failure(id: id, reason: error).text
-        + "; keep-alive tries again in \(wait), then less often", isError: true)
+    say(BoardText.failure(id, error) + "; keep-alive tries again in \(wait), then less often", isError: true)
   }
 
-  /// A renewal (keep-alive's, the queue's or `r`) was refused in a way only a login mends:
-  /// keep-alive leaves the session alone until it has new tokens.
-  mutating func renewalRefused(_ id: SessionID, reason: String) -> [BoardEffect] {
+  /// A renewal (keep-alive's, the queue's or `r`) was refused in a way only a login mends. The
+  /// session as stored (without the refused refresh token) came first, so keep-alive leaves it
+  /// alone until it has new tokens.
+  mutating func renewalRefused(_ required: LoginRequired) -> [BoardEffect] {
+    let id = required.id
     busy.remove(id)
-    keepAlive.refuse(session(id), id)
+    keepAlive.refused(id)
     if queue?.renews(id) == true {
-      say(
-        MorningQueue.Failure(id: id, reason: reason).text + "; it will be logged in after the renewals",
-        isError: true)
-      return queueRenewalEnded(id, .needsLogin(reason))
+      say(required.description + "; it will be logged in after the renewals", isError: true)
+      return queueRenewalEnded(id, .needsLogin(required))
     }
-    say(reason, isError: true)
+    say(BoardText.loginNeeded(required), isError: true)
     return []
   }
 }

@@ -238,7 +238,7 @@ extension BoardState {
     }
     mode = .list
     selected = id
-    if session(id) == nil { sessions.append(Session(id: id, grant: provider.grant)) }  // shown until stored
+    if session(id) == nil { upsert(Session(id: id, grant: provider.grant)) }  // shown until stored
     keepSelectionVisible()
     return login(id)
   }

@@ -1,13 +1,14 @@
 import AuthDeckCore
 import Foundation
 
-/// The morning queue on the board: which sessions `L` takes, and how the queue's steps become
-/// effects (a renewal marks its session busy; a login selects its session and starts it).
+/// The morning queue on the board: which sessions `L` takes, how the queue's steps become
+/// effects (a renewal marks its session busy; a login selects its session and starts it), and
+/// how the queue follows the stored truth of the login it waits on.
 extension BoardState {
-  /// Whether a session can get a new token without a person: a refresh token (not refused
-  /// since its last login) or client credentials, at a provider still configured.
+  /// Whether a session can get a new token without a person: a refresh token (the provider's
+  /// refusal drops it) or client credentials, at a provider still configured.
   func isRenewable(_ session: Session) -> Bool {
-    session.refreshable && provider(session.id.provider) != nil && !keepAlive.isRefused(session)
+    session.refreshable && provider(session.id.provider) != nil
   }
 
   /// Whether the queue has something to do for `session`: expired or never logged in, or, for
@@ -26,7 +27,8 @@ extension BoardState {
     }
     let renew = due.filter(isRenewable).map(\.id)
     let logIn = due.filter { !isRenewable($0) }.map(\.id)
-    guard var queue = MorningQueue(renew: renew, logIn: logIn) else {
+    guard var queue = MorningQueue(renew: renew, logIn: logIn, concurrency: Renewals.atOnce - keepAlive.inFlight.count)
+    else {
       say("nothing to log in: every session is valid or waiting")
       return []
     }
@@ -43,7 +45,7 @@ extension BoardState {
     session(id).map(needsMorning) ?? false
   }
 
-  /// The login under way ended.
+  /// The login under way ended (or could not start).
   mutating func queueStep(_ outcome: MorningQueue.Outcome) -> [BoardEffect] {
     guard var queue else { return [] }
     let step = queue.next(after: outcome, isStillDue: isStillDue)
@@ -57,6 +59,32 @@ extension BoardState {
     let steps = queue.renewal(of: id, endedWith: outcome, isStillDue: isStillDue)
     self.queue = queue
     return follow(steps)
+  }
+
+  /// The queue's login has started: from now on the store says when it ends.
+  mutating func queueLoginStarted(_ awaited: MorningQueue.Awaited) {
+    queue?.started(awaited)
+  }
+
+  /// After every event: when the login the queue waits on has ended, whatever ended it (done
+  /// here or in another shell, denied, its code refused, its window run out, replaced by
+  /// another login, logged out, forgotten), the queue moves on. A device login's end that the
+  /// store does not show (its code expired) comes as `.loginEnded`.
+  mutating func followQueue() -> [BoardEffect] {
+    guard let queue, let id = queue.current, let awaited = queue.awaited, awaited.id == id,
+      !busy.contains(id)
+    else { return [] }
+    let fate =
+      awaited.state.map { LoginFate.of(login: $0, startedAt: awaited.startedAt, in: session(id), now: now) }
+      ?? LoginFate.ofDeviceLogin(startedAt: awaited.startedAt, in: session(id), now: now)
+    switch fate {
+    case .waiting: return []
+    case .loggedIn: return queueStep(.loggedIn)
+    case .ended(let reason):
+      let required = LoginRequired(id, reason, at: now)
+      if case .timedOut = reason { say(BoardText.loginNeeded(required) + "; moving on", isError: true) }
+      return queueStep(.failed(.loginRequired(required)))
+    }
   }
 
   private mutating func follow(_ steps: [MorningQueue.Step]) -> [BoardEffect] {
@@ -78,14 +106,5 @@ extension BoardState {
       }
     }
     return effects
-  }
-
-  /// A queued login whose 5 minutes ran out is given up, and the queue moves on.
-  mutating func advanceQueueIfTimedOut() -> [BoardEffect] {
-    guard let head = queue?.current, !busy.contains(head), let session = session(head),
-      session.pending != nil, session.activePending(at: now) == nil
-    else { return [] }
-    say("\(head): the login's 5 minutes are up; moving on", isError: true)
-    return queueStep(.timedOut)
   }
 }

@@ -61,7 +61,7 @@ extension BoardState {
       let shownID = Sanitizer.inline(id.description, limit: 80)
       return (
         "\(shownID) expires in \(left)",
-        "it ends at \(BoardClock.clock(at, in: timeZone).prefix(5)) and cannot be renewed; log in again: authdeck login \(shownID)"
+        "it ends at \(BoardClock.clock(at, in: timeZone).prefix(5)) and cannot be renewed; log in again on the board (\(KeyBindings.label(.login)))"
       )
     }
   }

@@ -170,7 +170,7 @@ extension BoardState {
       let details = (provider.name == id ? [] : [provider.name]) + [host, provider.expiryRule]
       return [Span(id, .header), Span("  " + details.joined(separator: " · "), .dim)]
     case .empty:
-      return [Span("    no sessions yet: press n to add one", .dim)]
+      return [Span("    no sessions yet: " + KeyBindings.hint(.newSession, "to add one"), .dim)]
     case .session(let id):
       guard let session = session(id) else { return [] }
       return sessionLine(session, columns: columns, width: width)
@@ -250,7 +250,8 @@ extension BoardState {
     case .confirmDelete(let id):
       return [
         Span("Log out \(Sanitizer.inline(id.description, limit: 100))? ", .key),
-        Span("y log out · f forget the session · n cancel"),
+        Span(
+          KeyBindings.confirmDelete.map { "\($0.footerKeyLabel) \($0.footer ?? $0.help)" }.joined(separator: " · ")),
       ]
     default:
       if let message { return [Span(message.text, message.kind == .error ? .error : .info)] }
@@ -316,7 +317,10 @@ extension BoardState {
       [Span("  client_secret_command = \"pass show limio/acme\"", .info)],
       [Span("  redirect_uri = \"http://127.0.0.1:8765/callback\"", .info)],
       [],
-      [Span("Or try it with a built-in provider: press "), Span("D", .key), Span(" for the demo.")],
+      [
+        Span("Or try it with a built-in provider: press "), Span(KeyBindings.label(.openDemo, in: .firstRun), .key),
+        Span(" for the demo."),
+      ],
     ]
     for (index, line) in text.prefix(canvas.height - 3).enumerated() { canvas.put(2 + index, line) }
     canvas.put(canvas.height - 1, footer(width: canvas.width))

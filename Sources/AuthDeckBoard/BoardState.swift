@@ -42,14 +42,10 @@ public struct BoardState: Equatable, Sendable {
   public var providers: [Provider] {
     didSet { timersChanged() }
   }
-  /// Always in id order, whoever sets them.
-  public var sessions: [Session] {
-    didSet {
-      sessions = sessions.sortedByID()
-      longestAccount = Self.longestAccount(in: sessions)
-      timersChanged()
-    }
-  }
+  /// Always in id order. Changed only through `upsert`, `remove` and `replaceSessions`, which
+  /// say what changed: one row's update is one binary search, not a sort and a measure of every
+  /// session.
+  public private(set) var sessions: [Session]
   /// The display width of the longest account name, kept with the sessions so that a frame
   /// does not measure 10,000 names; the account column grows to it on a wide terminal.
   public private(set) var longestAccount = 0
@@ -91,7 +87,7 @@ public struct BoardState: Equatable, Sendable {
 
   public init(
     providers: [Provider], sessions: [Session], now: Date, timeZone: TimeZone = .current,
-    expiringWithin: TimeInterval = 15 * 60, isDemo: Bool = false
+    expiringWithin: TimeInterval = SessionStatus.defaultExpiringWithin, isDemo: Bool = false
   ) {
     self.providers = providers.sorted { $0.id < $1.id }
     self.sessions = sessions.sortedByID()
@@ -102,6 +98,53 @@ public struct BoardState: Equatable, Sendable {
     self.isDemo = isDemo
     self.mode = providers.isEmpty && sessions.isEmpty ? .firstRun : .list
     self.selected = visibleSessions.first?.id
+  }
+
+  /// Where `id` is in `sessions`, or where it would go.
+  private func position(of id: SessionID) -> (index: Int, found: Bool) {
+    var low = 0
+    var high = sessions.count
+    while low < high {
+      let middle = (low + high) / 2
+      if sessions[middle].id < id { low = middle + 1 } else { high = middle }
+    }
+    return (low, low < sessions.count && sessions[low].id == id)
+  }
+
+  /// One session's new value, in its place.
+  mutating func upsert(_ session: Session) {
+    let (index, found) = position(of: session.id)
+    if found {
+      sessions[index] = session
+    } else {
+      sessions.insert(session, at: index)
+      longestAccount = max(longestAccount, Self.longestAccount(in: [session]))
+    }
+    timersChanged()
+  }
+
+  /// Changes the session `id` in place, when there is one.
+  mutating func updateSession(_ id: SessionID, _ change: (inout Session) -> Void) {
+    let (index, found) = position(of: id)
+    guard found else { return }
+    change(&sessions[index])
+    timersChanged()
+  }
+
+  /// Removes the session `id`; the account column is measured again only if it was the widest.
+  mutating func removeSession(_ id: SessionID) {
+    let (index, found) = position(of: id)
+    guard found else { return }
+    let width = Self.longestAccount(in: [sessions.remove(at: index)])
+    if width >= longestAccount { longestAccount = Self.longestAccount(in: sessions) }
+    timersChanged()
+  }
+
+  /// Every session anew (the store was read again).
+  mutating func setSessions(_ newSessions: [Session]) {
+    sessions = newSessions.sortedByID()
+    longestAccount = Self.longestAccount(in: sessions)
+    timersChanged()
   }
 
   /// What keep-alive and the reminders look at changed: they look again on the next tick
@@ -157,7 +200,10 @@ public struct BoardState: Equatable, Sendable {
 
   public func provider(_ id: String) -> Provider? { providers.first { $0.id == id } }
 
-  public func session(_ id: SessionID) -> Session? { sessions.first { $0.id == id } }
+  public func session(_ id: SessionID) -> Session? {
+    let (index, found) = position(of: id)
+    return found ? sessions[index] : nil
+  }
 
   /// Sessions that pass the filter (a case-insensitive substring of the id), in display order.
   public var visibleSessions: [Session] {

@@ -2,13 +2,19 @@ import AuthDeckCore
 import Foundation
 
 extension BoardState {
-  /// The one place board state changes. Returns what the world should do next.
+  /// The one place board state changes. Returns what the world should do next. After every
+  /// event the morning queue looks at the login it waits on: whatever ended it, it moves on.
   public mutating func handle(_ event: BoardEvent) -> [BoardEffect] {
+    let effects = apply(event)
+    return effects + followQueue()
+  }
+
+  private mutating func apply(_ event: BoardEvent) -> [BoardEffect] {
     switch event {
     case .tick(let now):
       self.now = now
       if let message, now.timeIntervalSince(message.shownAt) >= message.lifetime { self.message = nil }
-      return advanceQueueIfTimedOut() + keepAliveEffects() + reminderEffects()
+      return keepAliveEffects() + reminderEffects()
     case .resized(let pageSize):
       self.pageSize = max(1, pageSize)
       keepSelectionVisible()
@@ -22,31 +28,29 @@ extension BoardState {
       replaceSessions(sessions)
       if let problem = problems.first { say(problem, isError: true) }
       return []
-    case .storeProblem(let text):
-      say(text, isError: true)
+    case .storeProblem(let error):
+      say(error.description, isError: true)
       return []
     case .sessionChanged(let session):
-      if let index = sessions.firstIndex(where: { $0.id == session.id }) {
-        sessions[index] = session
-      } else {
-        sessions.append(session)
-      }
+      upsert(session)
       return []
     case .sessionRemoved(let id):
-      replaceSessions(sessions.filter { $0.id != id })
+      removeKeepingSelection(id)
       return []
     case .loginStarted(let session, let loopback):
       busy.remove(session.id)
       // A new try: its browser may well start (a failure is reported right after).
       endBrowserlessLogin(session.id)
-      _ = handle(.sessionChanged(session))
+      upsert(session)
+      if let pending = session.pending {
+        queueLoginStarted(MorningQueue.Awaited(id: session.id, state: pending.state, startedAt: pending.startedAt))
+      }
+      let window = "log in within \(TimeFormat.minutes(PendingLogin.lifetime)) in the browser"
       switch loopback {
       case .listening:
-        say("\(session.id): log in within 5 minutes in the browser; waiting for the browser")
+        say("\(session.id): \(window); waiting for the browser")
       case .notUsed:
-        say(
-          "\(session.id): log in within 5 minutes in the browser; \(KeyBindings.hint(.paste, "to paste the redirect"))"
-        )
+        say("\(session.id): \(window); \(KeyBindings.hint(.paste, "to paste the redirect"))")
       case .portTaken(let why):
         say(
           // The hint first: on a narrow terminal the reason is what gets cut.
@@ -57,36 +61,21 @@ extension BoardState {
       return []
     case .deviceLoginStarted(let session, let prompt):
       busy.remove(session.id)
-      _ = handle(.sessionChanged(session))
+      upsert(session)
       deviceLogins[session.id] = prompt
+      queueLoginStarted(MorningQueue.Awaited(id: session.id, state: nil, startedAt: now))
       // The status line shows the code and its countdown from now on; an error stays readable.
       if message?.kind == .info { message = nil }
       return []
-    case .browserFailed(let id, let reason):
+    case .browserFailed(let id, let error):
       browserlessLogin = id
-      say(
-        MorningQueue.Failure(id: id, reason: reason).text + "; "
-          + KeyBindings.hint(.copyURL, "to copy the login URL"), isError: true)
+      say(BoardText.failure(id, error) + "; " + KeyBindings.hint(.copyURL, "to copy the login URL"), isError: true)
       return []
     case .finished(let id, let error):
-      busy.remove(id)
-      deviceLogins[id] = nil
-      // A failed request may leave the login waiting: then its URL stays.
-      if session(id)?.activePending(at: now) == nil { endBrowserlessLogin(id) }
-      if let error {
-        say(error, isError: true)
-      } else {
-        keepAlive.renewed(id)
-        say("\(id): \(validitySummary(id))")
-      }
-      if queue?.renews(id) == true { return queueRenewalEnded(id, error.map { .failed($0) } ?? .renewed) }
-      guard queue?.current == id else { return [] }
-      // A failed request leaves a login that still waits for its redirect; the queue stays on it.
-      if error != nil, session(id)?.activePending(at: now) != nil { return [] }
-      return queueStep(error.map { .failed($0) } ?? .loggedIn)
-    case .renewalRefused(let id, let reason):
+      return finished(id, error: error)
+    case .renewalRefused(let required):
       reminders.invalidate()  // a session that cannot be renewed now may need a reminder
-      return renewalRefused(id, reason: reason)
+      return renewalRefused(required)
     case .keptAlive(let id, let error):
       keptAlive(id, error: error)
       return []
@@ -96,32 +85,33 @@ extension BoardState {
         if error == nil { endBrowserlessLogin(id) }
       }
       if let error {
-        say(error, isError: true)
+        say(id.map { BoardText.failure($0, error) } ?? error.description, isError: true)
         return []  // a bad paste loses nothing: the login still waits
       }
-      guard let id else { return [] }
-      say("\(id): \(validitySummary(id))")
-      return queue?.current == id ? queueStep(.loggedIn) : []
-    case .loginEnded(let id, let reason):
+      if let id { say("\(id): \(validitySummary(id))") }
+      return []
+    case .loginEnded(let id, let error):
       busy.remove(id)
       deviceLogins[id] = nil
       endBrowserlessLogin(id)
-      if let index = sessions.firstIndex(where: { $0.id == id }) { sessions[index].pending = nil }
+      updateSession(id) { $0.pending = nil }
       if case .paste = mode { mode = .list }  // a paste cannot help this login any more
-      say(reason, isError: true)
-      return queue?.current == id ? queueStep(.failed(reason)) : []
-    case .loggedOut(let id, let forgotten, let error, let warning):
+      say(BoardText.failure(id, error), isError: true)
+      return queue?.current == id ? queueStep(.failed(error)) : []
+    case .loggedOut(let id, let forgotten, let error, let revocation):
       busy.remove(id)
       deviceLogins[id] = nil  // the runner stopped its polling
       endBrowserlessLogin(id)
-      let done = forgotten ? "\(id) forgotten" : "\(id) logged out"
       if let error {
-        say(error, isError: true)
-      } else if let warning {
-        say("\(done) here, but \(warning)", isError: true)
+        say(BoardText.failure(id, error), isError: true)
       } else {
-        say(done)
+        let (text, isError) = BoardText.loggedOut(id, forgotten: forgotten, revocation: revocation)
+        say(text, isError: isError)
       }
+      return []
+    case .copied(let id, let item, let result):
+      let (text, isError) = BoardText.copied(id, item, result, now: now)
+      say(text, isError: isError)
       return []
     case .demoOpened(let configuration, let sessions):
       let pageSize = self.pageSize
@@ -130,7 +120,7 @@ extension BoardState {
         expiringWithin: configuration.expiringWithin, isDemo: true)
       self.pageSize = pageSize
       keepSelectionVisible()
-      say("demo: \(KeyBindings.hint(.login, "on a session to log in")), L to log in all")
+      say("demo: \(KeyBindings.hint(.login, "on a session to log in")), \(KeyBindings.label(.morningQueue)) to log in all")
       return []
     case .notice(let text, let isError):
       say(text, isError: isError)
@@ -142,10 +132,40 @@ extension BoardState {
     }
   }
 
+  /// A request for `id` finished: a renewal (`r`, the queue's, a client-credentials login), a
+  /// device login whose code was entered, or a login that could not start.
+  private mutating func finished(_ id: SessionID, error: AuthDeckError?) -> [BoardEffect] {
+    busy.remove(id)
+    deviceLogins[id] = nil
+    // A failed request may leave the login waiting: then its URL stays.
+    if session(id)?.activePending(at: now) == nil { endBrowserlessLogin(id) }
+    if let error {
+      say(BoardText.failure(id, error), isError: true)
+    } else {
+      keepAlive.renewed(id)
+      say("\(id): \(validitySummary(id))")
+    }
+    if queue?.renews(id) == true { return queueRenewalEnded(id, error.map { .failed($0) } ?? .renewed) }
+    // A login the queue asked for that ended before it waited (it could not start, or a
+    // client-credentials fetch): the queue is told here; one that waits is followed in the store.
+    guard queue?.current == id, queue?.awaited?.id != id else { return [] }
+    return queueStep(error.map { .failed($0) } ?? .loggedIn)
+  }
+
   /// New contents for the list; a removed selection moves to its neighbour, not to the top.
   private mutating func replaceSessions(_ newSessions: [Session]) {
     let oldIndex = selected.flatMap { id in visibleSessions.firstIndex { $0.id == id } }
-    sessions = newSessions
+    setSessions(newSessions)
+    reselect(from: oldIndex)
+  }
+
+  private mutating func removeKeepingSelection(_ id: SessionID) {
+    let oldIndex = selected.flatMap { id in visibleSessions.firstIndex { $0.id == id } }
+    removeSession(id)
+    reselect(from: oldIndex)
+  }
+
+  private mutating func reselect(from oldIndex: Int?) {
     if let oldIndex, let selected, session(selected) == nil {
       let visible = visibleSessions
       self.selected = visible.isEmpty ? nil : visible[min(oldIndex, visible.count - 1)].id

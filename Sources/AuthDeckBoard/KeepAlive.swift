@@ -2,8 +2,9 @@ import AuthDeckCore
 import Foundation
 
 /// Keep-alive's rules while the board is open: when a session that can be renewed is renewed,
-/// how a failure backs off, and which sessions it leaves alone (a refused refresh token). A
-/// plain value told instants and outcomes; the board asks it what is due on each tick, and it
+/// and how a failure backs off. A session whose refresh token the provider refused has none
+/// any more (the refusal is stored with it), so it is not renewed again. A plain value told
+/// instants and outcomes; the board asks it what is due on each tick, and it
 /// answers from one instant computed when something changed, so an idle tick costs nothing.
 public struct KeepAlive: Equatable, Sendable {
   /// A token is renewed this share of its lifetime before its end…
@@ -15,10 +16,6 @@ public struct KeepAlive: Equatable, Sendable {
   /// A failed renewal is tried again after 30 s, then twice as long each time, up to 15 minutes.
   public static let firstRetry: TimeInterval = 30
   public static let longestRetry: TimeInterval = 15 * 60
-  /// Renewals it has in flight at once (a thousand tokens issued together are not renewed in
-  /// a thousand parallel requests).
-  public static let renewalsAtOnce = 3
-
   /// How long before its end a token that lives `lifetime` is renewed: 10 % of it, within
   /// 30 s and 10 minutes.
   public static func margin(lifetime: TimeInterval) -> TimeInterval {
@@ -55,9 +52,6 @@ public struct KeepAlive: Equatable, Sendable {
   public static func identity(_ session: Session?) -> String? { session?.tokens?.accessToken }
 
   public private(set) var retries: [SessionID: Retry] = [:]
-  /// Sessions whose refresh was refused (`invalid_grant`), with the tokens they had then: left
-  /// alone until a login (here or elsewhere) gives them others.
-  public private(set) var refused: [SessionID: String?] = [:]
   /// Renewals it started that have not come back yet.
   public private(set) var inFlight: Set<SessionID> = []
   /// The earliest instant something may be due; meaningful while `isStale` is false.
@@ -69,18 +63,12 @@ public struct KeepAlive: Equatable, Sendable {
 
   public mutating func invalidate() { isStale = true }
 
-  public func isRefused(_ session: Session) -> Bool {
-    guard let tokens = refused[session.id] else { return false }
-    return tokens == Self.identity(session)
-  }
-
   /// When `session` is due for a renewal, or nil when keep-alive leaves it alone: it has no
-  /// known end, it has expired (reviving expired sessions is `L`'s job; one that failed while
-  /// alive is still tried), or its refresh was refused. `waitsUntil` is the end of a login
-  /// under way (browser or device code): nothing is renewed under it.
+  /// known end, or it has expired (reviving expired sessions is `L`'s job; one that failed while
+  /// alive is still tried). `waitsUntil` is the end of a login under way (browser or device
+  /// code): nothing is renewed under it.
   public func dueTime(of session: Session, now: Date, waitsUntil: Date? = nil) -> Date? {
-    guard let tokens = session.tokens, let renewal = Self.renewalTime(of: tokens), !isRefused(session)
-    else { return nil }
+    guard let tokens = session.tokens, let renewal = Self.renewalTime(of: tokens) else { return nil }
     var due = renewal
     if let retry = retries[session.id], retry.tokens == Self.identity(session) {
       due = max(due, retry.at)
@@ -102,7 +90,7 @@ public struct KeepAlive: Equatable, Sendable {
 
   /// Whether there may be work at `now`: cheap, so that an idle tick costs a comparison.
   public func mayBeDue(at now: Date) -> Bool {
-    isStale || (inFlight.count < Self.renewalsAtOnce && nextDue.map { $0 <= now } ?? false)
+    isStale || (inFlight.count < Renewals.atOnce && nextDue.map { $0 <= now } ?? false)
   }
 
   /// The next instant anything is due (nil: nothing ever is, until something changes).
@@ -111,8 +99,9 @@ public struct KeepAlive: Equatable, Sendable {
     isStale = false
   }
 
-  /// Free slots for renewals now.
-  public var freeSlots: Int { max(0, Self.renewalsAtOnce - inFlight.count) }
+  /// Free slots for renewals now, besides `others` in flight (the morning queue's): the two
+  /// share one limit.
+  public func freeSlots(besides others: Int) -> Int { max(0, Renewals.atOnce - inFlight.count - others) }
 
   public mutating func started(_ id: SessionID) {
     inFlight.insert(id)
@@ -141,18 +130,16 @@ public struct KeepAlive: Equatable, Sendable {
     return retry
   }
 
-  /// The provider refused the refresh (`invalid_grant`): `session`'s tokens are not renewed again.
-  public mutating func refuse(_ session: Session?, _ id: SessionID) {
+  /// Only a login mends the session (the provider refused the refresh, which is stored with
+  /// it): nothing more to try.
+  public mutating func refused(_ id: SessionID) {
     inFlight.remove(id)
     retries[id] = nil
-    refused[id] = Self.identity(session)
     isStale = true
   }
 
-  /// Forgets what no longer applies: retries and refusals of sessions that are gone or whose
-  /// tokens were replaced.
+  /// Forgets retries of sessions that are gone or whose tokens were replaced.
   public mutating func prune(sessions session: (SessionID) -> Session?) {
-    for (id, tokens) in refused where Self.identity(session(id)) != tokens { refused[id] = nil }
     for (id, retry) in retries where Self.identity(session(id)) != retry.tokens { retries[id] = nil }
   }
 }

@@ -1,31 +1,25 @@
 import AuthDeckCore
+import Foundation
 
 /// The morning queue (`L`): first every session that can be renewed without a browser is
 /// renewed, a few at a time; then the sessions that need a person are logged in, one after
 /// another. A small state machine of its own: started with the sessions due, told how each
-/// renewal and each login ended, it says what comes next. It is told outcomes as data and never
-/// reads them off the status line.
+/// renewal and each login ended, it says what comes next. It is told outcomes as typed data and
+/// never reads them off the status line.
 public struct MorningQueue: Equatable, Sendable {
-  /// Renewals in flight at once: enough to make a morning quick, few enough to spare the
-  /// provider and the machine.
-  public static let renewalsAtOnce = 3
-
   public struct Failure: Equatable, Sendable {
     public var id: SessionID
-    public var reason: String
+    public var error: AuthDeckError
 
-    public init(id: SessionID, reason: String) {
+    public init(id: SessionID, error: AuthDeckError) {
       self.id = id
-      self.reason = reason
+      self.error = error
     }
 
-    /// "acme/bob: connection refused"; a reason that already starts with the id is not
-    /// given it twice ("tv/kids: the code was not entered in time", not "tv/kids: tv/kids: …").
+    /// "acme/bob: connection refused", "lime/desk: the login was denied (access_denied)".
     public var text: String {
-      let name = id.description
-      guard reason.hasPrefix(name) else { return "\(name): \(reason)" }
-      let rest = reason.dropFirst(name.count)
-      return rest.isEmpty || [":", " ", "'"].contains(rest.first!) ? reason : "\(name): \(reason)"
+      if case .loginRequired(let required) = error { return required.description }
+      return "\(id): \(error.description)"
     }
   }
 
@@ -34,17 +28,30 @@ public struct MorningQueue: Equatable, Sendable {
     case renewed
     /// The provider refused it (`invalid_grant`) or there was nothing to renew with: only a
     /// login helps, so the session joins the logins.
-    case needsLogin(String)
+    case needsLogin(LoginRequired)
     /// Anything else (the network, the provider's error, a secret that could not be read).
-    case failed(String)
+    case failed(AuthDeckError)
   }
 
-  /// How the login under way ended.
+  /// How the login under way ended: done (here or elsewhere), or not, and why.
   public enum Outcome: Equatable, Sendable {
     case loggedIn
-    case failed(String)
-    /// Its login's 5 minutes ran out with no redirect.
-    case timedOut
+    case failed(AuthDeckError)
+  }
+
+  /// The login the queue waits on, once it has started: the browser login's pending state (nil
+  /// for a device login), and when it started. What the store says of it decides when the
+  /// queue moves on (`LoginFate`), whoever ended it.
+  public struct Awaited: Equatable, Sendable {
+    public var id: SessionID
+    public var state: String?
+    public var startedAt: Date
+
+    public init(id: SessionID, state: String?, startedAt: Date) {
+      self.id = id
+      self.state = state
+      self.startedAt = startedAt
+    }
   }
 
   public enum Step: Equatable, Sendable {
@@ -91,9 +98,11 @@ public struct MorningQueue: Equatable, Sendable {
   public private(set) var waiting: [SessionID]
   public let concurrency: Int
   public private(set) var summary = Summary()
+  /// The login under way, once started.
+  public private(set) var awaited: Awaited?
 
   /// A queue over what is due, or nil when nothing is.
-  public init?(renew: [SessionID], logIn: [SessionID], concurrency: Int = renewalsAtOnce) {
+  public init?(renew: [SessionID], logIn: [SessionID], concurrency: Int = Renewals.atOnce) {
     guard !renew.isEmpty || !logIn.isEmpty else { return nil }
     toRenew = renew
     waiting = logIn.sorted()
@@ -107,6 +116,12 @@ public struct MorningQueue: Equatable, Sendable {
 
   /// The session whose login is under way (none while renewals run).
   public var current: SessionID? { isRenewing ? nil : waiting.first }
+
+  /// The current login has started (its pending state stored, or its device code shown).
+  public mutating func started(_ awaited: Awaited) {
+    guard awaited.id == current else { return }
+    self.awaited = awaited
+  }
 
   /// What to start: up to `concurrency` renewals, or else the first login. Sessions that
   /// `isStillDue` no longer holds for (done elsewhere meanwhile) are skipped.
@@ -126,7 +141,7 @@ public struct MorningQueue: Equatable, Sendable {
     case .needsLogin:
       // Logins start only when every renewal is over, so it can take its place in id order.
       waiting.insert(id, at: waiting.firstIndex { $0 > id } ?? waiting.endIndex)
-    case .failed(let reason): summary.failed.append(Failure(id: id, reason: reason))
+    case .failed(let error): summary.failed.append(Failure(id: id, error: error))
     }
     return proceed(isStillDue)
   }
@@ -135,10 +150,10 @@ public struct MorningQueue: Equatable, Sendable {
   public mutating func next(after outcome: Outcome, isStillDue: (SessionID) -> Bool) -> Step {
     guard !isRenewing, !waiting.isEmpty else { return .done(summary) }
     let finished = waiting.removeFirst()
+    awaited = nil
     switch outcome {
     case .loggedIn: summary.loggedIn.append(finished)
-    case .failed(let reason): summary.failed.append(Failure(id: finished, reason: reason))
-    case .timedOut: summary.failed.append(Failure(id: finished, reason: "the login's 5 minutes ran out"))
+    case .failed(let error): summary.failed.append(Failure(id: finished, error: error))
     }
     return proceed(isStillDue).first ?? .done(summary)
   }

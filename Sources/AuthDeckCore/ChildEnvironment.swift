@@ -14,25 +14,35 @@ public struct HandedSession: Sendable {
   }
 }
 
-/// The environment `authdeck exec` gives COMMAND: AuthDeck's own, less every secret, plus the
-/// tokens handed over.
-public enum ChildEnvironment {
+/// The environment a child process starts with: this process's, less every variable that holds a
+/// client secret (every provider's `client_secret_env`). Made once, where the configuration is
+/// known, and the only thing a spawn takes: no child can be given the whole environment by a
+/// forgotten argument or a default.
+public struct ChildEnvironment: Sendable, Equatable {
+  public let variables: [String: String]
+
+  public init(inherited: [String: String], withholding secrets: Set<String>) {
+    variables = inherited.filter { !secrets.contains($0.key) }
+  }
+
+  /// No variables at all (a child that needs none, the demo's secret resolver).
+  public static let empty = ChildEnvironment(inherited: [:], withholding: [])
+
+  public subscript(name: String) -> String? { variables[name] }
+
   /// AuthDeck's variables a child may keep: where the configuration and the store are, so that
   /// it can run `authdeck` itself. Every other `AUTHDECK_*` variable is withheld.
   public static let keptOwnVariables: Set<String> = ["AUTHDECK_CONFIG", "AUTHDECK_STORE"]
 
-  /// `inherited` without the client-secret variables (`secrets`, every provider's
-  /// `client_secret_env`) and AuthDeck's own variables, and without any stale value of the names
-  /// handed over (an expiry that is unknown is absent, not left from an outer `exec`); then
-  /// each session's token, its expiry as a Unix time when known, and its id token when given.
-  public static func make(
-    inherited: [String: String], withholding secrets: Set<String>, handing sessions: [HandedSession]
-  ) -> [String: String] {
+  /// What `authdeck exec` gives COMMAND: these variables without AuthDeck's own and without any
+  /// stale value of the names handed over (an expiry that is unknown is absent, not left from an
+  /// outer `exec`); then each session's token, its expiry as a Unix time when known, and its id
+  /// token when given.
+  public func handing(_ sessions: [HandedSession]) -> [String: String] {
     let handedNames = Set(
       sessions.flatMap { [$0.variables.token, $0.variables.expiresAt, $0.variables.idToken] })
-    var environment = inherited.filter { name, _ in
-      !secrets.contains(name) && !handedNames.contains(name)
-        && (!name.hasPrefix("AUTHDECK_") || keptOwnVariables.contains(name))
+    var environment = variables.filter { name, _ in
+      !handedNames.contains(name) && (!name.hasPrefix("AUTHDECK_") || Self.keptOwnVariables.contains(name))
     }
     for session in sessions {
       environment[session.variables.token] = session.tokens.accessToken

@@ -48,27 +48,25 @@ public struct ClientEndpoint: Sendable {
 /// What an endpoint's answer says when it is not what was asked for: an RFC 6749 §5.2 error
 /// body, or a redirect. Every piece that came from the server is sanitized.
 enum EndpointAnswer {
-  /// `error: error_description` from a JSON object, with a hint where one helps; nil when the
-  /// object carries no `error`.
-  static func error(in object: JSONValue?, provider: Provider) -> (code: String, reason: String)? {
+  /// What a JSON object's `error` and `error_description` say, and as one line (sanitized,
+  /// with a hint where one helps); nil when the object carries no `error`.
+  static func error(in object: JSONValue?, provider: Provider) -> (said: ProviderError, reason: String)? {
     guard let object, let error = object["error"]?.string else { return nil }
-    var reason = Sanitizer.inline(error, limit: 60)
-    if let description = object["error_description"]?.string, !description.isEmpty {
-      reason += ": " + Sanitizer.inline(description, limit: 160)
-    }
+    let said = ProviderError(code: error, description: object["error_description"]?.string)
+    var reason = said.text
     if error == "invalid_client" && provider.clientAuth == .basic && !provider.isPublicClient {
       reason += " (if the secret is right, the provider may want it in the body: client_auth = \"post\")"
     }
-    return (error, reason)
+    return (said, reason)
   }
 
   /// The JSON object of a 200 answer from `endpoint` (named in messages, `key` the setting
-  /// that gives it). An RFC 6749 §5.2 error body becomes the error `refusal` makes of its code
-  /// and reason; a redirect, another status, HTML or anything that is not a JSON object is an
+  /// that gives it). An RFC 6749 §5.2 error body becomes the error `refusal` makes of what it
+  /// said and the line for it; a redirect, another status, HTML or anything that is not a JSON object is an
   /// error that says which, in a few words.
   static func object(
     _ response: HTTPResponse, endpoint: String, key: String, provider: Provider,
-    refusal: (_ code: String, _ reason: String) -> AuthDeckError
+    refusal: (_ said: ProviderError, _ reason: String) -> AuthDeckError
   ) throws(AuthDeckError) -> JSONValue {
     let who = provider.id
     let type = response.contentType.map { Sanitizer.inline($0, limit: 40) } ?? "no content type"
@@ -78,7 +76,7 @@ enum EndpointAnswer {
     let parsed = try? JSONValue.parse(Array(response.body))
     var object: JSONValue?  // only a JSON object counts as an answer
     if case .object? = parsed { object = parsed }
-    if case let (code, reason)? = error(in: object, provider: provider) { throw refusal(code, reason) }
+    if case let (said, reason)? = error(in: object, provider: provider) { throw refusal(said, reason) }
     guard response.status == 200 else {
       if response.status == 503 || response.status == 502 || response.status == 504 {
         throw .provider("\(who): the \(endpoint) is unavailable (HTTP \(response.status)); try again shortly")

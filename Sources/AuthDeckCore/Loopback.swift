@@ -47,3 +47,14 @@ public enum Loopback {
     return [host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))]
   }
 }
+
+/// How a browser login's redirect will arrive.
+public enum LoopbackStatus: Equatable, Sendable {
+  /// The redirect is not a loopback URL: the user pastes it.
+  case notUsed
+  /// A listener of ours catches it.
+  case listening
+  /// The redirect's port is held by another program (or another board): the user pastes, and
+  /// no browser is sent there (its redirect would reach whoever holds the port).
+  case portTaken(AuthDeckError)
+}

@@ -95,10 +95,11 @@ public struct Redirect: Equatable, Sendable {
     port ?? ["http": 80, "https": 443][scheme]
   }
 
-  /// The authorization code, once the redirect has been checked against the pending login whose
-  /// state it carries: right address, right issuer, no error. Throws with the provider's
-  /// reason (sanitized) for an error redirect.
-  public func code(for pending: PendingLogin, sessionID: SessionID) throws(AuthDeckError) -> String {
+  /// What the provider answered, once the redirect has been checked against the pending login
+  /// whose state it carries (right address, right issuer): the authorization code, or its
+  /// refusal of the login (`error=access_denied`, …). Anything else is a `.redirect` error, and
+  /// the login still waits.
+  public func answer(for pending: PendingLogin, sessionID: SessionID) throws(AuthDeckError) -> Answer {
     guard let state, constantTimeEquals(state, pending.state) else {
       throw .redirect("the redirect's state does not belong to \(sessionID)'s login; nothing was sent")
     }
@@ -115,15 +116,18 @@ public struct Redirect: Equatable, Sendable {
         "the redirect comes from another issuer (\(Sanitizer.inline(issuer, limit: 80))); refusing it")
     }
     if let error = parameters["error"] {
-      var reason = Sanitizer.inline(error, limit: 60)
-      if let description = parameters["error_description"] {
-        reason += ": " + Sanitizer.inline(description, limit: 160)
-      }
-      throw .provider("\(sessionID): the provider refused the login (\(reason))")
+      return .refused(ProviderError(code: error, description: parameters["error_description"]))
     }
     guard let code = parameters["code"], !code.isEmpty else {
       throw .redirect("the redirect has no code; paste the address the provider sent the browser to")
     }
-    return code
+    return .code(code)
+  }
+
+  /// What a checked redirect brings.
+  public enum Answer: Equatable, Sendable {
+    case code(String)
+    /// The provider refused the login (RFC 6749 §4.1.2.1), as it said it.
+    case refused(ProviderError)
   }
 }

@@ -26,8 +26,8 @@ extension ClientEndpoint {
         response, endpoint: "revocation endpoint", key: "revocation_url", provider: provider)
     }
     let body = try? JSONValue.parse(Array(response.body))
-    if case let (error, reason)? = EndpointAnswer.error(in: body, provider: provider) {
-      if error == "unsupported_token_type" { return }
+    if case let (said, reason)? = EndpointAnswer.error(in: body, provider: provider) {
+      if said.code == "unsupported_token_type" { return }
       throw .provider("\(provider.id): \(reason)")
     }
     throw .provider("\(provider.id): the revocation endpoint answered HTTP \(response.status)")
@@ -44,4 +44,12 @@ public enum Revocation: Equatable, Sendable {
   case revoked
   /// The provider could not be reached or refused; the reason, for one line.
   case failed(String)
+}
+
+extension Revocation {
+  /// Why the provider may still honour the tokens; nil when nothing went wrong there.
+  public var warning: String? {
+    guard case .failed(let reason) = self else { return nil }
+    return "the provider did not revoke the tokens (\(reason)); they stay valid there until they expire"
+  }
 }

@@ -50,6 +50,13 @@ public enum TimeFormat {
     return seconds >= 0 ? "\(text) ago" : "in \(text)"
   }
 
+  /// "5 minutes", "1 minute": a whole number of minutes in words, for sentences such as
+  /// "log in within 5 minutes" whose number lives in a constant.
+  public static func minutes(_ seconds: TimeInterval) -> String {
+    let minutes = Int((seconds / 60).rounded())
+    return minutes == 1 ? "1 minute" : "\(minutes) minutes"
+  }
+
   public static func roughDuration(_ seconds: Int) -> String {
     if seconds < 60 { return "\(seconds)s" }
     if seconds < 3_600 { return "\(seconds / 60)m" }

@@ -39,8 +39,8 @@ public struct TokenEndpoint: Sendable {
     let who = provider.id
     let object = try EndpointAnswer.object(
       response, endpoint: "token endpoint", key: "token_url", provider: provider
-    ) { code, reason in
-      code == "invalid_grant" ? .loginRequired("\(who): \(reason)") : .provider("\(who): \(reason)")
+    ) { said, reason in
+      said.code == "invalid_grant" ? .grantRefused(provider: who, said) : .provider("\(who): \(reason)")
     }
     guard let accessToken = object["access_token"]?.string, !accessToken.isEmpty else {
       throw .provider("\(who): the token response has no access_token")

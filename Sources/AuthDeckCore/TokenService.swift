@@ -12,7 +12,8 @@ public struct TokenService: Sendable {
     didSet { discovery.deadline = deadline }
   }
   /// A refreshable token this close to its end is renewed before it is handed out.
-  public var refreshMargin: TimeInterval = 60
+  public static let defaultRefreshMargin: TimeInterval = 60
+  public var refreshMargin: TimeInterval = defaultRefreshMargin
   /// The endpoints of providers that name an issuer, discovered when first needed and cached
   /// in the state folder (`<store>/discovery/`).
   public var discovery: EndpointResolver
@@ -48,7 +49,8 @@ public struct TokenService: Sendable {
     try beginLogin(id, now: now, resuming: true, redirectURI: redirectURI)
   }
 
-  private func beginLogin(_ id: SessionID, now: Date, resuming: Bool, redirectURI: URL?) throws(AuthDeckError)
+  /// Either of the two: the session as stored, with its pending login.
+  public func beginLogin(_ id: SessionID, now: Date, resuming: Bool, redirectURI: URL?) throws(AuthDeckError)
     -> Session
   {
     let provider = try configuration.provider(for: id)
@@ -89,7 +91,7 @@ public struct TokenService: Sendable {
       }
     }
     if sessions.contains(where: { $0.pending.map { constantTimeEquals($0.state, state) } ?? false }) {
-      throw .redirect("that login's 5 minutes are up; start it again")
+      throw .redirect("that login's \(TimeFormat.minutes(PendingLogin.lifetime)) are up; start it again")
     }
     throw .redirect("this redirect's state matches no waiting login; nothing was sent")
   }
@@ -108,10 +110,11 @@ public struct TokenService: Sendable {
     return try completeLogin(id, redirect: redirect, now: now)
   }
 
-  /// The same, for the login of `id` (as `pendingSession(for:now:)` found it). A failure keeps
-  /// the pending login, except a code the token endpoint refuses (`invalid_grant`: spent,
-  /// expired, or issued for another client): no paste can help then, so the login ends and
-  /// `.loginRequired` says to start it again.
+  /// The same, for the login of `id` (as `pendingSession(for:now:)` found it). A bad redirect
+  /// keeps the pending login (`.redirect`). What the provider says ends it: a refusal of the
+  /// login itself (an error redirect) or of its code (`invalid_grant`: spent, expired, or issued
+  /// for another client) is stored with the session, the waiting state goes, and
+  /// `.loginRequired` says why: no paste can help then.
   @discardableResult
   public func completeLogin(_ id: SessionID, redirect: Redirect, now: Date) throws(AuthDeckError) -> Session {
     let provider = try configuration.provider(for: id)
@@ -119,29 +122,46 @@ public struct TokenService: Sendable {
       (session: inout Session?) throws(AuthDeckError) -> Result<Session, AuthDeckError> in
       // Re-checked under the lock: another process may have completed it meanwhile.
       guard var current = session, let pending = current.activePending(at: now) else {
-        throw .redirect("\(id) no longer waits for a login (completed elsewhere or expired)")
+        throw .redirect("that login no longer waits (completed elsewhere, replaced or expired)")
       }
-      let code = try redirect.code(for: pending, sessionID: id)
-      do throws(AuthDeckError) {
-        current.tokens = try tokens(provider, now: now) { $0.codeExchange(code: code, pending: pending) }
-        current.pending = nil
-        session = current
-        return .success(current)
-      } catch {
-        guard case .loginRequired(let reason) = error else { throw error }
-        current.pending = nil
-        session = current
-        return .failure(
-          .loginRequired("\(reason); this login has ended, start it again: authdeck login \(id)"))
+      let reason: LoginReason
+      switch try redirect.answer(for: pending, sessionID: id) {
+      case .refused(let said):
+        reason = .denied(Refusal(.loginDenied, said: said, at: now))
+      case .code(let code):
+        do throws(AuthDeckError) {
+          current.receive(try tokens(provider, now: now) { $0.codeExchange(code: code, pending: pending) })
+          session = current
+          return .success(current)
+        } catch {
+          guard case .grantRefused(_, let said) = error else { throw error }
+          reason = .codeRefused(Refusal(.codeRefused, said: said, at: now))
+        }
       }
+      current.pending = nil
+      current.refusal = reason.refusal
+      session = current
+      return .failure(.loginRequired(LoginRequired(id, reason, at: now)))
     }
     return try outcome.get()
+  }
+
+  /// Keeps what a provider said about `id` (a device login's denial, a refused code) with the
+  /// session, when it is stored; a refused refresh token is dropped with it. Returns the session
+  /// as stored.
+  @discardableResult
+  public func record(_ refusal: Refusal, for id: SessionID) throws(AuthDeckError) -> Session? {
+    try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session? in
+      session?.refusal = refusal
+      if refusal.kind == .refreshRefused { session?.tokens?.refreshToken = nil }
+      return session
+    }
   }
 
   // MARK: Tokens without a person
 
   /// A token that is valid now: the stored one, or a refreshed one when it is (nearly) expired
-  /// and can be refreshed. Otherwise `.loginRequired` says when it expired and what to run.
+  /// and can be refreshed. Otherwise `.loginRequired` says why not.
   public func validToken(_ id: SessionID, now: Date) throws(AuthDeckError) -> TokenSet {
     try validToken(id, stored: try store.load(id), now: now)
   }
@@ -159,7 +179,7 @@ public struct TokenService: Sendable {
         return try Self.lasting(
           renew(id, now: now, margin: margin).tokens!, id, minValid, now, renewable: true)
       }
-      throw .loginRequired("\(id) has never logged in; run: authdeck login \(id)")
+      throw .loginRequired(LoginRequired(id, .neverLoggedIn, at: now))
     }
     if let tokens = Self.usableToken(in: session, now: now, refreshMargin: margin, minValid: minValid) {
       return tokens
@@ -201,22 +221,14 @@ public struct TokenService: Sendable {
     throws(AuthDeckError) -> TokenSet
   {
     guard let expiresAt = tokens.expiresAt, expiresAt.timeIntervalSince(now) < minValid else { return tokens }
-    let left = TimeFormat.roughDuration(max(0, Int(expiresAt.timeIntervalSince(now))))
-    let why =
-      renewable
-      ? "even a renewed token does not last that long" : "a new login may last longer: authdeck login \(id)"
     throw .loginRequired(
-      "\(id) is valid for \(left) more (until \(TimeFormat.local(expiresAt))), less than the "
-        + "\(DurationText.format(minValid)) asked for; \(why)")
+      LoginRequired(id, .tooShort(validUntil: expiresAt, asked: minValid, renewable: renewable), at: now))
   }
 
+  /// Why `session` cannot be handed out or renewed without a person.
   static func loginRequired(_ session: Session, now: Date) -> AuthDeckError {
-    guard let expiresAt = session.tokens?.expiresAt else {
-      return .loginRequired("\(session.id) has no token; run: authdeck login \(session.id)")
-    }
-    return .loginRequired(
-      "\(session.id) expired \(TimeFormat.local(expiresAt)) (\(TimeFormat.ago(expiresAt, now: now))); run: authdeck login \(session.id)"
-    )
+    let reason = session.loginReason(at: now) ?? (session.tokens == nil ? .noToken : .notRenewable)
+    return .loginRequired(LoginRequired(session.id, reason, at: now))
   }
 
   /// The id token of a session's `tokens`, for `--id-token`: refused when there is none or it
@@ -224,54 +236,57 @@ public struct TokenService: Sendable {
   public static func idToken(of id: SessionID, in tokens: TokenSet, now: Date) throws(AuthDeckError) -> String
   {
     guard let idToken = tokens.idToken else {
-      throw .loginRequired(
-        "\(id) has no id token: the provider sent none (it usually needs scope \"openid\")")
+      throw .loginRequired(LoginRequired(id, .noIDToken, at: now))
     }
     if let expiry = JWT.expiry(of: idToken), expiry <= now {
-      throw .loginRequired(
-        "\(id)'s id token expired \(TimeFormat.ago(expiry, now: now)); log in again for a new one: authdeck login \(id)"
-      )
+      throw .loginRequired(LoginRequired(id, .idTokenExpired(at: expiry), at: now))
     }
     return idToken
   }
 
   /// Refreshes with the refresh token, or fetches anew with client credentials. Under the
   /// session's lock, so one session is never refreshed twice at once; a rotated refresh token
-  /// is on disk before anyone else can read the session.
+  /// is on disk before anyone else can read the session. A refresh token the provider refuses
+  /// (`invalid_grant`) is dropped and the refusal stored, so that no process sends it again.
   /// `margin`: renewed when less than that is left (default: `refreshMargin`).
   @discardableResult
   public func renew(_ id: SessionID, now: Date, force: Bool = false, margin: TimeInterval? = nil)
     throws(AuthDeckError) -> Session
   {
     let provider = try configuration.provider(for: id)
-    return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
+    let outcome = try store.update(id) {
+      (session: inout Session?) throws(AuthDeckError) -> Result<Session, AuthDeckError> in
       var current = session ?? Session(id: id, grant: provider.grant)
       // Another process may have renewed it while we waited for the lock.
       if !force, let tokens = current.tokens,
         !Self.needsRenewal(tokens, refreshable: true, now: now, margin: margin ?? refreshMargin)
       {
-        return current
+        return .success(current)
       }
       if provider.grant == .clientCredentials {
-        current.tokens = try tokens(provider, now: now) { $0.clientCredentials() }
+        current.receive(try tokens(provider, now: now) { $0.clientCredentials() })
       } else if let refreshToken = current.tokens?.refreshToken {
         var tokens: TokenSet
         do throws(AuthDeckError) {
           tokens = try self.tokens(provider, now: now) { $0.refresh(refreshToken: refreshToken) }
         } catch {
-          guard case .loginRequired(let reason) = error else { throw error }
-          throw .loginRequired("\(reason); the refresh token was refused, log in again: authdeck login \(id)")
+          guard case .grantRefused(_, let said) = error else { throw error }
+          let refusal = Refusal(.refreshRefused, said: said, at: now)
+          current.tokens?.refreshToken = nil
+          current.refusal = refusal
+          session = current
+          return .failure(.loginRequired(LoginRequired(id, .refreshRefused(refusal), at: now)))
         }
         if tokens.refreshToken == nil { tokens.refreshToken = refreshToken }  // §6: the old one stays valid
         if tokens.idToken == nil { tokens.idToken = current.tokens?.idToken }
-        current.tokens = tokens
+        current.receive(tokens)
       } else {
-        throw Self.loginRequired(current, now: now)
+        return .failure(Self.loginRequired(current, now: now))
       }
-      current.pending = nil  // valid again: a login that waited is no longer needed
       session = current
-      return current
+      return .success(current)
     }
+    return try outcome.get()
   }
 
   /// The client-credentials grant, for a session of a service provider.
@@ -306,7 +321,7 @@ public struct TokenService: Sendable {
     _ id: SessionID, forget: Bool, store: SessionStore, revoking: (TokenSet) -> Void = { _ in }
   ) throws(AuthDeckError) -> Session? {
     try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session? in
-      guard let stored = session else { throw .usage("no session \(id); see: authdeck list") }
+      guard let stored = session else { throw .unknownSession(id) }
       if let tokens = stored.tokens { revoking(tokens) }
       if forget {
         session = nil

@@ -9,12 +9,9 @@ import Foundation
 /// else xdg-open, else open; one that fails at once gives way to the next. An argument vector,
 /// never a shell; the child's output goes to /dev/null so that it cannot scribble on the board.
 public enum Browser {
-  /// `withholding` names environment variables that hold secrets (client_secret_env): the
-  /// browser starts without them.
-  public static func open(
-    _ url: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-    withholding secrets: Set<String> = []
-  ) throws(AuthDeckError) {
+  /// `environment` is the browser's (without the secret variables); `BROWSER` and `PATH` are
+  /// read from it.
+  public static func open(_ url: String, environment: ChildEnvironment) throws(AuthDeckError) {
     guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
       scheme == "https" || (scheme == "http" && Loopback.isLoopbackHost(parsed.host))
     else {
@@ -31,8 +28,7 @@ public enum Browser {
       guard let file = Spawn.findExecutable(program, path: environment["PATH"]) else { continue }
       let status: Int32?
       do {
-        status = try Spawn.detached(
-          [file, url], environment: environment.filter { !secrets.contains($0.key) }, watching: startGrace)
+        status = try Spawn.detached([file, url], environment: environment, watching: startGrace)
       } catch {
         continue
       }
@@ -50,17 +46,13 @@ public enum Browser {
   static let startGrace: TimeInterval = 0.5
 }
 
-/// The real browser edge: `Browser.open` with this process's environment, less the secrets.
+/// The real browser edge: `Browser.open` with the children's environment.
 public struct SystemBrowser: BrowserOpening {
-  let environment: [String: String]
-  let secrets: Set<String>
+  let environment: ChildEnvironment
 
-  public init(environment: [String: String], withholding secrets: Set<String>) {
-    self.environment = environment
-    self.secrets = secrets
-  }
+  public init(environment: ChildEnvironment) { self.environment = environment }
 
   public func open(_ url: String) throws(AuthDeckError) {
-    try Browser.open(url, environment: environment, withholding: secrets)
+    try Browser.open(url, environment: environment)
   }
 }

@@ -55,6 +55,18 @@ public final class FolderWatcher {
     #endif
   }
 
+  /// The descriptor that turns readable when a watched folder changes, for a caller that
+  /// waits on other things too (poll it, then `drain()`); nil when a folder could not be
+  /// watched: look again once a second then.
+  public var descriptor: Int32? { complete && fd >= 0 ? fd : nil }
+
+  /// Reads the pending events (which file changed does not matter: the caller looks again).
+  public func drain() {
+    guard fd >= 0 else { return }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while read(fd, &buffer, buffer.count) > 0 {}
+  }
+
   /// Sleeps until a watched folder changes (true) or `timeout` seconds pass (false); nil waits
   /// without a limit. A signal that interrupts the sleep counts as a change: look again.
   public func wait(timeout: TimeInterval?) -> Bool {
@@ -64,9 +76,7 @@ public final class FolderWatcher {
       let milliseconds = timeout.map { Int32(min(max(0, ($0 * 1000).rounded(.up)), Double(Int32.max))) } ?? -1
       let ready = poll(&descriptor, 1, milliseconds)
       guard ready != 0 else { return false }
-      // Drain the events: which file changed does not matter, the caller looks at them all.
-      var buffer = [UInt8](repeating: 0, count: 4096)
-      while read(fd, &buffer, buffer.count) > 0 {}
+      drain()
       return true
     #else
       return fallbackWait(timeout)

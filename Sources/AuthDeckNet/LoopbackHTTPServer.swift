@@ -61,8 +61,7 @@ public struct ServerResponse: Sendable {
 public final class LoopbackHTTPServer: @unchecked Sendable {
   public let port: UInt16
   private let sockets: [Int32]
-  private let wakeRead: Int32
-  private let wakeWrite: Int32
+  private let wake: WakePipe
 
   /// Binds now, so a busy port is reported before the browser opens. `host` must be a loopback address.
   public convenience init(host: String = "127.0.0.1", port: UInt16) throws(AuthDeckError) {
@@ -98,13 +97,16 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         throw problem.error
       }
     }
-    var pipeEnds: [Int32] = [0, 0]
-    pipe(&pipeEnds)
-    for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+    let wake: WakePipe
+    do throws(AuthDeckError) {
+      wake = try WakePipe()
+    } catch {
+      sockets.forEach { close($0) }
+      throw error
+    }
     self.sockets = sockets
     self.port = boundPort
-    self.wakeRead = pipeEnds[0]
-    self.wakeWrite = pipeEnds[1]
+    self.wake = wake
   }
 
   struct ListenFailure: Error {
@@ -173,14 +175,12 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
   deinit {
     sockets.forEach { close($0) }
-    close(wakeRead)
-    close(wakeWrite)
+    wake.close()
   }
 
   /// Makes `serve` return soon, from any thread.
   public func stop() {
-    var byte: UInt8 = 1
-    _ = Glibc.write(wakeWrite, &byte, 1)
+    wake.wake()
   }
 
   /// How long a connection has to send its whole request.
@@ -213,14 +213,17 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         close(connection.fd)
         return true
       }
-      var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+      var fds = [pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)]
       fds += sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
       fds += connections.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
       let wakeAt = ([deadline] + connections.map(\.deadline)).compactMap { $0 }.min()
       let timeout = wakeAt.map { Int32(max(1, min(1_000_000, $0.timeIntervalSince(now) * 1000 + 1))) } ?? -1
       let ready = poll(&fds, nfds_t(fds.count), timeout)
       if ready < 0 && errno == EINTR { continue }
-      if fds[0].revents != 0 { return false }
+      if fds[0].revents != 0 {
+        wake.drain()  // so that a later `serve` (the same listener, another login) sleeps again
+        return false
+      }
       guard ready > 0 else { continue }
       for entry in fds.dropFirst().prefix(sockets.count) where entry.revents != 0 {
         let client = accept(entry.fd, nil, nil)

@@ -44,21 +44,19 @@ public enum LoopbackPages {
   }
 }
 
-/// What a loopback listener does with one request (RFC 8252 §7.3): anything but a GET on the
-/// redirect's path is a 404 that echoes nothing; a redirect is handed to `complete`, and the
-/// browser is told the outcome. Shared by `authdeck login` and the board.
+/// What a loopback listener makes of one request (RFC 8252 §7.3): nil for anything but a GET on
+/// the redirect's path (answered with a 404 that echoes nothing), else the redirect it carries
+/// or why it is none. Shared by `authdeck login` and the board.
 public enum LoopbackRedirect {
-  /// The page to answer with, and the outcome: nil when the request was not a redirect.
-  public static func handle(
-    _ request: ServerRequest, redirectURI: URL, complete: (Redirect) throws(AuthDeckError) -> Session
-  ) -> (response: ServerResponse, outcome: Result<Session, AuthDeckError>?) {
+  public static let notFound = ServerResponse.text(404, "Not found\n")
+
+  public static func redirect(in request: ServerRequest, redirectURI: URL) -> Result<Redirect, AuthDeckError>? {
     let path = redirectURI.path.isEmpty ? "/" : redirectURI.path
-    guard request.method == "GET", request.path == path else { return (.text(404, "Not found\n"), nil) }
+    guard request.method == "GET", request.path == path else { return nil }
     do throws(AuthDeckError) {
-      let session = try complete(try Redirect(pasted: Loopback.origin(of: redirectURI) + request.target))
-      return (LoopbackPages.success(session.id), .success(session))
+      return .success(try Redirect(pasted: Loopback.origin(of: redirectURI) + request.target))
     } catch {
-      return (LoopbackPages.failure(error.description), .failure(error))
+      return .failure(error)
     }
   }
 }

@@ -1,5 +1,6 @@
 import AuthDeckCore
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -20,7 +21,7 @@ public enum SecretCommand {
 
   public static func run(
     _ command: String, provider: String, timeout: TimeInterval = defaultTimeout,
-    environment: [String: String] = ProcessInfo.processInfo.environment
+    environment: ChildEnvironment
   ) throws(AuthDeckError) -> String {
     let child: Spawn.Child
     do {
@@ -86,54 +87,53 @@ extension Optional where Wrapped == String {
 }
 
 /// The process groups of running secret commands, so that they can be killed when AuthDeck is
-/// interrupted or quits. A fixed table of atomics: a signal handler may read it.
-public final class ChildGroups: @unchecked Sendable {
+/// interrupted or quits. A fixed table of atomics, because a signal handler reads it: no lock,
+/// no allocation.
+public final class ChildGroups: Sendable {
   public static let shared = ChildGroups()
-  private static let capacity = 32
-  private let slots = UnsafeMutablePointer<pid_t>.allocate(capacity: capacity)
-  private let lock = NSLock()
+  private let slots: InlineArray<32, Atomic<Int32>> = InlineArray { _ in Atomic(0) }
 
-  private init() { slots.initialize(repeating: 0, count: Self.capacity) }
+  private init() {}
 
+  /// Remembers `group`; with every slot taken (32 secret commands at once) it is not
+  /// remembered, and only its own timeout stops it.
   func add(_ group: pid_t) {
-    lock.withLock {
-      if let free = (0..<Self.capacity).first(where: { slots[$0] == 0 }) { slots[free] = group }
+    for index in slots.indices
+    where slots[index].compareExchange(expected: 0, desired: group, ordering: .sequentiallyConsistent).exchanged {
+      return
     }
-    SignalForwarding.installOnce()
   }
 
   func remove(_ group: pid_t) {
-    lock.withLock {
-      for index in 0..<Self.capacity where slots[index] == group { slots[index] = 0 }
+    for index in slots.indices {
+      _ = slots[index].compareExchange(expected: group, desired: 0, ordering: .sequentiallyConsistent)
     }
   }
 
-  /// Kills every group still running. Async-signal-safe: no lock, no allocation.
+  /// Kills every group still running. Async-signal-safe.
   public func killAll() {
-    for index in 0..<Self.capacity where slots[index] > 0 { Glibc.kill(-slots[index], SIGKILL) }
+    for index in slots.indices {
+      let group = slots[index].load(ordering: .sequentiallyConsistent)
+      if group > 0 { Glibc.kill(-group, SIGKILL) }
+    }
   }
 }
 
 /// For command-line use, where SIGINT, SIGTERM and SIGHUP would end AuthDeck at once: kill the
-/// secret commands' groups first, then die of the same signal. Where a handler is already in
-/// place (the board's), it is left alone; the board kills the groups itself when it quits.
-enum SignalForwarding {
-  nonisolated(unsafe) private static var installed = false
-  private static let lock = NSLock()
-
-  static func installOnce() {
-    lock.withLock {
-      guard !installed else { return }
-      installed = true
-      for signal in [SIGINT, SIGTERM, SIGHUP] {
-        var current = sigaction()
-        sigaction(signal, nil, &current)
-        guard current.__sigaction_handler.sa_handler == nil else { continue }  // SIG_DFL is nil
-        Glibc.signal(signal) { received in
-          ChildGroups.shared.killAll()
-          Glibc.signal(received, SIG_DFL)
-          raise(received)
-        }
+/// secret commands' groups first, then die of the same signal. Installed once at start by the
+/// executable (never as a side effect of reading a secret). A signal that is ignored (a
+/// background job's SIGINT) stays ignored; the board installs handlers of its own over these
+/// and kills the groups itself when it quits.
+public enum SecretCommandSignals {
+  public static func install() {
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+      var current = sigaction()
+      sigaction(signal, nil, &current)
+      guard current.__sigaction_handler.sa_handler == nil else { continue }  // SIG_DFL is nil
+      Glibc.signal(signal) { received in
+        ChildGroups.shared.killAll()
+        Glibc.signal(received, SIG_DFL)
+        raise(received)
       }
     }
   }

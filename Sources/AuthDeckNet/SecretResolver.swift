@@ -4,19 +4,19 @@ import Foundation
 /// Reads secrets from the environment, a command's stdout (`SecretCommand`), or the (private)
 /// config file.
 public struct SecretResolver: SecretResolving {
+  /// Where `client_secret_env` variables are read.
   let environment: [String: String]
-  /// Variables that hold secrets (every provider's client_secret_env): a secret command starts
-  /// without them, like every other child.
-  let withheld: Set<String>
+  /// What a `client_secret_command` starts with: without the secret variables, like every child.
+  let children: ChildEnvironment
   let commandTimeout: TimeInterval
 
+  /// `secretVariables`: every provider's `client_secret_env` (`Configuration.secretVariables`).
   public init(
-    environment: [String: String] = ProcessInfo.processInfo.environment,
-    withholding withheld: Set<String> = [],
+    environment: [String: String], withholding secretVariables: Set<String>,
     commandTimeout: TimeInterval = SecretCommand.defaultTimeout
   ) {
     self.environment = environment
-    self.withheld = withheld
+    self.children = ChildEnvironment(inherited: environment, withholding: secretVariables)
     self.commandTimeout = commandTimeout
   }
 
@@ -34,7 +34,7 @@ public struct SecretResolver: SecretResolving {
     case .command(let command):
       return try SecretCommand.run(
         command, provider: provider.id, timeout: provider.secretTimeout ?? commandTimeout,
-        environment: environment.filter { !withheld.contains($0.key) })
+        environment: children)
     }
   }
 }

@@ -13,7 +13,7 @@ public enum Spawn {
   }
 
   /// Starts `argv` with stdio on /dev/null and reaps it in the background.
-  public static func detached(_ argv: [String], environment: [String: String]) throws(AuthDeckError) {
+  public static func detached(_ argv: [String], environment: ChildEnvironment) throws(AuthDeckError) {
     let pid = try start(argv, stdinData: nil, environment: environment)
     Thread.detachNewThread {
       var status: Int32 = 0
@@ -25,7 +25,7 @@ public enum Spawn {
   /// ended that soon (a `$BROWSER` that fails at once), nil when it still runs (it is reaped in
   /// the background then). A signal counts as 128 + its number, as a shell says.
   public static func detached(
-    _ argv: [String], environment: [String: String], watching grace: TimeInterval
+    _ argv: [String], environment: ChildEnvironment, watching grace: TimeInterval
   ) throws(AuthDeckError) -> Int32? {
     let pid = try start(argv, stdinData: nil, environment: environment)
     let deadline = Date().addingTimeInterval(grace)
@@ -45,13 +45,21 @@ public enum Spawn {
     return nil
   }
 
-  /// Runs `argv`, writes `input` to its stdin (the way secrets reach child processes),
-  /// waits, and says whether it exited 0.
-  public static func run(_ argv: [String], input: Data, environment: [String: String]) -> Bool {
-    guard let pid = try? start(argv, stdinData: input, environment: environment) else { return false }
+  /// Runs `argv`, writes `input` to its stdin (the way secrets reach child processes), waits,
+  /// and returns its exit status as a shell says it (128 + N for signal N); an error when it
+  /// could not be started.
+  public static func run(_ argv: [String], input: Data, environment: ChildEnvironment)
+    -> Result<Int32, AuthDeckError>
+  {
+    let pid: pid_t
+    do throws(AuthDeckError) {
+      pid = try start(argv, stdinData: input, environment: environment)
+    } catch {
+      return .failure(error)
+    }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return status & 0x7f == 0 && (status >> 8) & 0xff == 0
+    return .success(status & 0x7f != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff)
   }
 
   /// A child whose stdout and stderr come back through pipes.
@@ -63,7 +71,7 @@ public enum Spawn {
 
   /// Starts `argv` in a process group of its own (so that all it starts can be stopped
   /// together), stdin on /dev/null, stdout and stderr on pipes.
-  static func startCapturing(_ argv: [String], environment: [String: String]) throws(AuthDeckError) -> Child {
+  static func startCapturing(_ argv: [String], environment: ChildEnvironment) throws(AuthDeckError) -> Child {
     var out: [Int32] = [-1, -1]
     var err: [Int32] = [-1, -1]
     guard pipe(&out) == 0 else { throw .other("cannot create a pipe") }
@@ -91,7 +99,7 @@ public enum Spawn {
 
   private static func start(
     _ argv: [String], stdinData: Data?, stdout: Int32? = nil, stderr: Int32? = nil, ownGroup: Bool = false,
-    environment: [String: String]
+    environment: ChildEnvironment
   ) throws(AuthDeckError) -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -130,7 +138,7 @@ public enum Spawn {
     posix_spawnattr_setflags(&attributes, Int16(flags))
     var pid: pid_t = 0
     let arguments = CStrings(argv)
-    let variables = CStrings(environment.map { "\($0.key)=\($0.value)" })
+    let variables = CStrings(environment.variables.map { "\($0.key)=\($0.value)" })
     let result = withExtendedLifetime((arguments, variables)) {
       posix_spawnp(&pid, argv[0], &actions, &attributes, arguments.pointers, variables.pointers)
     }

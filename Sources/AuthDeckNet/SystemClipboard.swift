@@ -5,35 +5,32 @@ import Foundation
 /// set-clipboard on), plus a local clipboard tool when one is there. Tools get the text on
 /// stdin, never in argv, and start without the client-secret variables.
 public struct SystemClipboard: ClipboardWriting {
-  let environment: [String: String]
-  let secrets: Set<String>
+  let environment: ChildEnvironment
   /// Writes OSC 52 to the terminal; nil where there is no terminal to write to.
   let terminal: (@Sendable (String) -> Void)?
 
-  public init(
-    environment: [String: String], withholding secrets: Set<String>,
-    terminal: (@Sendable (String) -> Void)?
-  ) {
+  public init(environment: ChildEnvironment, terminal: (@Sendable (String) -> Void)?) {
     self.environment = environment
-    self.secrets = secrets
     self.terminal = terminal
   }
 
-  public func copy(_ text: String) -> String {
-    var ways: [String] = []
+  public func copy(_ text: String) -> CopyResult {
+    var result = CopyResult(ways: [])
     if let terminal {
       terminal(text)
-      ways.append("OSC 52")
+      result.ways.append("OSC 52")
     }
     if let tool = Self.localTool(environment) {
-      ways.append(tool[0])
-      _ = Spawn.run(
-        tool, input: Data(text.utf8), environment: environment.filter { !secrets.contains($0.key) })
+      switch Spawn.run(tool, input: Data(text.utf8), environment: environment) {
+      case .success(0): result.ways.append(tool[0])
+      case .success(let status): result.failures.append("\(tool[0]) exited with status \(status)")
+      case .failure(let error): result.failures.append(error.description)
+      }
     }
-    return ways.isEmpty ? "no clipboard found" : ways.joined(separator: " + ")
+    return result
   }
 
-  static func localTool(_ environment: [String: String]) -> [String]? {
+  static func localTool(_ environment: ChildEnvironment) -> [String]? {
     let path = environment["PATH"]
     let candidates: [(needs: String?, argv: [String])] = [
       ("WAYLAND_DISPLAY", ["wl-copy"]), ("DISPLAY", ["xclip", "-selection", "clipboard"]),

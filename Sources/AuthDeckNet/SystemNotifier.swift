@@ -9,17 +9,14 @@ public struct SystemNotifier: NotificationSending {
   public static let titleLimit = 80
   public static let bodyLimit = 200
 
-  let environment: [String: String]
-  let secrets: Set<String>
+  let environment: ChildEnvironment
   /// Writes the notification to the terminal; nil where there is no terminal to write to.
   let terminal: (@Sendable (_ title: String, _ body: String) -> Void)?
 
   public init(
-    environment: [String: String], withholding secrets: Set<String>,
-    terminal: (@Sendable (_ title: String, _ body: String) -> Void)?
+    environment: ChildEnvironment, terminal: (@Sendable (_ title: String, _ body: String) -> Void)?
   ) {
     self.environment = environment
-    self.secrets = secrets
     self.terminal = terminal
   }
 
@@ -28,9 +25,7 @@ public struct SystemNotifier: NotificationSending {
     let body = Sanitizer.inline(body, limit: Self.bodyLimit)
     terminal?(title, body)
     guard let program = Spawn.findExecutable("notify-send", path: environment["PATH"]) else { return }
-    try? Spawn.detached(
-      Self.notifySend(program, title: title, body: body),
-      environment: environment.filter { !secrets.contains($0.key) })
+    try? Spawn.detached(Self.notifySend(program, title: title, body: body), environment: environment)
   }
 
   /// `notify-send --app-name=AuthDeck -- "AuthDeck: TITLE" BODY`: `--` so that nothing in the

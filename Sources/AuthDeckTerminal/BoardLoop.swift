@@ -62,7 +62,7 @@ public final class BoardLoop {
         }
       }
       events += inbox.drain()
-      if TerminationSignals.requested != 0 { running = false }
+      if TerminationSignals.requested { running = false }
       let second = Int(Date().timeIntervalSince1970)
       if second != lastSecond {
         lastSecond = second

@@ -13,7 +13,7 @@ struct AuthDeckCommand: ParsableCommand {
       + "wait and status (docs/scripting.md).\n\n" + ExitStatusText.table,
     version: "0.1.0",
     subcommands: [
-      Board.self, Login.self, Token.self, ExecCommand.self, Wait.self, Status.self, List.self, Logout.self,
+      Board.self, Login.self, Token.self, ExecCommand.self, Wait.self, Status.self, List.self, LogoutCommand.self,
       Providers.self, Demo.self,
     ],
     defaultSubcommand: Board.self
@@ -22,6 +22,7 @@ struct AuthDeckCommand: ParsableCommand {
   static func main() {
     InheritedSettings.harden()  // umask 077, SIGPIPE ignored; exec gives COMMAND back what we got
     ProcessHardening.apply()
+    SecretCommandSignals.install()  // Ctrl-C stops a client_secret_command with AuthDeck
     if FastToken.run(CommandLine.arguments) || StatusPrinter.runFast(CommandLine.arguments) { return }
     do {
       var command = try parseAsRoot()
@@ -65,20 +66,31 @@ struct Context {
     try ConfigurationLoader.load(path: configPath, environment: environment)
   }
 
+  /// The configuration, or why it cannot be read, for a command that goes on without it.
+  func configurationResult() -> Result<Configuration, AuthDeckError> {
+    do throws(AuthDeckError) { return .success(try configuration()) } catch { return .failure(error) }
+  }
+
   func service() throws(AuthDeckError) -> TokenService {
     let configuration = try configuration()
     return TokenService(
       configuration: configuration, store: store, transport: CurlTransportFactory.make(),
       secrets: SecretResolver(environment: environment, withholding: configuration.secretVariables))
   }
+
+  /// What child processes (the browser) start with: this environment less every secret variable.
+  func children(of configuration: Configuration) -> ChildEnvironment {
+    ChildEnvironment(inherited: environment, withholding: configuration.secretVariables)
+  }
 }
 
-/// Runs a command body, turning an AuthDeckError into one line on stderr and its exit status.
+/// Runs a command body, turning an AuthDeckError into one line on stderr (worded for the
+/// command line: the command to run) and its exit status.
 func reportingErrors(_ body: () throws(AuthDeckError) -> Void) throws {
   do {
     try body()
   } catch {
-    Console.error(error.description)
+    Console.error(CommandLineText.message(error))
     throw ExitCode(error.exitCode)
   }
 }

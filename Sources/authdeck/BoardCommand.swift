@@ -59,16 +59,14 @@ enum BoardWiring {
     } catch {
       throw .other(error.reason)
     }
-    let inbox = Inbox()
+    let inbox = try Inbox()
     let runner = EffectRunner(service: service, sink: inbox, demo: demo) { configuration in
-      EffectRunner.Edges(
-        browser: SystemBrowser(environment: environment, withholding: configuration.secretVariables),
-        clipboard: SystemClipboard(
-          environment: environment, withholding: configuration.secretVariables,
-          terminal: { text in screen.copyWithOSC52(text) }),
+      let children = ChildEnvironment(inherited: environment, withholding: configuration.secretVariables)
+      return EffectRunner.Edges(
+        browser: SystemBrowser(environment: children),
+        clipboard: SystemClipboard(environment: children, terminal: { text in screen.copyWithOSC52(text) }),
         notifier: SystemNotifier(
-          environment: environment, withholding: configuration.secretVariables,
-          terminal: { title, body in screen.notify(title: title, body: body) }))
+          environment: children, terminal: { title, body in screen.notify(title: title, body: body) }))
     }
     var state = BoardState(
       providers: service.configuration.providers, sessions: [], now: Date(),

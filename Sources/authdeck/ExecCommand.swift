@@ -74,11 +74,10 @@ struct ExecCommand: ParsableCommand {
       let (handed, failures) = service.handOver(
         variables, now: Date(), minValid: minValid ?? 0, idTokens: idToken)
       if let first = failures.first {
-        failures.forEach { Console.error($0.description) }
+        failures.forEach { Console.error(CommandLineText.message($0)) }
         Foundation.exit(first.exitCode)
       }
-      let environment = ChildEnvironment.make(
-        inherited: context.environment, withholding: configuration.secretVariables, handing: handed)
+      let environment = context.children(of: configuration).handing(handed)
       Self.fail(Exec.replaceProcess(executable: executable, argv: command, environment: environment))
     }
   }

@@ -4,12 +4,15 @@ import AuthDeckCore
 import Foundation
 
 struct List: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "List every session with its status and expiry.")
+  static let configuration = CommandConfiguration(
+    abstract: "List every session with its status and expiry.",
+    discussion: """
+      Reads the store, and the configuration for when a token counts as expiring. A configuration \
+      that cannot be read is reported after the list, with exit status 78.
+      """)
 
   @OptionGroup var global: GlobalOptions
-  @Flag(
-    help:
-      "Print a JSON array (no secrets): id, provider, account, status, issued_at, expires_at, refreshable.")
+  @Flag(help: "Print a JSON array of session objects (docs/scripting.md); never a secret.")
   var json = false
 
   func run() throws {
@@ -17,15 +20,20 @@ struct List: ParsableCommand {
       let context = Context(options: global)
       let (sessions, problems) = try context.store.loadAll()
       problems.forEach { Console.error($0) }
-      let threshold = (try? context.configuration().expiringWithin) ?? 15 * 60
+      let configuration = context.configurationResult()
+      let threshold = (try? configuration.get())?.expiringWithin ?? SessionStatus.defaultExpiringWithin
       let now = Date()
       if json {
-        Console.out(SessionListing.json(sessions, now: now, expiringWithin: threshold))
-      } else if sessions.isEmpty {
-        Console.note(SessionListing.empty)
-      } else {
+        Console.out(SessionJSON.array(sessions, now: now, expiringWithin: threshold))
+      } else if !sessions.isEmpty {
         Console.out(SessionListing.table(sessions, now: now, expiringWithin: threshold), terminator: "")
+      } else if case .failure(let error) = configuration {
+        Console.error(SessionListing.emptyWithBrokenConfiguration(error))
+        Foundation.exit(error.exitCode)
+      } else {
+        Console.note(SessionListing.empty)
       }
+      if case .failure(let error) = configuration { throw error }
     }
   }
 }

@@ -30,18 +30,18 @@ struct Login: ParsableCommand {
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
       let id = try SessionID(parsing: id)
-      let service = try Context(options: global).service()
+      let context = Context(options: global)
+      let service = try context.service()
       let provider = try service.configuration.provider(for: id)
-      let browser =
-        noBrowser
-        ? nil
-        : SystemBrowser(
-          environment: ProcessInfo.processInfo.environment, withholding: service.configuration.secretVariables
-        )
+      let browser = noBrowser ? nil : SystemBrowser(environment: context.children(of: service.configuration))
       let session: Session
       switch provider.grant {
       case .clientCredentials:
-        session = try service.fetchClientCredentials(id, now: Date())
+        switch Renewal.renew(id, service: service, now: Date()) {
+        case .renewed(let renewed): session = renewed
+        case .needsLogin(_, let required): throw .loginRequired(required)
+        case .failed(_, let error): throw error
+        }
       case .deviceCode:
         session = try CommandLineDeviceLogin(service: service, browser: browser, report: Self.report)
           .run(id, provider: provider)

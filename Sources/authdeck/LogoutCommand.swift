@@ -3,8 +3,9 @@ import AuthDeckApp
 import AuthDeckCore
 import Foundation
 
-struct Logout: ParsableCommand {
+struct LogoutCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "logout",
     abstract: "Revoke and drop the tokens of ID (and the session with --forget).",
     discussion: """
       When the provider has a revocation endpoint (revocation_url, or discovered from its issuer), \
@@ -22,28 +23,21 @@ struct Logout: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       let id = try SessionID(parsing: id)
       let context = Context(options: global)
-      var revocation = Revocation.notOffered
+      let via: Logout.Provider
       if local {
-        try TokenService.logout(id, forget: forget, store: context.store)
+        via = .local(context.store)
       } else {
-        let service: TokenService
         do throws(AuthDeckError) {
-          service = try context.service()
+          via = .service(try context.service())
         } catch {
-          // A broken configuration must not keep tokens on disk: drop them, and say why they were not revoked.
-          try TokenService.logout(id, forget: forget, store: context.store)
-          revocation = .failed(error.description)
-          report(id, revocation)
-          return
+          // A broken configuration must not keep tokens on disk: they are dropped, and the
+          // warning says why they were not revoked.
+          via = .unavailable(context.store, error)
         }
-        revocation = try service.logout(id, forget: forget, now: Date()).revocation
       }
-      report(id, revocation)
+      let revocation = try Logout.run(id, forget: forget, via: via, now: Date()).revocation
+      Console.note(LogoutSummary.line(id, forgotten: forget, revocation: revocation))
+      if let warning = revocation.warning { Console.error("\(id): \(warning)") }
     }
-  }
-
-  private func report(_ id: SessionID, _ revocation: Revocation) {
-    Console.note(LogoutSummary.line(id, forgotten: forget, revocation: revocation))
-    if let warning = LogoutSummary.warning(revocation) { Console.error("\(id): \(warning)") }
   }
 }

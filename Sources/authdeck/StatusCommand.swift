@@ -7,15 +7,12 @@ struct Status: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "One short line for a shell prompt or tmux: time left per provider, ✗ where a login is needed.",
     discussion: """
-      e.g. `lime 7:50 · acme ✗ · limio ✓ · 1 to log in`. Reads only the store: no configuration, \
-      no network, never a secret. Prints nothing when there are no sessions.
+      e.g. `acme ✗ · lime 7:50 · limio ✓ · 1 to log in`. Reads only the store: no configuration, \
+      no network, never a secret. Prints nothing when there are no sessions. With --json, the \
+      configuration is read too, for when a token counts as expiring (as list does).
       """)
 
-  @Flag(
-    help: """
-      Print a JSON array, one object per session: id, provider, account, state, needs_login, \
-      refreshable, expires_at (RFC 3339) and remaining (seconds); null when the end is unknown.
-      """)
+  @Flag(help: "Print a JSON array of session objects, as list --json does (docs/scripting.md).")
   var json = false
 
   func run() throws {
@@ -38,13 +35,16 @@ enum StatusPrinter {
       let (sessions, problems) = try SessionStore.located().loadAll()
       problems.forEach { Console.error($0) }
       let now = Date()
-      if json {
-        Console.out(StatusLine.json(sessions, now: now))
-      } else if !sessions.isEmpty {
-        Console.out(StatusLine.line(sessions, now: now))
+      guard json else {
+        if !sessions.isEmpty { Console.out(StatusLine.line(sessions, now: now)) }
+        return
       }
+      let configuration = Context().configurationResult()
+      let threshold = (try? configuration.get())?.expiringWithin ?? SessionStatus.defaultExpiringWithin
+      Console.out(SessionJSON.array(sessions, now: now, expiringWithin: threshold))
+      if case .failure(let error) = configuration { throw error }
     } catch {
-      Console.error(error.description)
+      Console.error(CommandLineText.message(error))
       exit(error.exitCode)
     }
   }

@@ -18,8 +18,8 @@ struct Token: ParsableCommand {
   var header = false
   @Flag(
     help: """
-      Print a JSON object: token, type, scope, expires_at (RFC 3339, or null when unknown), \
-      expires_in (seconds, or null). Never the refresh token.
+      Print the session's JSON object (docs/scripting.md) with token, type and scope added, on \
+      one line. Never the refresh token.
       """)
   var json = false
   @Flag(
@@ -43,8 +43,8 @@ struct Token: ParsableCommand {
       let id = try SessionID(parsing: id)
       let context = Context(options: global)
       TokenPrinter.print(
-        id, stored: try context.store.load(id), context: context,
-        format: header ? .header : json ? .json : .plain, idToken: idToken, minValid: minValid ?? 0)
+        id, stored: try context.store.load(id), context: context, format: header ? .header : .plain,
+        json: json, idToken: idToken, minValid: minValid ?? 0)
     }
   }
 }
@@ -52,17 +52,25 @@ struct Token: ParsableCommand {
 /// The token, renewed first when it must be: one read before, one under the lock. A stored token
 /// that can be handed out as it is needs neither the configuration nor the network.
 enum TokenPrinter {
+  /// `json`: the session's object, which needs the configuration's "expiring" threshold and
+  /// the session as stored after a renewal.
   static func print(
-    _ id: SessionID, stored: Session?, context: Context, format: TokenOutput.Format = .plain,
+    _ id: SessionID, stored: Session?, context: Context, format: TokenOutput.Format = .plain, json: Bool = false,
     idToken: Bool = false, minValid: TimeInterval = 0
   ) {
     do throws(AuthDeckError) {
       let now = Date()
       let tokens = try valid(id, stored: stored, context: context, now: now, minValid: minValid)
       let chosen = idToken ? try TokenService.idToken(of: id, in: tokens, now: now) : nil
-      Console.out(TokenOutput.text(tokens, idToken: chosen, format: format, now: now))
+      var session = stored ?? Session(id: id)
+      var format = format
+      if json {
+        session = try context.store.load(id) ?? session
+        format = .json(expiringWithin: try context.configuration().expiringWithin)
+      }
+      Console.out(TokenOutput.text(session, tokens, idToken: chosen, format: format, now: now))
     } catch {
-      Console.error(error.description)
+      Console.error(CommandLineText.message(error))
       exit(error.exitCode)
     }
   }

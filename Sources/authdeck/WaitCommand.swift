@@ -36,7 +36,8 @@ struct Wait: ParsableCommand {
         Console.note(WaitText.waiting(for: missing.map(\.id)))
       }
       if let timeout, !missing.isEmpty {
-        throw .loginRequired(WaitText.timedOut(after: timeout, missing: missing, now: Date()))
+        Console.error(WaitText.timedOut(after: timeout, missing: missing, now: Date()))
+        Foundation.exit(AuthDeckError.loginNeededStatus)
       }
     }
   }

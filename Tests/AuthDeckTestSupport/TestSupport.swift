@@ -14,6 +14,8 @@ extension AuthDeckError {
   public var kind: String {
     switch self {
     case .usage: return "usage"
+    case .unknownSession: return "unknownSession"
+    case .grantRefused: return "grantRefused"
     case .config: return "config"
     case .store: return "store"
     case .redirect: return "redirect"
@@ -23,6 +25,9 @@ extension AuthDeckError {
     case .other: return "other"
     }
   }
+
+  /// Why a login is needed, when that is what it says.
+  public var loginReason: LoginReason? { loginRequired?.reason }
 }
 
 /// The error `body` throws, or nil when it returns normally.

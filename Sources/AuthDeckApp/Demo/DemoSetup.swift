@@ -20,7 +20,7 @@ public struct DemoSetup: Sendable {
     try seed(store, provider: provider, now: now)
     let service = TokenService(
       configuration: configuration, store: store, transport: CurlTransport(),
-      secrets: SecretResolver(environment: [:]))
+      secrets: SecretResolver(environment: [:], withholding: []))
     return DemoSetup(provider: provider, service: service, storeRoot: store.root)
   }
 

@@ -29,21 +29,15 @@ public struct CommandLineDeviceLogin {
   }
 
   public func run(_ id: SessionID, provider: Provider) throws(AuthDeckError) -> Session {
-    let authorization = try service.startDeviceLogin(id, now: clock()).authorization
+    let authorization = try DeviceLogin.start(id, service: service, now: clock()).authorization
     report(Self.instructions(id, provider: provider, authorization, now: clock()), false)
-    if let browser {
-      do throws(AuthDeckError) {
-        try browser.open(authorization.browserURL)
-      } catch {
-        // No browser here is the usual case for a device login; the page is printed above.
-      }
-    }
+    DeviceLogin.openPage(of: authorization, with: browser)
     report("Waiting for the code to be entered…", false)
-    let poller = DeviceLoginPoller(service: service, clock: clock, sleep: sleep)
-    guard let session = try poller.wait(id, for: authorization) else {
-      throw .other("\(id): the device login was stopped")
+    switch DeviceLogin.poll(id, authorization, service: service, clock: clock, sleep: sleep) {
+    case .loggedIn(let session): return session
+    case .ended(_, let error): throw error
+    case .cancelled: throw .other("the device login of \(id) was stopped")
     }
-    return session
   }
 
   /// Where to go and what to type, each on a line of its own so that it stands out and can be

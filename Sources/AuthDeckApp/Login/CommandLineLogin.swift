@@ -2,10 +2,9 @@ import AuthDeckCore
 import AuthDeckNet
 import Foundation
 
-/// `authdeck login ID` for the authorization-code grant: checks that the client secret can be
-/// read, binds the loopback listener (a busy port is said before the browser is sent anywhere),
-/// stores the pending login, shows the URL, opens the browser unless told not to, and waits for
-/// the redirect or a paste.
+/// `authdeck login ID` for the authorization-code grant: starts the login (`BrowserLogin`:
+/// secret, port, pending state, listener), shows the URL, opens the browser unless told not to,
+/// and waits for the redirect, a paste, or the store to say the login ended elsewhere.
 public struct CommandLineLogin {
   let service: TokenService
   let browser: (any BrowserOpening)?
@@ -19,46 +18,34 @@ public struct CommandLineLogin {
   }
 
   public func run(_ id: SessionID, provider: Provider, input: Int32 = 0) throws(AuthDeckError) -> Session {
-    // The code exchange needs the secret: a variable that is not set, or a command that fails
-    // or hangs, is said now, before the browser sends the person to log in for nothing.
-    try service.checkClientSecret(for: id)
-    var listener: LoopbackHTTPServer?
-    var listenerProblem: String?
-    var chosenRedirect: URL?
-    if let redirect = provider.redirectURI {
-      if provider.usesLoopbackRedirect {
-        do throws(AuthDeckError) {
-          listener = try LoopbackHTTPServer(redirect: redirect)
-        } catch {
-          listenerProblem = error.description
-        }
-      }
-    } else {
-      (listener, chosenRedirect) = try LoopbackHTTPServer.onFreePort()
-    }
-    let pending = try service.startLogin(id, now: Date(), redirectURI: chosenRedirect)
-    report("Log in to \(id) (\(provider.name)) within 5 minutes at:\n\n  \(pending.authorizeURL)\n", false)
-    let redirect = pending.redirectURI
-    if let listenerProblem {
-      // The redirect would go to whoever holds the port: the browser is not sent there.
+    let redirects = try RedirectOutcomes()
+    let loopback = LoopbackRegistry(expecting: id) { redirects.offer($0) }
+    let started = try BrowserLogin.start(id, service: service, loopback: loopback, resume: false, now: Date())
+    defer { loopback.loginEnded(state: started.pending.state) }
+    let window = TimeFormat.minutes(PendingLogin.lifetime)
+    report("Log in to \(id) (\(provider.name)) within \(window) at:\n\n  \(started.pending.authorizeURL)\n", false)
+    let redirect = started.pending.redirectURI
+    switch BrowserLogin.openBrowser(for: started, with: browser) {
+    case .withheld:
+      guard case .portTaken(let why) = started.loopback else { break }
       report(
-        "\(listenerProblem), so the browser was not opened: its redirect would go to that program. "
+        "\(why), so the browser was not opened: its redirect would go to that program. "
           + "Free the port and log in again, or open the URL yourself and paste the redirect URL here. "
           + "If the provider accepts any loopback port (RFC 8252 §7.3), leave redirect_uri out and AuthDeck picks a free one.",
         true)
-    } else if let browser {
-      do throws(AuthDeckError) {
-        try browser.open(pending.authorizeURL)
-      } catch {
-        report(error.description, false)
-      }
+    case .failed(let error):
+      report(error.description, false)
+    case .opened, .notAsked:
+      break
     }
+    let listening = started.loopback == .listening
     report(
-      listener != nil
+      listening
         ? "Waiting for the browser to return to \(redirect) (or paste the redirect URL here)…"
         : "Paste the URL the browser was sent to (it starts with \(redirect)):", false)
     return try LoginWaiter(
-      service: service, sessionID: id, pending: pending, listener: listener, input: input, report: report
+      service: service, sessionID: id, pending: started.pending, redirects: redirects, listening: listening,
+      input: input, report: report
     ).wait()
   }
 }

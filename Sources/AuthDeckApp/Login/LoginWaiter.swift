@@ -1,73 +1,89 @@
 import AuthDeckCore
 import AuthDeckNet
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// `authdeck login`'s wait: for the redirect from the loopback listener and from pasted lines
-/// on `input` (stdin), whichever comes first, until the login's deadline. A bad paste is
-/// reported through `report` and waited past; a code the provider refused (the login has
-/// ended) or a refused login on loopback ends the wait at once.
-public final class LoginWaiter: @unchecked Sendable {
+/// Redirects caught on loopback for one `authdeck login`, handed from the listener's thread to
+/// the waiter, with a pipe that wakes the waiter's poll.
+public final class RedirectOutcomes: Sendable {
+  private let outcomes = Mutex<[RedirectOutcome]>([])
+  private let pipe: WakePipe
+  var readEnd: Int32 { pipe.readEnd }
+
+  public init() throws(AuthDeckError) { pipe = try WakePipe() }
+
+  deinit { pipe.close() }
+
+  func offer(_ outcome: RedirectOutcome) {
+    outcomes.withLock { $0.append(outcome) }
+    pipe.wake()
+  }
+
+  func take() -> [RedirectOutcome] {
+    pipe.drain()
+    return outcomes.withLock { taken in
+      defer { taken = [] }
+      return taken
+    }
+  }
+}
+
+/// `authdeck login`'s wait, until the login's deadline, for whichever comes first: the redirect
+/// caught on loopback, a redirect pasted on `input` (stdin), or the store saying the login ended
+/// elsewhere (another login of the session took over, it was logged out, or completed). A bad
+/// paste is reported and waited past; what the provider says (a denial, a refused code) ends it.
+public struct LoginWaiter {
   /// What the waiter has to say: a problem (`isError`), or a note on what to do next.
   public typealias Report = @Sendable (_ text: String, _ isError: Bool) -> Void
 
   let service: TokenService
   let sessionID: SessionID
   let pending: PendingLogin
-  let listener: LoopbackHTTPServer?
+  let redirects: RedirectOutcomes
+  let listening: Bool
   let input: Int32
   let report: Report
-  private let lock = NSLock()
-  private var outcome: Result<Session, AuthDeckError>?
-  private let wake: [Int32]
 
   public init(
-    service: TokenService, sessionID: SessionID, pending: PendingLogin, listener: LoopbackHTTPServer?,
-    input: Int32 = 0, report: @escaping Report
+    service: TokenService, sessionID: SessionID, pending: PendingLogin, redirects: RedirectOutcomes,
+    listening: Bool, input: Int32 = 0, report: @escaping Report
   ) {
     self.service = service
     self.sessionID = sessionID
     self.pending = pending
-    self.listener = listener
+    self.redirects = redirects
+    self.listening = listening
     self.input = input
     self.report = report
-    var ends: [Int32] = [0, 0]
-    pipe(&ends)
-    self.wake = ends
-  }
-
-  deinit {
-    close(wake[0])
-    close(wake[1])
   }
 
   public func wait() throws(AuthDeckError) -> Session {
-    if let listener {
-      Thread.detachNewThread { [self] in
-        listener.serve(until: pending.deadline) { request in self.handle(request) }
-        var byte: UInt8 = 1
-        _ = write(wake[1], &byte, 1)
-      }
-    }
-    defer { listener?.stop() }
+    let store = FolderWatcher(folders: [service.store.sessionsDirectory])
     var stdinOpen = true
     var line = [UInt8]()
     while true {
-      if let outcome = finished() { return try outcome.get() }
+      store.arm()  // before looking: a write after the look still wakes the poll below
+      if let session = try lookAtStore() { return session }
       let remaining = pending.deadline.timeIntervalSinceNow
       guard remaining > 0 else {
-        throw .loginRequired(
-          "the 5 minutes for \(sessionID)'s login are up; run: authdeck login \(sessionID)")
+        throw .loginRequired(LoginRequired(sessionID, .timedOut(device: false), at: Date()))
       }
-      var fds = [pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
+      var fds = [pollfd(fd: redirects.readEnd, events: Int16(POLLIN), revents: 0)]
+      if let watched = store.descriptor { fds.append(pollfd(fd: watched, events: Int16(POLLIN), revents: 0)) }
+      let stdinIndex = fds.count
       if stdinOpen { fds.append(pollfd(fd: input, events: Int16(POLLIN), revents: 0)) }
-      let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining, 3600) * 1000) + 1)
-      guard ready > 0 else { continue }
-      if fds[0].revents != 0, let outcome = finished() { return try outcome.get() }
-      guard stdinOpen, fds.count > 1, fds[1].revents != 0 else { continue }
+      // Without inotify the store is looked at once a second.
+      let wait = min(remaining, store.descriptor == nil ? 1 : 3600)
+      guard poll(&fds, nfds_t(fds.count), Int32(wait * 1000) + 1) > 0 else { continue }
+      store.drain()
+      for outcome in redirects.take() {
+        if let session = try settle(outcome) { return session }
+      }
+      guard stdinOpen, fds.count > stdinIndex, fds[stdinIndex].revents != 0 else { continue }
       var buffer = [UInt8](repeating: 0, count: 16 * 1024)
       let n = read(input, &buffer, buffer.count)
       if n <= 0 {
@@ -76,7 +92,7 @@ public final class LoginWaiter: @unchecked Sendable {
         let rest = String(decoding: line, as: UTF8.self)
         line = []
         if !rest.allSatisfy(\.isWhitespace), let session = try paste(rest) { return session }
-        if listener == nil {
+        if !listening {
           throw .redirect(
             "no redirect URL was pasted; \(sessionID) stays pending until \(TimeFormat.local(pending.deadline))"
           )
@@ -93,70 +109,34 @@ public final class LoginWaiter: @unchecked Sendable {
     }
   }
 
-  /// The session when the paste completed the login; nil when it was refused and the login
-  /// still waits. Throws when the login has ended (the provider refused its code).
   private func paste(_ text: String) throws(AuthDeckError) -> Session? {
-    do throws(AuthDeckError) {
-      let redirect = try Redirect(pasted: text)
-      let session = try service.completeLogin(redirect: redirect, now: Date(), expecting: sessionID)
-      finish(.success(session))
+    try settle(RedirectCompletion.complete(pasted: text, service: service, expecting: sessionID, now: Date()))
+  }
+
+  /// The session when `outcome` completed the login; nil when the redirect was refused and the
+  /// login still waits (said, with what to do). Throws when the provider ended the login.
+  private func settle(_ outcome: RedirectOutcome) throws(AuthDeckError) -> Session? {
+    switch outcome {
+    case .loggedIn(let session):
       return session
-    } catch {
-      if Self.endsLogin(error, onLoopback: false) {
-        finish(.failure(error))
-        throw error
-      }
+    case .ended(_, let required):
+      throw .loginRequired(required)
+    case .refused(_, let error):
       report(error.description, true)
       report("The login is still waiting: paste the redirect URL again, or press Ctrl-D to stop.", false)
       return nil
     }
   }
 
-  /// The loopback listener's handler: completes the login, or answers why not and keeps
-  /// listening (a provider's refusal ends it).
-  private func handle(_ request: ServerRequest) -> (ServerResponse, stop: Bool) {
-    guard let redirectURI = URL(string: pending.redirectURI) else {
-      return (.text(404, "Not found\n"), false)
+  /// What the store says of this login: nil while it waits; the session when it was completed
+  /// (here or elsewhere); throws when it ended elsewhere (replaced, logged out, forgotten).
+  private func lookAtStore() throws(AuthDeckError) -> Session? {
+    let stored = try service.store.load(sessionID)
+    switch LoginFate.of(login: pending.state, startedAt: pending.startedAt, in: stored, now: Date()) {
+    case .waiting: return nil
+    case .loggedIn(let session): return session
+    case .ended(.timedOut): return nil  // said by the deadline check, with its own words
+    case .ended(let reason): throw .loginRequired(LoginRequired(sessionID, reason, at: Date()))
     }
-    let (response, outcome) = LoopbackRedirect.handle(request, redirectURI: redirectURI) {
-      (redirect) throws(AuthDeckError) in
-      try service.completeLogin(redirect: redirect, now: Date(), expecting: sessionID)
-    }
-    switch outcome {
-    case .success(let session)?:
-      finish(.success(session))
-      return (response, true)
-    case .failure(let error)?:
-      guard Self.endsLogin(error, onLoopback: true) else {
-        report(error.description, true)
-        return (response, false)
-      }
-      finish(.failure(error))  // reported once, by whoever runs the login
-      return (response, true)
-    case nil:
-      return (response, false)
-    }
-  }
-
-  /// A code the token endpoint refused ends the login (no paste can help); on loopback, so does
-  /// the provider's refusal of the login itself (the browser came back with an error).
-  static func endsLogin(_ error: AuthDeckError, onLoopback: Bool) -> Bool {
-    switch error {
-    case .loginRequired: return true
-    case .provider: return onLoopback
-    default: return false
-    }
-  }
-
-  private func finish(_ result: Result<Session, AuthDeckError>) {
-    lock.lock()
-    if outcome == nil { outcome = result }
-    lock.unlock()
-  }
-
-  private func finished() -> Result<Session, AuthDeckError>? {
-    lock.lock()
-    defer { lock.unlock() }
-    return outcome
   }
 }

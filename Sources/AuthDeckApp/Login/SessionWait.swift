@@ -9,7 +9,8 @@ import Foundation
 /// into one that does not; time only goes the other way. So the watcher's folders are the only
 /// thing to wake for, besides the deadline: no timer for expiries, no polling.
 public struct SessionWait {
-  public typealias Missing = (id: SessionID, stored: Session?)
+  /// A session still to log in: what is stored for it, and why it needs a login.
+  public typealias Missing = (id: SessionID, stored: Session?, reason: LoginReason)
 
   let store: SessionStore
   let ids: [SessionID]
@@ -29,7 +30,7 @@ public struct SessionWait {
     var missing: [Missing] = []
     for id in ids {
       let stored = try store.load(id)
-      if Session.needsLogin(stored, grant: grants[id]!, at: now) { missing.append((id, stored)) }
+      if let reason = Session.loginReason(stored, grant: grants[id]!, at: now) { missing.append((id, stored, reason)) }
     }
     return missing
   }

@@ -1,5 +1,8 @@
 import AuthDeckBoard
+import AuthDeckCore
+import AuthDeckNet
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -15,42 +18,29 @@ extension EventSink {
 }
 
 /// Events from background work, and a pipe that wakes the run loop's poll when one arrives.
-public final class Inbox: EventSink, @unchecked Sendable {
-  private let lock = NSLock()
-  private var events: [BoardEvent] = []
-  public let readEnd: Int32
+public final class Inbox: EventSink, Sendable {
+  private let events = Mutex<[BoardEvent]>([])
+  private let pipe: WakePipe
+  public var readEnd: Int32 { pipe.readEnd }
   /// Also written by signal handlers (a byte wakes the loop).
-  public let writeEnd: Int32
+  public var writeEnd: Int32 { pipe.writeEnd }
 
-  public init() {
-    var ends: [Int32] = [0, 0]
-    pipe(&ends)
-    for end in ends {
-      _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-      _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-    }
-    readEnd = ends[0]
-    writeEnd = ends[1]
-  }
+  /// Fails when no pipe can be made (the process is out of descriptors): the board cannot run.
+  public init() throws(AuthDeckError) { pipe = try WakePipe() }
 
-  deinit {
-    close(readEnd)
-    close(writeEnd)
-  }
+  deinit { pipe.close() }
 
   public func post(_ newEvents: [BoardEvent]) {
-    lock.withLock { events += newEvents }
-    var byte: UInt8 = 1
-    _ = write(writeEnd, &byte, 1)
+    events.withLock { $0 += newEvents }
+    pipe.wake()
   }
 
   /// Every event posted since the last drain, in order.
   public func drain() -> [BoardEvent] {
-    var buffer = [UInt8](repeating: 0, count: 256)
-    while read(readEnd, &buffer, buffer.count) > 0 {}
-    return lock.withLock {
-      defer { events = [] }
-      return events
+    pipe.drain()
+    return events.withLock { taken in
+      defer { taken = [] }
+      return taken
     }
   }
 }

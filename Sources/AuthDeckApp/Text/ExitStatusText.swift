@@ -5,10 +5,16 @@ public enum ExitStatusText {
   /// Each status (as written) and what it means.
   public static let rows: [(status: String, meaning: String)] = [
     ("0", "success"),
-    (code(.other("")), "failure: network, the provider's answer, the session store"),
-    (code(.loginRequired("")), "login needed; no id token; less left than --min-valid; wait timed out"),
-    (code(.usage("")), "bad usage: an option, a duration, a session id, an unknown provider"),
-    (code(.config("")), "the configuration is wrong (the message names file, provider and key)"),
+    (code(AuthDeckError.failureStatus), "failure: network, the provider's answer, the session store"),
+    (
+      code(AuthDeckError.loginNeededStatus),
+      "login needed; no id token; less left than --min-valid; wait timed out"
+    ),
+    (code(AuthDeckError.usageStatus), "bad usage: an option, a duration, a session id, an unknown provider"),
+    (
+      code(AuthDeckError.configurationStatus),
+      "the configuration is wrong (the message names file, provider and key)"
+    ),
     ("126", "exec: COMMAND was found but cannot be run"),
     ("127", "exec: COMMAND was not found"),
     ("128+N", "killed by signal N, e.g. 130 for Ctrl-C (the board closes as q does)"),
@@ -19,7 +25,7 @@ public enum ExitStatusText {
     "Exit status:\n" + rows.map { "  " + $0.status.padding(6) + $0.meaning }.joined(separator: "\n")
   }
 
-  static func code(_ error: AuthDeckError) -> String { String(error.exitCode) }
+  static func code(_ status: Int32) -> String { String(status) }
 }
 
 extension String {

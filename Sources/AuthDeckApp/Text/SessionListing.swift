@@ -6,20 +6,10 @@ public enum SessionListing {
   /// What `list` says on stderr when there is nothing to list.
   public static let empty = "No sessions yet. Start one with: authdeck login PROVIDER/ACCOUNT"
 
-  /// A JSON array, written by the project's own writer (JSONSerialization's boxing costs
-  /// several times the reading at 10,000 sessions).
-  public static func json(_ sessions: [Session], now: Date, expiringWithin: TimeInterval) -> String {
-    let objects: [JSONValue] = sessions.map { session in
-      .object([
-        "id": .string(session.id.description), "provider": .string(session.id.provider),
-        "account": .string(session.id.account),
-        "status": .string(session.status(at: now, expiringWithin: expiringWithin).rawValue),
-        "issued_at": session.tokens.map { .string(TimeFormat.rfc3339($0.issuedAt)) } ?? .null,
-        "expires_at": session.tokens?.expiresAt.map { .string(TimeFormat.rfc3339($0)) } ?? .null,
-        "refreshable": .bool(session.refreshable),
-      ])
-    }
-    return JSONValue.array(objects).prettyPrinted
+  /// What it says when there is nothing to list and the configuration cannot be read either:
+  /// a login would fail the same way, so the configuration comes first.
+  public static func emptyWithBrokenConfiguration(_ error: AuthDeckError) -> String {
+    "No sessions yet, and the configuration cannot be read; fix it before logging in: \(error.description)"
   }
 
   public static func table(_ sessions: [Session], now: Date, expiringWithin: TimeInterval) -> String {

@@ -39,22 +39,4 @@ public enum StatusLine {
     if hours >= 24 { return "\(hours / 24)d" + (hours % 24 == 0 ? "" : "\(hours % 24)h") }
     return "\(hours):" + TimeFormat.digits(minutes % 60, 2)
   }
-
-  /// `status --json`: an array, one object per session: id, provider, account, state (valid,
-  /// expired, pending or none), needs_login, refreshable, expires_at (RFC 3339) and remaining
-  /// (whole seconds, 0 once expired); both null when the session's end is unknown.
-  public static func json(_ sessions: [Session], now: Date) -> String {
-    let objects: [JSONValue] = sessions.map { session in
-      let expiresAt = session.tokens?.expiresAt
-      return .object([
-        "id": .string(session.id.description), "provider": .string(session.id.provider),
-        "account": .string(session.id.account),
-        "state": .string(session.status(at: now, expiringWithin: 0).rawValue),
-        "needs_login": .bool(session.needsLogin(at: now)), "refreshable": .bool(session.refreshable),
-        "expires_at": expiresAt.map { .string(TimeFormat.rfc3339($0)) } ?? .null,
-        "remaining": expiresAt.map { .number(max(0, $0.timeIntervalSince(now).rounded(.down))) } ?? .null,
-      ])
-    }
-    return JSONValue.array(objects).prettyPrinted
-  }
 }

@@ -9,27 +9,29 @@ public enum TokenOutput {
     case plain
     /// `Authorization: Bearer TOKEN`, for `curl -H @-`.
     case header
-    /// `{"expires_at":…,"expires_in":…,"scope":…,"token":…,"type":…}` on one line.
-    case json
+    /// The session's JSON object (`SessionJSON`) with `token`, `type`, `scope` (and `id_token`)
+    /// added, on one line; `expiringWithin` says when it is `expiring`.
+    case json(expiringWithin: TimeInterval)
   }
 
-  /// `idToken`, when given, is printed instead of the access token (plain, header), or as well,
-  /// as `id_token` (json).
-  public static func text(_ tokens: TokenSet, idToken: String? = nil, format: Format, now: Date) -> String {
+  /// `session` holds the tokens to print. `idToken`, when given, is printed instead of the access
+  /// token (plain, header), or as well, as `id_token` (json).
+  public static func text(_ session: Session, _ tokens: TokenSet, idToken: String? = nil, format: Format, now: Date)
+    -> String
+  {
     switch format {
     case .plain:
       return idToken ?? tokens.accessToken
     case .header:
       return
         "Authorization: \(scheme(idToken == nil ? tokens.tokenType : "Bearer")) \(idToken ?? tokens.accessToken)"
-    case .json:
-      var object: [String: JSONValue] = [
-        "token": .string(tokens.accessToken), "type": .string(tokens.tokenType),
-        "scope": tokens.scope.map(JSONValue.string) ?? .null,
-        "expires_at": tokens.expiresAt.map { .string(TimeFormat.rfc3339($0)) } ?? .null,
-        "expires_in": tokens.expiresAt.map { .number(max(0, $0.timeIntervalSince(now).rounded(.down))) }
-          ?? .null,
-      ]
+    case .json(let expiringWithin):
+      var shown = session
+      shown.tokens = tokens
+      var object = SessionJSON.object(shown, now: now, expiringWithin: expiringWithin)
+      object["token"] = .string(tokens.accessToken)
+      object["type"] = .string(tokens.tokenType)
+      object["scope"] = tokens.scope.map(JSONValue.string) ?? .null
       if let idToken { object["id_token"] = .string(idToken) }
       return JSONValue.object(object).serialized
     }

@@ -10,22 +10,16 @@ public enum WaitText {
       "waiting for \(list(ids.map(\.description))) to be logged in (run: \(command), or log in on the board)"
   }
 
-  /// "timed out after 30s; still to log in: lime/main (expired 2h ago), acme/x (never logged in)"
-  public static func timedOut(
-    after timeout: TimeInterval, missing: [(id: SessionID, stored: Session?)], now: Date
-  )
-    -> String
-  {
-    let named = missing.map { "\($0.id) (\(reason($0.stored, now: now)))" }
+  /// "timed out after 30s; still to log in: lime/main (expired … (2h ago)), acme/x (has never logged in)"
+  public static func timedOut(after timeout: TimeInterval, missing: [SessionWait.Missing], now: Date) -> String {
+    let named = missing.map { "\($0.id) (\(reason($0, now: now)))" }
     return "timed out after \(DurationText.format(timeout)); still to log in: "
       + named.joined(separator: ", ")
   }
 
-  static func reason(_ stored: Session?, now: Date) -> String {
-    guard let session = stored else { return "never logged in" }
-    if session.activePending(at: now) != nil { return "login under way" }
-    guard let expiresAt = session.tokens?.expiresAt else { return "logged out" }
-    return "expired \(TimeFormat.ago(expiresAt, now: now))"
+  static func reason(_ missing: SessionWait.Missing, now: Date) -> String {
+    if missing.stored?.activePending(at: now) != nil { return "login under way" }
+    return missing.reason.text(now: now)
   }
 
   /// "a", "a and b", "a, b and c".

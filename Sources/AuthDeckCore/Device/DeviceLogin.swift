@@ -57,8 +57,7 @@ extension TokenService {
     let provider = try configuration.provider(for: id)
     return try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> Session in
       var current = session ?? Session(id: id, grant: provider.grant)
-      current.tokens = tokens
-      current.pending = nil
+      current.receive(tokens)
       session = current
       return current
     }
@@ -101,6 +100,8 @@ public struct DeviceLoginPoller: Sendable {
         guard sleep(0) else { return nil }
         return try service.finishDeviceLogin(id, tokens: tokens)
       case .ended(let error):
+        // What the provider said (a denial, a refused code) is kept with the session.
+        if let refusal = error.loginRequired?.reason.refusal { try? service.record(refusal, for: id) }
         throw error
       }
     }

@@ -11,10 +11,10 @@ public struct DevicePolling: Equatable, Sendable {
     case pending
     /// `slow_down`: still pending, and every poll from now on waits 5 seconds more.
     case slowDown
-    /// `access_denied`, with the server's reason.
-    case denied(String)
-    /// `expired_token`, with the server's reason.
-    case expired(String)
+    /// `access_denied`, as the server said it.
+    case denied(ProviderError)
+    /// `expired_token`, as the server said it.
+    case expired(ProviderError)
     /// The provider could not be reached: ask again later, waiting twice as long (§3.5).
     case unreachable(String)
     /// Anything else ends the login (`invalid_client`, an unknown device code, …).
@@ -25,7 +25,8 @@ public struct DevicePolling: Equatable, Sendable {
     /// Ask the token endpoint again at this instant.
     case poll(at: Date)
     case loggedIn(TokenSet)
-    /// The login is over without tokens; the error says why and what to run.
+    /// The login is over without tokens; the error says why (`.loginRequired` when only a new
+    /// login helps).
     case ended(AuthDeckError)
   }
 
@@ -61,13 +62,12 @@ public struct DevicePolling: Equatable, Sendable {
       interval += Self.slowDownStep
     case .unreachable:
       interval = max(interval, min(interval * 2, Self.longestBackOff))
-    case .denied(let reason):
-      return .ended(
-        .loginRequired("\(id): \(reason); the login was denied, to try again: authdeck login \(id)"))
-    case .expired(let reason):
-      return .ended(.loginRequired("\(id): \(reason); \(restart)"))
-    case .failed(.loginRequired(let reason)):
-      return .ended(.loginRequired("\(reason); this login has ended, start it again: authdeck login \(id)"))
+    case .denied(let said):
+      return ended(.denied(Refusal(.loginDenied, said: said, at: now)), at: now)
+    case .expired:
+      return ended(.timedOut(device: true), at: now)
+    case .failed(.grantRefused(_, let said)):
+      return ended(.codeRefused(Refusal(.codeRefused, said: said, at: now)), at: now)
     case .failed(let error):
       return .ended(error)
     }
@@ -78,13 +78,13 @@ public struct DevicePolling: Equatable, Sendable {
   /// then could only be told `expired_token`.
   private func schedule(after instant: Date) -> Step {
     let next = instant.addingTimeInterval(interval)
-    guard next < expiresAt else {
-      return .ended(.loginRequired("\(id): the code was not entered in time; \(restart)"))
-    }
+    guard next < expiresAt else { return ended(.timedOut(device: true), at: instant) }
     return .poll(at: next)
   }
 
-  private var restart: String { "start again: authdeck login \(id)" }
+  private func ended(_ reason: LoginReason, at now: Date) -> Step {
+    .ended(.loginRequired(LoginRequired(id, reason, at: now)))
+  }
 }
 
 /// The device code grant at the token endpoint (RFC 8628 §3.4): the request a poll sends and
@@ -99,13 +99,13 @@ extension TokenEndpoint {
   /// The tokens, or which of §3.5's answers it is; anything else is `.failed` with its reason.
   public func pollAnswer(from response: HTTPResponse, issuedAt: Date) -> DevicePolling.Answer {
     if let object = try? JSONValue.parse(Array(response.body)),
-      case let (code, reason)? = EndpointAnswer.error(in: object, provider: provider)
+      case let (said, _)? = EndpointAnswer.error(in: object, provider: provider)
     {
-      switch code {
+      switch said.code {
       case "authorization_pending": return .pending
       case "slow_down": return .slowDown
-      case "access_denied": return .denied(reason)
-      case "expired_token": return .expired(reason)
+      case "access_denied": return .denied(said)
+      case "expired_token": return .expired(said)
       default: break
       }
     }

@@ -39,7 +39,9 @@ public struct PendingLogin: Equatable, Sendable {
   public var startedAt: Date
   public var deadline: Date
 
-  /// Authorization codes live 5 minutes at Lime; nobody should wait longer than that.
+  /// How long a login waits for its redirect: authorization codes live 5 minutes at Lime (and
+  /// Cognito, and IdentityServer), so nobody should wait longer than that. Every "5 minutes"
+  /// AuthDeck says comes from here.
   public static let lifetime: TimeInterval = 5 * 60
 
   public init(
@@ -59,6 +61,9 @@ public struct PendingLogin: Equatable, Sendable {
 
 public enum SessionStatus: String, Sendable, Equatable, CaseIterable {
   case valid, expiring, expired, pending, none
+
+  /// A session with less than this left is `expiring`, unless the configuration says otherwise.
+  public static let defaultExpiringWithin: TimeInterval = 15 * 60
 }
 
 /// One account at one provider, as stored.
@@ -67,14 +72,27 @@ public struct Session: Equatable, Sendable {
   public var grant: Grant
   public var tokens: TokenSet?
   public var pending: PendingLogin?
+  /// What the provider last refused about this session (its refresh token, a login), until new
+  /// tokens replace it.
+  public var refusal: Refusal?
 
   public init(
-    id: SessionID, grant: Grant = .authorizationCode, tokens: TokenSet? = nil, pending: PendingLogin? = nil
+    id: SessionID, grant: Grant = .authorizationCode, tokens: TokenSet? = nil, pending: PendingLogin? = nil,
+    refusal: Refusal? = nil
   ) {
     self.id = id
     self.grant = grant
     self.tokens = tokens
     self.pending = pending
+    self.refusal = refusal
+  }
+
+  /// New tokens (a login, a renewal): they are valid, so a login that waited is no longer
+  /// needed, and what the provider refused before applied to the old ones.
+  public mutating func receive(_ tokens: TokenSet) {
+    self.tokens = tokens
+    pending = nil
+    refusal = nil
   }
 
   /// A pending login counts only until its deadline.
@@ -83,8 +101,17 @@ public struct Session: Equatable, Sendable {
     return pending
   }
 
-  public func status(at now: Date, expiringWithin: TimeInterval = 15 * 60) -> SessionStatus {
-    if activePending(at: now) != nil { return .pending }
+  /// What the board and `list` show: `pending` while a login waits, else the token's state.
+  public func status(at now: Date, expiringWithin: TimeInterval = SessionStatus.defaultExpiringWithin)
+    -> SessionStatus
+  {
+    activePending(at: now) != nil ? .pending : tokenStatus(at: now, expiringWithin: expiringWithin)
+  }
+
+  /// The token's own state, whatever login waits: valid, expiring, expired, or none.
+  public func tokenStatus(at now: Date, expiringWithin: TimeInterval = SessionStatus.defaultExpiringWithin)
+    -> SessionStatus
+  {
     guard let tokens else { return .none }
     guard let expiresAt = tokens.expiresAt else { return .valid }
     if expiresAt <= now { return .expired }
@@ -92,7 +119,8 @@ public struct Session: Equatable, Sendable {
     return .valid
   }
 
-  /// Whether a new access token can be had without a person: a refresh token, or client credentials.
+  /// Whether a new access token can be had without a person: a refresh token, or client
+  /// credentials. A refresh token the provider refused is dropped (see `Refusal`).
   public var refreshable: Bool { grant == .clientCredentials || tokens?.refreshToken != nil }
 
   /// Whether only a person can make it usable: it holds no access token that is still valid,
@@ -107,6 +135,24 @@ public struct Session: Equatable, Sendable {
   /// provider is fetched on first use, any other needs its first login.
   public static func needsLogin(_ stored: Session?, grant: Grant, at now: Date) -> Bool {
     stored?.needsLogin(at: now) ?? (grant != .clientCredentials)
+  }
+
+  /// Why it needs a login at `now`; nil when it does not. What the provider last refused is
+  /// the reason when there is one; else the token has expired, or there is none.
+  public func loginReason(at now: Date) -> LoginReason? {
+    guard needsLogin(at: now) else { return nil }
+    switch refusal {
+    case let refusal? where refusal.kind == .refreshRefused: return .refreshRefused(refusal)
+    case let refusal? where refusal.kind == .loginDenied: return .denied(refusal)
+    case let refusal?: return .codeRefused(refusal)
+    case nil: return tokens?.expiresAt.map { .expired(at: $0) } ?? .noToken
+    }
+  }
+
+  /// The same for a session that may never have been stored.
+  public static func loginReason(_ stored: Session?, grant: Grant, at now: Date) -> LoginReason? {
+    guard let stored else { return grant == .clientCredentials ? nil : .neverLoggedIn }
+    return stored.loginReason(at: now)
   }
 }
 

@@ -1,6 +1,8 @@
 import Foundation
 
 /// The session file format: `{"version": 1, "session": {...}}`, dates as seconds since 1970.
+/// Members a version-1 reader does not know are ignored, so optional ones (`refusal`) are added
+/// without a new version.
 public enum SessionCoding {
   public struct Failure: Error, Equatable {
     /// The schema version the file declares, when it declares one we do not know.
@@ -33,6 +35,14 @@ public enum SessionCoding {
       p["issuer"] = pending.issuer.map(JSONValue.string)
       if pending.issuerRequired { p["issuer_required"] = .bool(true) }
       members["pending"] = .object(p)
+    }
+    if let refusal = session.refusal {
+      var r: [String: JSONValue] = [
+        "kind": .string(refusal.kind.rawValue), "error": .string(refusal.said.code),
+        "at": .number(refusal.at.timeIntervalSince1970),
+      ]
+      r["error_description"] = refusal.said.description.map(JSONValue.string)
+      members["refusal"] = .object(r)
     }
     return JSONValue.object(["version": .number(Double(version)), "session": .object(members)]).serialized
   }
@@ -71,6 +81,14 @@ public enum SessionCoding {
       pending.deadline = Date(timeIntervalSince1970: deadline)
       pending.issuerRequired = p["issuer_required"] == .bool(true)
       session.pending = pending
+    }
+    // A refusal this version does not know is dropped, not a reason to refuse the file.
+    if let r = object["refusal"], let kind = r["kind"]?.string.flatMap(Refusal.Kind.init(rawValue:)),
+      let error = r["error"]?.string, let at = r["at"]?.number
+    {
+      session.refusal = Refusal(
+        kind, said: ProviderError(code: error, description: r["error_description"]?.string),
+        at: Date(timeIntervalSince1970: at))
     }
     return session
   }

@@ -125,19 +125,22 @@ struct StoreFiles: Sendable {
     }
   }
 
-  /// Renames a bad file to `<name>.bad-<time>` (it keeps its 0600 mode) and returns the new path.
+  /// Renames a bad file to `<name>.bad-<time>` (it keeps its 0600 mode) and says where it went,
+  /// or, when it could not be moved, why and what to do.
   func moveAside(_ path: String) -> String {
     // link() never replaces an existing name, so an earlier copy is never lost.
     let stamp = Int(Date().timeIntervalSince1970)
+    var failure: Int32 = 0
     for attempt in 0..<100 {
       let aside = attempt == 0 ? "\(path).bad-\(stamp)" : "\(path).bad-\(stamp)-\(attempt)"
       if link(path, aside) == 0 {
         unlink(path)
-        return aside
+        return "moved aside to \(aside)"
       }
-      if errno != EEXIST { break }
+      failure = errno
+      if failure != EEXIST { break }
     }
-    return path
+    return "it could not be moved aside (\(String(cString: strerror(failure)))); move \(path) away yourself"
   }
 
   /// An exclusive flock on a lock file. The kernel releases it if the holder dies.

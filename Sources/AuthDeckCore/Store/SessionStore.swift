@@ -50,21 +50,39 @@ public struct SessionStore: Sendable {
   public func storedIDs() throws(AuthDeckError) -> [SessionID] {
     try files.checkDirectory(root, create: false)
     try files.checkDirectory(sessionsDirectory, create: false)
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: sessionsDirectory)) ?? []
-    return names.compactMap { name in
-      guard name.hasSuffix(".json"), !name.hasPrefix(".") else { return nil }
-      return StoreFileName.decode(String(name.dropLast(5)))
+    return try sessionFileNames().compactMap { name in
+      StoreFileName.decode(String(name.dropLast(5)))
     }.sorted()
+  }
+
+  /// The session files' names (`*.json`, no temp files); none when the folder does not exist
+  /// yet. A folder that cannot be listed (EACCES, EMFILE) is an error, never an empty store.
+  private func sessionFileNames() throws(AuthDeckError) -> [String] {
+    guard let directory = opendir(sessionsDirectory) else {
+      if errno == ENOENT { return [] }
+      throw .store("cannot list \(sessionsDirectory): \(String(cString: strerror(errno)))")
+    }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while true {
+      errno = 0
+      guard let entry = readdir(directory) else {
+        if errno != 0 { throw .store("cannot list \(sessionsDirectory): \(String(cString: strerror(errno)))") }
+        return names
+      }
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+      }
+      if name.hasSuffix(".json") && !name.hasPrefix(".") { names.append(name) }
+    }
   }
 
   /// Every readable session, sorted, plus one message per file that had to be moved aside.
   public func loadAll() throws(AuthDeckError) -> (sessions: [Session], problems: [String]) {
     try files.checkDirectory(root, create: false)
     try files.checkDirectory(sessionsDirectory, create: false)
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: sessionsDirectory) else {
-      return ([], [])
-    }
-    let files = names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+    let files = try sessionFileNames()
+    guard !files.isEmpty else { return ([], []) }
     let directory = open(sessionsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard directory >= 0 else { throw .store("\(sessionsDirectory): \(String(cString: strerror(errno)))") }
     defer { close(directory) }
@@ -136,16 +154,13 @@ public struct SessionStore: Sendable {
     do throws(SessionCoding.Failure) {
       session = try SessionCoding.decode(bytes)
     } catch {
-      let aside = files.moveAside(path)
-      if let version = error.foreignVersion {
-        throw .store(
-          "\(label): stored by another AuthDeck version (schema \(version)); moved aside to \(aside)")
-      }
-      throw .store("\(label): the stored session was unreadable; moved aside to \(aside)")
+      let what =
+        error.foreignVersion.map { "stored by another AuthDeck version (schema \($0))" }
+        ?? "the stored session was unreadable"
+      throw .store("\(label): \(what); \(files.moveAside(path))")
     }
     if let expected, session.id != expected {
-      let aside = files.moveAside(path)
-      throw .store("\(label): the stored file names another session; moved aside to \(aside)")
+      throw .store("\(label): the stored file names another session; \(files.moveAside(path))")
     }
     return session
   }

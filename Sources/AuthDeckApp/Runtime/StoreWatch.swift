@@ -1,0 +1,72 @@
+import AuthDeckBoard
+import AuthDeckCore
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The board's view of the store from outside: the first frame's read, and a look once a second
+/// at the sessions folder's mtime, which another process's write moves. Reads run one after
+/// another off the loop, so results arrive in the order they were read.
+final class StoreWatch: Sendable {
+  private let stamp = Mutex<timespec?>(nil)
+  private let reads = DispatchQueue(label: "authdeck.store-reads")
+
+  /// The events that fill the board before its first frame: the one read done before the loop
+  /// runs. A large store is drawn from its file names plus the first screen of sessions, and the
+  /// rest is read in the background (a `.reloaded` follows through `sink`).
+  func firstFrameEvents(store: SessionStore, grant: (SessionID) -> Grant, rows: Int, sink: any EventSink)
+    -> [BoardEvent]
+  {
+    remember(store)
+    let ids: [SessionID]
+    do throws(AuthDeckError) { ids = try store.storedIDs() } catch { return [.storeProblem(error)] }
+    guard ids.count > 500 else { return [Self.readAll(store).event] }
+    let firstScreen = Set(ids.prefix(max(rows, 50)))
+    let sessions = ids.map { id in
+      var stored: Session?
+      if firstScreen.contains(id) {
+        do throws(AuthDeckError) { stored = try store.load(id) } catch { stored = nil }
+      }
+      return stored ?? Session(id: id, grant: grant(id))
+    }
+    reads.async { sink.post(Self.readAll(store).event) }
+    return [.partiallyLoaded(sessions)]
+  }
+
+  /// When another process changed the store (the folder's mtime moved), it is read again, off
+  /// the loop; `changed` sees the sessions first (the runner lets go of logins that no longer wait).
+  func check(_ store: SessionStore, sink: any EventSink, changed: @escaping @Sendable ([Session]) -> Void) {
+    reads.async { [self] in
+      let now = Self.mtime(store)
+      let moved = stamp.withLock { old -> Bool in
+        defer { old = now }
+        return now?.tv_sec != old?.tv_sec || now?.tv_nsec != old?.tv_nsec
+      }
+      guard moved else { return }
+      let (event, sessions) = Self.readAll(store)
+      if let sessions { changed(sessions) }
+      sink.post(event)
+    }
+  }
+
+  /// A new store (the demo's): its stamp, so that it is not read again at once.
+  func remember(_ store: SessionStore) { stamp.withLock { $0 = Self.mtime(store) } }
+
+  static func readAll(_ store: SessionStore) -> (event: BoardEvent, sessions: [Session]?) {
+    do throws(AuthDeckError) {
+      let (sessions, problems) = try store.loadAll()
+      return (.reloaded(sessions, problems: problems), sessions)
+    } catch {
+      return (.storeProblem(error), nil)
+    }
+  }
+
+  private static func mtime(_ store: SessionStore) -> timespec? {
+    var info = stat()
+    guard stat(store.sessionsDirectory, &info) == 0 else { return nil }
+    return info.st_mtim
+  }
+}

@@ -1,0 +1,46 @@
+import AuthDeckCore
+import Foundation
+
+/// How the board words the typed outcomes it is told: the fact, then the key to press. The
+/// command line words the same reasons with the command to run (`CommandLineText`).
+enum BoardText {
+  /// "lime/main: expired 08:00 (2h ago); press ⏎ to log in".
+  static func loginNeeded(_ required: LoginRequired) -> String {
+    guard required.reason.suggestsLogin else { return required.description }
+    return required.description + "; " + KeyBindings.hint(.login, "to log in")
+  }
+
+  /// A failure of something done for `id`: the id first, then what happened.
+  static func failure(_ id: SessionID, _ error: AuthDeckError) -> String {
+    if case .loginRequired(let required) = error { return loginNeeded(required) }
+    return "\(id): \(error.description)"
+  }
+
+  /// What a copy says: what was copied, how, and what failed.
+  static func copied(_ id: SessionID, _ item: CopiedItem, _ result: CopyResult?, now: Date) -> (String, isError: Bool) {
+    guard let result else {
+      switch item {
+      case .token: return ("\(id) has no valid token to copy; " + KeyBindings.hint(.login, "to log in"), true)
+      case .loginURL: return ("\(id) has no login waiting; " + KeyBindings.hint(.login, "to start one"), true)
+      case .userCode: return ("\(id) has no device login waiting; " + KeyBindings.hint(.login, "to start one"), true)
+      }
+    }
+    guard result.copied else { return ("\(id): nothing was copied (\(result.summary))", true) }
+    switch item {
+    case .token(let until):
+      let validity = until.map { ", valid \(TimeFormat.countdown($0.timeIntervalSince(now))) more" } ?? ""
+      return ("copied \(id)'s access token\(validity) (\(result.summary))", !result.failures.isEmpty)
+    case .loginURL:
+      return ("copied \(id)'s login URL (\(result.summary)); open it in any browser", !result.failures.isEmpty)
+    case .userCode:
+      return ("copied \(id)'s code (\(result.summary)); enter it at its page", !result.failures.isEmpty)
+    }
+  }
+
+  /// What a log-out says: done, and what the provider did not do.
+  static func loggedOut(_ id: SessionID, forgotten: Bool, revocation: Revocation) -> (String, isError: Bool) {
+    let done = forgotten ? "\(id) forgotten" : "\(id) logged out"
+    guard let warning = revocation.warning else { return (done, false) }
+    return ("\(done) here, but \(warning)", true)
+  }
+}
