@@ -82,7 +82,7 @@ extension BoardState {
     case .loggedIn: return queueStep(.loggedIn)
     case .ended(let reason):
       let required = LoginRequired(id, reason, at: now)
-      if case .timedOut = reason { say(BoardText.loginNeeded(required) + "; moving on", isError: true) }
+      if case .timedOut = reason { say(required.description + "; moving on", isError: true) }
       return queueStep(.failed(.loginRequired(required)))
     }
   }

@@ -146,10 +146,12 @@ extension BoardState {
       say("\(id): \(validitySummary(id))")
     }
     if queue?.renews(id) == true { return queueRenewalEnded(id, error.map { .failed($0) } ?? .renewed) }
-    // A login the queue asked for that ended before it waited (it could not start, or a
-    // client-credentials fetch): the queue is told here; one that waits is followed in the store.
-    guard queue?.current == id, queue?.awaited?.id != id else { return [] }
-    return queueStep(error.map { .failed($0) } ?? .loggedIn)
+    guard queue?.current == id else { return [] }
+    // A failed request under a login that waits changes nothing: that login is followed in the
+    // store. A login that could not start, a client-credentials fetch or a device login that
+    // finished is told here.
+    guard let error else { return queueStep(.loggedIn) }
+    return queue?.awaited?.id == id ? [] : queueStep(.failed(error))
   }
 
   /// New contents for the list; a removed selection moves to its neighbour, not to the top.

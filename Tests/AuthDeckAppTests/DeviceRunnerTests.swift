@@ -56,8 +56,13 @@ struct DeviceRunnerTests {
       let ended = h.sink.wait { if case .loginEnded = $0 { return true } else { return false } }
       guard case .loginEnded(let id, let reason)? = ended else { return }
       #expect(id == den)
-      #expect(reason.contains("access_denied") && reason.contains("authdeck login tv/den"), "\(reason)")
+      guard case .denied(let refusal)? = reason.loginReason else {
+        Issue.record("expected a denial, got \(reason)")
+        return
+      }
+      #expect(refusal.said.code == "access_denied")
       #expect(try h.stored("tv/den")?.tokens == nil)
+      #expect(try h.stored("tv/den")?.refusal == refusal, "what the provider said is kept with the session")
     }
   }
 
@@ -69,7 +74,7 @@ struct DeviceRunnerTests {
       let finished = h.sink.wait { if case .finished(_, .some) = $0 { return true } else { return false } }
       guard case .finished(let id, let error?)? = finished else { return }
       #expect(id == den)
-      #expect(error.contains("device authorization endpoint is unavailable (HTTP 503)"), "\(error)")
+      #expect(error.description.contains("device authorization endpoint is unavailable (HTTP 503)"), "\(error)")
       #expect(!h.sink.all.contains(where: isStarted))
     }
   }

@@ -47,7 +47,7 @@ struct EffectRunnerTests {
       }
       #expect(
         refused
-          == .redirectHandled(nil, error: "this redirect's state matches no waiting login; nothing was sent"))
+          == .redirectHandled(nil, error: .redirect("this redirect's state matches no waiting login; nothing was sent")))
       #expect(try h.stored("lime/main")?.activePending(at: Date())?.state == pending.state)
 
       let target = try h.server.approve(pending.authorizeURL)
@@ -109,7 +109,7 @@ struct EffectRunnerTests {
         Issue.record("expected a taken port, got \(String(describing: started))")
         return
       }
-      #expect(why.contains("127.0.0.1:\(holder.port)") && why.contains("in use"))
+      #expect(why.description.contains("127.0.0.1:\(holder.port)") && why.description.contains("in use"))
       #expect(session.pending != nil, "the login waits for a paste")
       // Its redirect would reach the port's holder; the runner posts nothing after loginStarted.
       #expect(h.browser.opened.isEmpty, "no browser sent to another program's port")
@@ -123,7 +123,7 @@ struct EffectRunnerTests {
       let failed = h.sink.wait { if case .browserFailed = $0 { return true } else { return false } }
       #expect(
         failed
-          == .browserFailed(main, reason: "no browser could be started (set $BROWSER); open the URL yourself")
+          == .browserFailed(main, .other("no browser could be started (set $BROWSER); open the URL yourself"))
       )
       #expect(try h.stored("lime/main")?.activePending(at: Date()) != nil)
     }
@@ -167,7 +167,7 @@ struct EffectRunnerTests {
       #expect(h.sink.all.contains(.sessionRemoved(bot)))
       #expect(try h.stored("svc/bot") == nil)
       h.runner.perform(.logout(bot, forget: false))
-      h.sink.wait { $0 == .loggedOut(bot, forgotten: false, error: "no session svc/bot; see: authdeck list") }
+      h.sink.wait { $0 == .loggedOut(bot, forgotten: false, error: .unknownSession(bot)) }
     }
   }
 
@@ -187,9 +187,9 @@ struct EffectRunnerTests {
   func nothingToRenewWith() throws {
     try withRunner { h throws in
       h.runner.perform(.renew(bob))
-      h.sink.wait {
-        $0 == .renewalRefused(bob, reason: "limio/bob has no token; run: authdeck login limio/bob")
-      }
+      let refused = h.sink.wait { if case .renewalRefused = $0 { return true } else { return false } }
+      guard case .renewalRefused(let required)? = refused else { return }
+      #expect(required.id == bob && required.reason == .neverLoggedIn || required.reason == .noToken)
       #expect(!h.sink.all.contains { if case .finished = $0 { return true } else { return false } })
     }
   }
@@ -202,9 +202,17 @@ struct EffectRunnerTests {
       try h.server.inject("invalid_grant")
       h.runner.perform(.renew(bob))
       let refused = h.sink.wait { if case .renewalRefused = $0 { return true } else { return false } }
-      guard case .renewalRefused(bob, let reason)? = refused else { return }
-      #expect(reason.contains("the refresh token was refused, log in again: authdeck login limio/bob"))
-      #expect(try h.stored("limio/bob")?.tokens?.refreshToken != nil, "the store keeps what it had")
+      guard case .renewalRefused(let required)? = refused else { return }
+      guard case .refreshRefused(let refusal) = required.reason else {
+        Issue.record("expected a refused refresh token, got \(required.reason)")
+        return
+      }
+      #expect(refusal.said.code == "invalid_grant")
+      // Stored with the session, before the event: every process reads it, none sends the token again.
+      let stored = try h.stored("limio/bob")
+      #expect(stored?.refusal == refusal)
+      #expect(stored?.tokens?.refreshToken == nil && stored?.tokens?.accessToken != nil)
+      #expect(h.sink.all.contains(.sessionChanged(stored!)))
     }
   }
 
@@ -256,8 +264,9 @@ struct EffectRunnerTests {
         $0
           == .finished(
             main,
-            error: "lime: the environment variable AUTHDECK_TEST_SECRET (client_secret_env) is not set; "
-              + "no login was started, and nothing was stored")
+            error: .config(
+              "lime: the environment variable AUTHDECK_TEST_SECRET (client_secret_env) is not set; "
+                + "no login was started, and nothing was stored"))
       }
       #expect(h.browser.opened.isEmpty)
       #expect(try h.stored("lime/main") == nil)

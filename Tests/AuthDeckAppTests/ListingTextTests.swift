@@ -19,13 +19,14 @@ struct ListingTextTests {
     ].sortedByID()
   }
 
-  @Test("--json is an array of ids, statuses and times, indented, keys sorted, never a secret")
+  @Test("--json is an array of session objects, indented, keys sorted, never a secret")
   func json() throws {
-    let text = SessionListing.json(sessions(), now: now, expiringWithin: 900)
+    let text = SessionJSON.array(sessions(), now: now, expiringWithin: 900)
     for secret in ["secret-access", "secret-refresh", "secret-id"] { #expect(!text.contains(secret)) }
     let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
     #expect(parsed.map { $0["id"] as? String } == ["acme/new", "lime/main"])
-    #expect(parsed[0]["expires_at"] is NSNull && parsed[0]["status"] as? String == "none")
+    #expect(parsed[0]["expires_at"] is NSNull && parsed[0]["state"] as? String == "none")
+    #expect(parsed[0]["needs_login"] as? Bool == true && parsed[0]["login_reason"] as? String == "no_token")
     #expect(parsed[1]["expires_at"] as? String == "2026-11-23T15:00:00Z")
     #expect(parsed[1]["refreshable"] as? Bool == true)
     #expect(text.hasPrefix("[\n  {\n    \"account\": \"new\",\n"))
@@ -33,7 +34,7 @@ struct ListingTextTests {
 
   @Test("an empty store lists as an empty JSON array")
   func emptyJSON() {
-    #expect(SessionListing.json([], now: now, expiringWithin: 900) == "[]")
+    #expect(SessionJSON.array([], now: now, expiringWithin: 900) == "[]")
   }
 
   @Test("the table pads by column and shows what each session needs")

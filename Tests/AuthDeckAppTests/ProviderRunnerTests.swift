@@ -25,7 +25,11 @@ struct ProviderRunnerTests {
       let ended = h.sink.wait(for: isLoginEnded)
       guard case .loginEnded(let id, let reason)? = ended else { return }
       #expect(id == bob)
-      #expect(reason.contains("invalid_grant") && reason.contains("start it again"), "\(reason)")
+      guard case .codeRefused(let refusal)? = reason.loginReason else {
+        Issue.record("expected a refused code, got \(reason)")
+        return
+      }
+      #expect(refusal.said.code == "invalid_grant")
       let changed = h.sink.all.compactMap(\.changedSession).last
       #expect(changed?.id == bob && changed?.pending == nil, "the board gets the session without its login")
       #expect(try h.stored("limio/bob")?.pending == nil)
@@ -73,7 +77,7 @@ struct ProviderRunnerTests {
       h.sink.wait { $0 == .redirectHandled(me, error: nil) }
       let tokens = try #require(try h.stored("idp/me")?.tokens)
       h.runner.perform(.logout(me, forget: false))
-      h.sink.wait { $0 == .loggedOut(me, forgotten: false, error: nil, warning: nil) }
+      h.sink.wait { $0 == .loggedOut(me, forgotten: false, error: nil, revocation: .revoked) }
       #expect(
         try h.server.revoked().map(\.token) == [tokens.refreshToken, tokens.accessToken].compactMap { $0 })
       #expect(try h.stored("idp/me")?.tokens == nil)
@@ -88,7 +92,7 @@ struct ProviderRunnerTests {
       try h.server.inject("503", endpoint: "revoke")
       h.runner.perform(.logout(me, forget: false))
       let done = h.sink.wait { if case .loggedOut = $0 { return true } else { return false } }
-      guard case .loggedOut(_, _, nil, let warning?)? = done else {
+      guard case .loggedOut(_, _, nil, let revocation)? = done, let warning = revocation.warning else {
         Issue.record("expected a warning, got \(String(describing: done))")
         return
       }

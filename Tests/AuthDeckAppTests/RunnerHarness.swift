@@ -88,9 +88,9 @@ final class FakeClipboard: ClipboardWriting, @unchecked Sendable {
 
   var copied: [String] { lock.withLock { texts } }
 
-  func copy(_ text: String) -> String {
+  func copy(_ text: String) -> CopyResult {
     lock.withLock { texts.append(text) }
-    return "test clipboard"
+    return CopyResult(ways: ["test clipboard"])
   }
 }
 
@@ -139,7 +139,7 @@ func withRunner<T>(
       let service = TokenService(
         configuration: configuration, store: SessionStore(root: directory + "/authdeck"),
         transport: CurlTransport(),
-        secrets: SecretResolver(environment: secretEnvironment))
+        secrets: SecretResolver(environment: secretEnvironment, withholding: []))
       let sink = CollectingSink()
       let clipboard = FakeClipboard()
       let notifier = FakeNotifier()

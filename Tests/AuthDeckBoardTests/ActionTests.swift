@@ -80,7 +80,7 @@ struct LoginTests {
     var board = makeBoard()
     board.select("ops/robot")
     board.press(.enter)
-    #expect(board.handle(.finished(sid("ops/robot"), error: "invalid_client: bad secret")) == [])
+    #expect(board.handle(.finished(sid("ops/robot"), error: .provider("invalid_client: bad secret"))) == [])
     #expect(board.busy.isEmpty)
     #expect(board.messageText == "invalid_client: bad secret")
     #expect(board.isError)
@@ -94,7 +94,7 @@ struct LoginTests {
     board.select("acme/bob")
     board.press(.enter)
     let why = "127.0.0.1:8765 is in use by another program"
-    #expect(board.handle(.loginStarted(pending("acme/bob"), loopback: .portTaken(why))) == [])
+    #expect(board.handle(.loginStarted(pending("acme/bob"), loopback: .portTaken(.network(why)))) == [])
     #expect(board.isError)
     #expect(!board.screen().contains("waiting for the browser"))
     // At 80 columns the hint is whole; the reason follows where there is room.
@@ -111,7 +111,7 @@ struct LoginTests {
     board.select("acme/bob")
     board.press(.enter)
     _ = board.handle(.loginStarted(pending("acme/bob"), loopback: .listening))
-    #expect(board.handle(.browserFailed(sid("acme/bob"), reason: "no browser could be started")) == [])
+    #expect(board.handle(.browserFailed(sid("acme/bob"), .other("no browser could be started"))) == [])
     #expect(board.messageText == "acme/bob: no browser could be started; press u to copy the login URL")
   }
 
@@ -199,7 +199,7 @@ struct PasteTests {
     var board = makeBoard([pending("lime/main", startedAgo: 60), loggedIn("lime/paper", expiresIn: 3_600)])
     let forged = "https://localhost/callback?code=x&state=forged"
     #expect(board.handle(.pasted(forged)) == [.completeLogin(pasted: forged)])
-    #expect(board.handle(.redirectHandled(nil, error: "the state does not match any login that waits")) == [])
+    #expect(board.handle(.redirectHandled(nil, error: .redirect("the state does not match any login that waits"))) == [])
     #expect(board.messageText == "the state does not match any login that waits")
     #expect(board.isError)
     #expect(board.status(of: board.session(sid("lime/main"))!) == .pending)

@@ -65,14 +65,18 @@ func grant(of id: SessionID) -> Grant {
   }
 }
 
-/// A session whose token has `seconds` left (negative: expired that long ago).
-func loggedIn(_ id: String, expiresIn seconds: TimeInterval?, refresh: Bool = false, now: Date = morning)
+/// A session whose token has `seconds` left (negative: expired that long ago), issued an hour
+/// before `now` unless said otherwise.
+func loggedIn(
+  _ id: String, expiresIn seconds: TimeInterval?, refresh: Bool = false, now: Date = morning,
+  issuedAgo: TimeInterval = 3_600
+)
   -> Session
 {
   let id = sid(id)
   let tokens = TokenSet(
     accessToken: "at-\(id.account)", refreshToken: refresh ? "rt-\(id.account)" : nil,
-    issuedAt: now.addingTimeInterval(-3_600), expiresAt: seconds.map { now.addingTimeInterval($0) })
+    issuedAt: now.addingTimeInterval(-issuedAgo), expiresAt: seconds.map { now.addingTimeInterval($0) })
   return Session(id: id, grant: grant(of: id), tokens: tokens)
 }
 
@@ -98,11 +102,12 @@ func pending(_ id: String, startedAgo ago: TimeInterval = 0, now: Date = morning
   return Session(id: id, grant: grant(of: id), tokens: tokens, pending: login)
 }
 
-/// The store after a login finished: same id, a fresh token.
+/// The store after a login finished at `now`: same id, a token issued then.
 func afterLogin(_ session: Session, expiresIn seconds: TimeInterval = 8 * 3_600, now: Date = morning)
   -> Session
 {
-  loggedIn(session.id.description, expiresIn: seconds, refresh: session.id.provider == "acme", now: now)
+  loggedIn(
+    session.id.description, expiresIn: seconds, refresh: session.id.provider == "acme", now: now, issuedAgo: 0)
 }
 
 /// The everyday board: one of each kind of session at each provider.

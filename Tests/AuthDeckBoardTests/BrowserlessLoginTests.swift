@@ -21,7 +21,7 @@ struct BrowserlessLoginTests {
     var waiting = pending("lime/main")
     waiting.pending?.authorizeURL = url
     _ = board.handle(.loginStarted(waiting, loopback: .notUsed))
-    #expect(board.handle(.browserFailed(sid("lime/main"), reason: "no browser could be started")) == [])
+    #expect(board.handle(.browserFailed(sid("lime/main"), .other("no browser could be started"))) == [])
     return board
   }
 
@@ -96,13 +96,13 @@ struct BrowserlessLoginTests {
     #expect(done.shownBrowserlessLogin == nil && done.browserlessLogin == nil)
 
     var refused = Self.board()
-    _ = refused.handle(.redirectHandled(nil, error: "the state does not match"))
+    _ = refused.handle(.redirectHandled(nil, error: .redirect("the state does not match")))
     #expect(refused.shownBrowserlessLogin != nil, "a bad paste leaves the login waiting, and its URL")
-    _ = refused.handle(.loginEnded(sid("lime/main"), reason: "lime/main: invalid_grant; start again"))
+    _ = refused.handle(.loginEnded(sid("lime/main"), .provider("lime: invalid_grant")))
     #expect(refused.shownBrowserlessLogin == nil)
 
     var failed = Self.board()
-    _ = failed.handle(.finished(sid("lime/main"), error: "cannot write the store"))
+    _ = failed.handle(.finished(sid("lime/main"), error: .provider("cannot write the store")))
     #expect(failed.shownBrowserlessLogin != nil, "a failed request leaves the login waiting, and its URL")
 
     var late = Self.board()

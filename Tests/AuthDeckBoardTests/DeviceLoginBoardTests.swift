@@ -114,10 +114,11 @@ struct DeviceLoginBoardTests {
   @Test("a denied login ends: the code goes from the row and the reason shows")
   func aDeniedLoginEnds() {
     var board = Self.tvBoard()
-    let reason = "tv/den: access_denied; the login was denied, to try again: authdeck login tv/den"
-    #expect(board.handle(.loginEnded(Self.den, reason: reason)) == [])
+    let denied = Refusal(.loginDenied, said: ProviderError(code: "access_denied"), at: board.now)
+    let reason = LoginRequired(Self.den, .denied(denied), at: board.now)
+    #expect(board.handle(.loginEnded(Self.den, .loginRequired(reason))) == [])
     #expect(board.deviceLogins.isEmpty)
-    #expect(board.messageText == reason)
+    #expect(board.messageText == "tv/den: the login was denied (access_denied); press ⏎ to log in")
     #expect(board.selectedLine()?.contains("expired") == true)
   }
 
@@ -136,21 +137,24 @@ struct DeviceLoginBoardTests {
     var board = makeBoard(
       [expired("tv/den"), expired("lime/main"), empty("tv/kids")], providers: Providers.all + [Providers.tv])
     #expect(board.press(.c("L")) == [.startLogin(sid("lime/main"))])
-    #expect(board.handle(.redirectHandled(sid("lime/main"), error: nil)) == [.startDeviceLogin(Self.den)])
+    _ = board.loginStartedHere("lime/main")
+    #expect(board.loggedInHere("lime/main") == [.startDeviceLogin(Self.den)])
 
     #expect(board.handle(.deviceLoginStarted(expired("tv/den"), devicePrompt(now: board.now))) == [])
     #expect(board.wait(5 * 60) == [], "five minutes are nothing to a device login")
     #expect(board.queue?.current == Self.den)
-    _ = board.handle(.sessionChanged(loggedIn("tv/den", expiresIn: 3_600, now: board.now)))
-    #expect(board.handle(.finished(Self.den, error: nil)) == [.startDeviceLogin(sid("tv/kids"))])
+    #expect(
+      board.handle(.sessionChanged(afterLogin(expired("tv/den"), expiresIn: 3_600, now: board.now)))
+        == [.startDeviceLogin(sid("tv/kids"))])
+    #expect(board.handle(.finished(Self.den, error: nil)) == [])
 
     #expect(board.handle(.deviceLoginStarted(empty("tv/kids"), devicePrompt(now: board.now))) == [])
     #expect(board.queue?.current == sid("tv/kids"))
-    let expiredCode = "tv/kids: the code was not entered in time; start again: authdeck login tv/kids"
-    #expect(board.handle(.loginEnded(sid("tv/kids"), reason: expiredCode)) == [])
+    let expiredCode = LoginRequired(sid("tv/kids"), .timedOut(device: true), at: board.now)
+    #expect(board.handle(.loginEnded(sid("tv/kids"), .loginRequired(expiredCode))) == [])
     #expect(board.queue == nil)
-    // The reason names the session already: it is not named twice.
-    #expect(board.messageText == "morning queue done: 2 logged in, 1 failed (\(expiredCode))")
+    #expect(
+      board.messageText == "morning queue done: 2 logged in, 1 failed (tv/kids: the code was not entered in time)")
   }
 
   @Test("a device session waiting for its code is not queued again")

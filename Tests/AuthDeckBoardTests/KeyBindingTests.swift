@@ -64,7 +64,7 @@ struct KeyBindingTests {
     if binding.command == .clearFilter { board.filter = "trader" }
     if binding.command == .stopQueue { board.queue = MorningQueue(renew: [], logIn: [sid("acme/bob")]) }
     if binding.command == .hideURL {
-      _ = board.handle(.browserFailed(sid("lime/trader30b"), reason: "no browser could be started"))
+      _ = board.handle(.browserFailed(sid("lime/trader30b"), .other("no browser could be started")))
     }
     let here = board.visibleSessions.firstIndex { $0.id == board.selected }!
     let all = board.visibleSessions

@@ -15,12 +15,28 @@ let mondayMorning: [Session] = [
 ]
 
 extension BoardState {
-  /// The store changed and the run loop reloaded it: `changes` replace the sessions with their ids.
-  mutating func storeChanged(_ changes: Session..., sourceLocation: SourceLocation = #_sourceLocation) {
+  /// The store changed and the run loop reloaded it: `changes` replace the sessions with their
+  /// ids. Returns what the board asks for (the queue moves on when a login it waits on ended).
+  @discardableResult
+  mutating func storeChanged(_ changes: Session...) -> [BoardEffect] {
     let byID = Dictionary(uniqueKeysWithValues: changes.map { ($0.id, $0) })
-    let effects = handle(.reloaded(sessions.map { byID[$0.id] ?? $0 }, problems: []))
-    #expect(effects == [], sourceLocation: sourceLocation)
+    let known = Set(sessions.map(\.id))
+    return handle(.reloaded(sessions.map { byID[$0.id] ?? $0 } + changes.filter { !known.contains($0.id) }, problems: []))
   }
+
+  /// The runner started the browser login of `id` (its pending login stored now).
+  mutating func loginStartedHere(_ id: String, loopback: LoopbackStatus = .listening) -> [BoardEffect] {
+    handle(.loginStarted(pending(id, now: now), loopback: loopback))
+  }
+
+  /// The runner completed the login of `id` here: the session as stored, then the redirect handled.
+  mutating func loggedInHere(_ id: String) -> [BoardEffect] {
+    handle(.sessionChanged(afterLogin(empty(id), now: now))) + handle(.redirectHandled(sid(id), error: nil))
+  }
+}
+
+func refusal(_ kind: Refusal.Kind, _ code: String, at: Date = morning) -> Refusal {
+  Refusal(kind, said: ProviderError(code: code), at: at)
 }
 
 @Suite("The morning queue (L)")
@@ -44,29 +60,27 @@ struct MorningQueueTests {
     #expect(board.render(width: 80, height: 24).lines[23].contains(Span("  ⏎", .dim)))
   }
 
-  @Test("each login that finishes starts the next, until the queue is done")
+  @Test("each login that is stored done starts the next, until the queue is done")
   func walksTheQueue() {
     var board = makeBoard(mondayMorning)
     board.press(.c("L"))
     #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [.startLogin(sid("acme/bob"))])
 
     // acme/bob: loopback redirect, caught by the listener.
-    board.storeChanged(pending("acme/bob"))
-    #expect(board.handle(.loginStarted(pending("acme/bob", now: board.now), loopback: .listening)) == [])
+    #expect(board.loginStartedHere("acme/bob") == [])
     board.wait(40)
-    board.storeChanged(afterLogin(expired("acme/bob"), now: board.now))
-    #expect(board.handle(.redirectHandled(sid("acme/bob"), error: nil)) == [.startLogin(sid("lime/main"))])
+    #expect(board.loggedInHere("acme/bob") == [.startLogin(sid("lime/main"))])
     #expect(board.selected == sid("lime/main"))
 
     // lime/main: the redirect is pasted by hand.
-    board.storeChanged(pending("lime/main", now: board.now))
-    #expect(board.handle(.loginStarted(pending("lime/main", now: board.now), loopback: .notUsed)) == [])
+    #expect(board.loginStartedHere("lime/main", loopback: .notUsed) == [])
     #expect(
       board.handle(.pasted("https://localhost/callback?code=c&state=state-main")) == [
         .completeLogin(pasted: "https://localhost/callback?code=c&state=state-main")
       ])
-    #expect(board.handle(.redirectHandled(sid("lime/main"), error: nil)) == [.startLogin(sid("lime/zed"))])
-    #expect(board.handle(.redirectHandled(sid("lime/zed"), error: nil)) == [])
+    #expect(board.loggedInHere("lime/main") == [.startLogin(sid("lime/zed"))])
+    #expect(board.loginStartedHere("lime/zed") == [])
+    #expect(board.loggedInHere("lime/zed") == [])
     #expect(board.queue == nil)
     #expect(board.messageText == "morning queue done: 1 renewed, 3 logged in")
     #expect(!board.screen().contains("stop queue"))
@@ -91,14 +105,20 @@ struct MorningQueueTests {
   func refusedRefreshJoinsTheLogins() {
     var board = makeBoard([expired("acme/amy", refresh: true), expired("acme/bob"), expired("ops/robot")])
     #expect(board.press(.c("L")) == [.renew(sid("acme/amy")), .renew(sid("ops/robot"))])
-    let refused = "acme: invalid_grant; the refresh token was refused, log in again: authdeck login acme/amy"
-    #expect(board.handle(.renewalRefused(sid("acme/amy"), reason: refused)) == [])
+    var stored = expired("acme/amy")
+    stored.refusal = refusal(.refreshRefused, "invalid_grant")
+    _ = board.handle(.sessionChanged(stored))
+    let required = LoginRequired(sid("acme/amy"), .refreshRefused(stored.refusal!), at: board.now)
+    #expect(board.handle(.renewalRefused(required)) == [])
     #expect(board.queue?.waiting == [sid("acme/amy"), sid("acme/bob")])
-    #expect(board.messageText?.hasSuffix("; it will be logged in after the renewals") == true)
+    #expect(
+      board.messageText
+        == "acme/amy: the provider refused its refresh token (invalid_grant); it will be logged in after the renewals")
     #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [.startLogin(sid("acme/amy"))])
-    board.storeChanged(afterLogin(expired("acme/amy"), now: board.now))
-    #expect(board.handle(.redirectHandled(sid("acme/amy"), error: nil)) == [.startLogin(sid("acme/bob"))])
-    #expect(board.handle(.redirectHandled(sid("acme/bob"), error: nil)) == [])
+    _ = board.loginStartedHere("acme/amy")
+    #expect(board.loggedInHere("acme/amy") == [.startLogin(sid("acme/bob"))])
+    _ = board.loginStartedHere("acme/bob")
+    #expect(board.loggedInHere("acme/bob") == [])
     #expect(board.messageText == "morning queue done: 1 renewed, 2 logged in")
   }
 
@@ -107,9 +127,10 @@ struct MorningQueueTests {
     var board = makeBoard([expired("ops/robot"), expired("lime/main")])
     #expect(board.press(.c("L")) == [.renew(sid("ops/robot"))])
     #expect(
-      board.handle(.finished(sid("ops/robot"), error: "cannot reach ops.example.com: connection refused"))
+      board.handle(.finished(sid("ops/robot"), error: .network("cannot reach ops.example.com: connection refused")))
         == [.startLogin(sid("lime/main"))])
-    #expect(board.handle(.redirectHandled(sid("lime/main"), error: nil)) == [])
+    _ = board.loginStartedHere("lime/main")
+    #expect(board.loggedInHere("lime/main") == [])
     #expect(
       board.messageText
         == "morning queue done: 1 logged in, 1 failed (ops/robot: cannot reach ops.example.com: connection refused)"
@@ -149,16 +170,15 @@ struct MorningQueueTests {
     #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [])  // nothing starts next
   }
 
-  @Test("a queued login whose 5 minutes run out is skipped on the next tick")
+  @Test("a queued login whose 5 minutes run out is given up on the tick that sees it")
   func staleLoginMovesOn() {
     var board = makeBoard(mondayMorning.filter { $0.id != sid("ops/robot") })
     board.press(.c("L"))
-    board.storeChanged(pending("acme/bob"))
-    #expect(board.handle(.loginStarted(pending("acme/bob", now: board.now), loopback: .listening)) == [])
+    #expect(board.loginStartedHere("acme/bob") == [])
     #expect(board.wait(4 * 60 + 59) == [])
     #expect(board.queue?.current == sid("acme/bob"))
     #expect(board.wait(1) == [.startLogin(sid("lime/main"))])
-    #expect(board.messageText?.hasPrefix("acme/bob: the login's 5 minutes are up; moving on") == true)
+    #expect(board.messageText?.hasPrefix("acme/bob: the 5 minutes to log in are up; moving on") == true)
   }
 
   @Test("an old, run-out login does not skip the head while its new login is being started")
@@ -177,10 +197,9 @@ struct MorningQueueTests {
   func failureWhileWaiting() {
     var board = makeBoard(mondayMorning.filter { $0.id != sid("ops/robot") })
     board.press(.c("L"))
-    board.storeChanged(pending("acme/bob"))
-    #expect(board.handle(.loginStarted(pending("acme/bob", now: board.now), loopback: .listening)) == [])
-    #expect(board.handle(.redirectHandled(nil, error: "the state does not match")) == [])
-    #expect(board.handle(.finished(sid("acme/bob"), error: "connection refused")) == [])
+    #expect(board.loginStartedHere("acme/bob") == [])
+    #expect(board.handle(.redirectHandled(nil, error: .redirect("the state does not match"))) == [])
+    #expect(board.handle(.finished(sid("acme/bob"), error: .network("connection refused"))) == [])
     #expect(board.queue?.current == sid("acme/bob"))
   }
 
@@ -188,10 +207,10 @@ struct MorningQueueTests {
   func failedStartMovesOn() {
     var board = makeBoard(mondayMorning.filter { $0.id != sid("ops/robot") })
     board.press(.c("L"))
-    let why =
-      "acme: client_secret_command not found (exit status 127); no login was started, and nothing was stored"
+    let why = AuthDeckError.config(
+      "acme: client_secret_command not found (exit status 127); no login was started, and nothing was stored")
     #expect(board.handle(.finished(sid("acme/bob"), error: why)) == [.startLogin(sid("lime/main"))])
-    #expect(board.messageText == why)
+    #expect(board.messageText == "acme/bob: " + why.description)
     #expect(board.queue?.current == sid("lime/main"))
   }
 
@@ -199,9 +218,10 @@ struct MorningQueueTests {
   func summaryNamesTheFailures() {
     var board = makeBoard([expired("lime/main"), empty("lime/zed")])
     board.press(.c("L"))
-    _ = board.handle(.finished(sid("lime/main"), error: "cannot write the store"))
+    _ = board.handle(.finished(sid("lime/main"), error: .store("cannot write the store")))
     _ = board.handle(.notice("copied something", isError: false))  // the status line moves on
-    #expect(board.handle(.redirectHandled(sid("lime/zed"), error: nil)) == [])
+    _ = board.loginStartedHere("lime/zed")
+    #expect(board.loggedInHere("lime/zed") == [])
     #expect(board.queue == nil)
     #expect(
       board.messageText == "morning queue done: 1 logged in, 1 failed (lime/main: cannot write the store)")
@@ -240,8 +260,87 @@ struct MorningQueueTests {
     board.press(.c("L"))
     // `authdeck login lime/main` in another terminal; the board sees it on the next reload.
     board.storeChanged(afterLogin(expired("lime/main")))
-    let next = board.handle(.finished(sid("acme/bob"), error: "cannot write the store"))
+    let next = board.handle(.finished(sid("acme/bob"), error: .store("cannot write the store")))
     #expect(next == [.startLogin(sid("lime/zed"))])
+  }
+
+  // MARK: The awaited login ends, whoever ends it (issue 14, item 6)
+
+  /// A queue of acme/bob then lime/main, waiting on acme/bob's browser login.
+  func waitingOnBob() -> BoardState {
+    var board = makeBoard([expired("acme/bob"), expired("lime/main")])
+    #expect(board.press(.c("L")) == [.startLogin(sid("acme/bob"))])
+    #expect(board.loginStartedHere("acme/bob") == [])
+    return board
+  }
+
+  @Test("the awaited session logged in from another shell: the queue moves on within the reload")
+  func loggedInElsewhere() {
+    var board = waitingOnBob()
+    board.wait(20)
+    #expect(board.storeChanged(afterLogin(expired("acme/bob"), now: board.now)) == [.startLogin(sid("lime/main"))])
+    #expect(board.queue?.summary.loggedIn == [sid("acme/bob")])
+  }
+
+  @Test("the awaited session logged out with d y: the queue moves on")
+  func loggedOutHere() {
+    var board = waitingOnBob()
+    board.press(.c("d"))
+    #expect(board.press(.c("y")) == [.logout(sid("acme/bob"), forget: false)])
+    var out = expired("acme/bob")
+    out.tokens = nil
+    _ = board.handle(.sessionChanged(out))
+    #expect(board.handle(.loggedOut(sid("acme/bob"), forgotten: false, error: nil)) == [.startLogin(sid("lime/main"))])
+    #expect(board.queue?.summary.failed.map(\.id) == [sid("acme/bob")])
+  }
+
+  @Test("the awaited session forgotten: the queue moves on")
+  func forgotten() {
+    var board = waitingOnBob()
+    _ = board.press(.c("d"), .c("f"))
+    #expect(board.handle(.sessionRemoved(sid("acme/bob"))) == [.startLogin(sid("lime/main"))])
+  }
+
+  @Test("the awaited login denied at the provider (in the store, from either process): the queue moves on")
+  func deniedLogin() {
+    var board = waitingOnBob()
+    var denied = expired("acme/bob")
+    denied.refusal = refusal(.loginDenied, "access_denied", at: board.now.addingTimeInterval(1))
+    #expect(board.storeChanged(denied) == [.startLogin(sid("lime/main"))])
+    #expect(
+      board.queue?.summary.failed.map(\.text) == ["acme/bob: the login was denied (access_denied)"])
+  }
+
+  @Test("the awaited login replaced by another login of the session: the queue moves on")
+  func supersededLogin() {
+    var board = waitingOnBob()
+    var other = pending("acme/bob", now: board.now)
+    other.pending!.state = "started-in-a-shell"
+    #expect(board.storeChanged(other) == [.startLogin(sid("lime/main"))])
+    #expect(board.queue?.summary.failed.first?.error.loginReason == .superseded)
+  }
+
+  @Test("a device login whose code expires: the queue moves on")
+  func deviceCodeExpires() {
+    var board = makeBoard([empty("tv/den"), expired("lime/main")], providers: Providers.all + [Providers.tv])
+    #expect(board.press(.c("L")) == [.startDeviceLogin(sid("tv/den"))])
+    let prompt = DeviceLoginPrompt(
+      userCode: "WDJB-MJHT", verificationURI: "https://id.example/device", expiresAt: board.now.addingTimeInterval(600))
+    #expect(board.handle(.deviceLoginStarted(empty("tv/den"), prompt)) == [])
+    let expired = LoginRequired(sid("tv/den"), .timedOut(device: true), at: board.now)
+    #expect(board.handle(.loginEnded(sid("tv/den"), .loginRequired(expired))) == [.startLogin(sid("lime/main"))])
+  }
+
+  @Test("a device login whose code was entered: the stored tokens move the queue on")
+  func deviceLoginDone() {
+    var board = makeBoard([empty("tv/den"), expired("lime/main")], providers: Providers.all + [Providers.tv])
+    board.press(.c("L"))
+    let prompt = DeviceLoginPrompt(
+      userCode: "WDJB-MJHT", verificationURI: "https://id.example/device", expiresAt: board.now.addingTimeInterval(600))
+    _ = board.handle(.deviceLoginStarted(empty("tv/den"), prompt))
+    board.wait(5)
+    #expect(board.handle(.sessionChanged(afterLogin(empty("tv/den"), now: board.now))) == [.startLogin(sid("lime/main"))])
+    #expect(board.handle(.finished(sid("tv/den"), error: nil)) == [])
   }
 }
 
@@ -266,14 +365,15 @@ struct MorningQueueMachineTests {
     var queue = try #require(MorningQueue(renew: [], logIn: [c, a, b]))
     #expect(queue.start(isStillDue: due) == [.login(a)])
     #expect(queue.next(after: .loggedIn, isStillDue: due) == .login(b))
-    #expect(queue.next(after: .failed("refused"), isStillDue: due) == .login(c))
-    guard case .done(let summary) = queue.next(after: .timedOut, isStillDue: due) else {
+    #expect(queue.next(after: .failed(.provider("refused")), isStillDue: due) == .login(c))
+    let timedOut = AuthDeckError.loginRequired(LoginRequired(c, .timedOut(device: false), at: morning))
+    guard case .done(let summary) = queue.next(after: .failed(timedOut), isStillDue: due) else {
       Issue.record("the queue did not end")
       return
     }
     #expect(summary.loggedIn == [a])
     #expect(summary.failed.map(\.id) == [b, c])
-    #expect(summary.failed.map(\.reason) == ["refused", "the login's 5 minutes ran out"])
+    #expect(summary.failed.map(\.text) == ["acme/b: refused", "acme/c: the 5 minutes to log in are up"])
   }
 
   @Test("renewals come first, no more than the limit at once; the logins wait for the last one")
@@ -296,8 +396,10 @@ struct MorningQueueMachineTests {
   func refusedAndFailedRenewals() throws {
     var queue = try #require(MorningQueue(renew: [a, b], logIn: [x]))
     #expect(queue.start(isStillDue: due) == [.renew(a), .renew(b)])
-    #expect(queue.renewal(of: b, endedWith: .needsLogin("invalid_grant"), isStillDue: due) == [])
-    #expect(queue.renewal(of: a, endedWith: .failed("connection refused"), isStillDue: due) == [.login(b)])
+    let refused = LoginRequired(b, .refreshRefused(refusal(.refreshRefused, "invalid_grant")), at: morning)
+    #expect(queue.renewal(of: b, endedWith: .needsLogin(refused), isStillDue: due) == [])
+    #expect(
+      queue.renewal(of: a, endedWith: .failed(.network("connection refused")), isStillDue: due) == [.login(b)])
     #expect(queue.waiting == [b, x])
     #expect(queue.next(after: .loggedIn, isStillDue: due) == .login(x))
     let end = queue.next(after: .loggedIn, isStillDue: due)
@@ -305,7 +407,7 @@ struct MorningQueueMachineTests {
       end
         == .done(
           MorningQueue.Summary(
-            loggedIn: [b, x], failed: [MorningQueue.Failure(id: a, reason: "connection refused")])))
+            loggedIn: [b, x], failed: [MorningQueue.Failure(id: a, error: .network("connection refused"))])))
   }
 
   @Test("sessions no longer due when their turn comes are skipped and counted as such")
@@ -326,7 +428,7 @@ struct MorningQueueMachineTests {
   }
 
   @Test(
-    "the summary counts what is not zero and names each failure once, without repeating its id",
+    "the summary counts what is not zero and names each failure once, its id first",
     arguments: [
       (
         MorningQueue.Summary(renewed: [sid("a/1"), sid("a/2")], loggedIn: [sid("b/1")]),
@@ -338,15 +440,15 @@ struct MorningQueueMachineTests {
         MorningQueue.Summary(
           loggedIn: [sid("tv/den")],
           failed: [
-            MorningQueue.Failure(id: sid("tv/kids"), reason: "tv/kids: the code was not entered in time"),
             MorningQueue.Failure(
-              id: sid("acme/bob"), reason: "acme/bob has no token; run: authdeck login acme/bob"),
-            MorningQueue.Failure(id: sid("acme/bo"), reason: "acme/bob's token is not his"),
-            MorningQueue.Failure(id: sid("ops/x"), reason: "connection refused"),
+              id: sid("tv/kids"),
+              error: .loginRequired(LoginRequired(sid("tv/kids"), .timedOut(device: true), at: morning))),
+            MorningQueue.Failure(
+              id: sid("acme/bob"), error: .loginRequired(LoginRequired(sid("acme/bob"), .noToken, at: morning))),
+            MorningQueue.Failure(id: sid("ops/x"), error: .network("connection refused")),
           ]),
-        "morning queue done: 1 logged in, 4 failed (tv/kids: the code was not entered in time; "
-          + "acme/bob has no token; run: authdeck login acme/bob; acme/bo: acme/bob's token is not his; "
-          + "ops/x: connection refused)"
+        "morning queue done: 1 logged in, 3 failed (tv/kids: the code was not entered in time; "
+          + "acme/bob: has no token; ops/x: connection refused)"
       ),
     ])
   func summaryText(summary: MorningQueue.Summary, text: String) {

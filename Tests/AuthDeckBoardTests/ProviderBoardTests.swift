@@ -9,8 +9,12 @@ import Testing
 /// a provider known by its issuer alone shows where it lives.
 @Suite("The board with refused codes, revocation and unknown lifetimes")
 struct ProviderBoardTests {
-  static let ended =
-    "lime/main: invalid_grant: code expired; this login has ended, start it again: authdeck login lime/main"
+  static let ended = AuthDeckError.loginRequired(
+    LoginRequired(
+      sid("lime/main"),
+      .codeRefused(
+        Refusal(.codeRefused, said: ProviderError(code: "invalid_grant", description: "code expired"), at: morning)),
+      at: morning))
 
   @Test("a refused code ends the login: the pending login goes, the paste prompt closes, the reason shows")
   func aRefusedCodeEndsTheLogin() {
@@ -18,12 +22,15 @@ struct ProviderBoardTests {
     board.select("lime/main")
     board.press(.c("p"))
     #expect(board.mode == .paste(""))
-    #expect(board.handle(.loginEnded(sid("lime/main"), reason: Self.ended)) == [])
+    #expect(board.handle(.loginEnded(sid("lime/main"), Self.ended)) == [])
     #expect(board.mode == .list)
     #expect(board.session(sid("lime/main"))?.pending == nil)
     #expect(board.status(of: board.session(sid("lime/main"))!) == .none)
     #expect(board.message?.kind == .error)
-    #expect(board.messageText == Self.ended)
+    #expect(
+      board.messageText
+        == "lime/main: the provider refused the login's code (invalid_grant: code expired); this login has ended; "
+        + "press ⏎ to log in")
     #expect(board.busy.isEmpty)
   }
 
@@ -31,9 +38,9 @@ struct ProviderBoardTests {
   func aRefusedCodeMovesTheQueueOn() {
     var board = makeBoard([expired("lime/main"), expired("lime/paper")])
     #expect(board.press(.c("L")) == [.startLogin(sid("lime/main"))])
-    #expect(
-      board.handle(.loginEnded(sid("lime/main"), reason: Self.ended)) == [.startLogin(sid("lime/paper"))])
-    #expect(board.handle(.finished(sid("lime/paper"), error: nil)) == [])
+    #expect(board.handle(.loginEnded(sid("lime/main"), Self.ended)) == [.startLogin(sid("lime/paper"))])
+    _ = board.loginStartedHere("lime/paper")
+    #expect(board.loggedInHere("lime/paper") == [])
     #expect(board.messageText?.contains("1 failed (lime/main: ") == true, "\(board.messageText ?? "")")
   }
 
@@ -43,9 +50,13 @@ struct ProviderBoardTests {
     board.select("lime/main")
     board.press(.c("d"))
     _ = board.press(.c("y"))
-    let warning = "the provider did not revoke the tokens (HTTP 503); they stay valid there until they expire"
-    #expect(board.handle(.loggedOut(sid("lime/main"), forgotten: false, error: nil, warning: warning)) == [])
-    #expect(board.messageText == "lime/main logged out here, but " + warning)
+    #expect(
+      board.handle(.loggedOut(sid("lime/main"), forgotten: false, error: nil, revocation: .failed("HTTP 503")))
+        == [])
+    #expect(
+      board.messageText
+        == "lime/main logged out here, but the provider did not revoke the tokens (HTTP 503); "
+        + "they stay valid there until they expire")
     #expect(board.message?.kind == .error)
     #expect(board.busy.isEmpty)
   }

@@ -106,7 +106,11 @@ struct ReminderTests {
   func refusedRefresh() {
     var board = makeBoard([loggedIn("acme/alice", expiresIn: 10 * 60, refresh: true)])
     #expect(board.wait(1) == [])
-    _ = board.handle(.renewalRefused(sid("acme/alice"), reason: "invalid_grant"))
+    var refused = board.session(sid("acme/alice"))!
+    refused.tokens?.refreshToken = nil
+    refused.refusal = Refusal(.refreshRefused, said: ProviderError(code: "invalid_grant"), at: board.now)
+    _ = board.handle(.sessionChanged(refused))
+    _ = board.handle(.renewalRefused(LoginRequired(refused.id, .refreshRefused(refused.refusal!), at: board.now)))
     #expect(board.wait(1).map(\.isNotification) == [true])
   }
 

@@ -440,7 +440,7 @@ struct RenderTests {
     board.select("acme/bob")
     #expect(board.press(.c("r")) == [.renew(sid("acme/bob"))])
     let hostile = "invalid_grant: \u{1B}[2J\u{1B}]52;c;ZXZpbA==\u{07}token\rrevoked \u{202E}txt.exe"
-    #expect(board.handle(.finished(sid("acme/bob"), error: hostile)) == [])
+    #expect(board.handle(.finished(sid("acme/bob"), error: .provider(hostile))) == [])
     let canvas = board.render(width: 80, height: 24)
     expectScreen(
       canvas.text,
@@ -594,7 +594,7 @@ struct RenderTests {
       morning queue: renewing 1 without a browser, then 3 to log in…
       Esc stop queue  ⏎ login  p paste  c copy  r refresh  L login all  ? help  q quit
       """)
-    _ = board.handle(.finished(sid("ops/robot"), error: "cannot reach ops.example.com"))
+    _ = board.handle(.finished(sid("ops/robot"), error: .provider("cannot reach ops.example.com")))
     expectScreen(
       board.screen(80, 24),
       """

@@ -64,25 +64,23 @@ struct DevicePollingTests {
     #expect(waits == [10, 20, 40, 80, 160, 300, 300, 300])
   }
 
-  @Test("access_denied ends the login with the server's reason and what to run")
+  @Test("access_denied ends the login with what the server said, typed as a denial")
   func deniedEnds() throws {
     var polling = DevicePolling(Self.authorization(), for: Self.tv)
-    let error = try #require(
-      ended(polling.next(after: .denied("access_denied: user said no"), at: Self.start)))
-    #expect(error.kind == "loginRequired")
+    let said = ProviderError(code: "access_denied", description: "user said no")
+    let error = try #require(ended(polling.next(after: .denied(said), at: Self.start)))
+    #expect(error.loginReason == .denied(Refusal(.loginDenied, said: said, at: Self.start)))
     #expect(error.exitCode == 3)
-    #expect(
-      error.description
-        == "tv/den: access_denied: user said no; the login was denied, to try again: authdeck login tv/den")
+    #expect(error.description == "tv/den: the login was denied (access_denied: user said no)")
   }
 
-  @Test("expired_token ends the login, saying to start again")
+  @Test("expired_token ends the login: the code was not entered in time")
   func expiredTokenEnds() throws {
     var polling = DevicePolling(Self.authorization(), for: Self.tv)
-    let error = try #require(ended(polling.next(after: .expired("expired_token"), at: Self.start)))
-    #expect(error.kind == "loginRequired")
-    #expect(
-      error.description == "tv/den: expired_token; start again: authdeck login tv/den")
+    let error = try #require(
+      ended(polling.next(after: .expired(ProviderError(code: "expired_token")), at: Self.start)))
+    #expect(error.loginReason == .timedOut(device: true))
+    #expect(error.description == "tv/den: the code was not entered in time")
   }
 
   @Test("no poll is planned at or past the code's expiry: the login ends by the clock")
@@ -92,10 +90,7 @@ struct DevicePollingTests {
       polling.next(after: .pending, at: Self.start.addingTimeInterval(5))
         == .poll(at: Self.start.addingTimeInterval(10)))
     let error = try #require(ended(polling.next(after: .pending, at: Self.start.addingTimeInterval(10))))
-    #expect(
-      error.description
-        == "tv/den: the code was not entered in time; start again: authdeck login tv/den"
-    )
+    #expect(error.loginReason == .timedOut(device: true))
     #expect(ended(DevicePolling(Self.authorization(lifetime: 5), for: Self.tv).first) != nil)
   }
 
@@ -105,11 +100,13 @@ struct DevicePollingTests {
     #expect(polling.next(after: .tokens(Self.tokens), at: Self.start) == .loggedIn(Self.tokens))
     let refused = AuthDeckError.provider("tv: invalid_client: who are you")
     #expect(polling.next(after: .failed(refused), at: Self.start) == .ended(refused))
+    let said = ProviderError(code: "invalid_grant", description: "spent")
     let spent = try #require(
-      ended(polling.next(after: .failed(.loginRequired("tv: invalid_grant: spent")), at: Self.start)))
+      ended(polling.next(after: .failed(.grantRefused(provider: "tv", said)), at: Self.start)))
+    #expect(spent.loginReason == .codeRefused(Refusal(.codeRefused, said: said, at: Self.start)))
     #expect(
       spent.description
-        == "tv: invalid_grant: spent; this login has ended, start it again: authdeck login tv/den")
+        == "tv/den: the provider refused the login's code (invalid_grant: spent); this login has ended")
   }
 
   // MARK: The token endpoint's answers
@@ -122,7 +119,8 @@ struct DevicePollingTests {
     "each §3.5 error is read as its answer, whatever the status",
     arguments: [
       ("authorization_pending", DevicePolling.Answer.pending), ("slow_down", .slowDown),
-      ("access_denied", .denied("access_denied")), ("expired_token", .expired("expired_token")),
+      ("access_denied", .denied(ProviderError(code: "access_denied"))),
+      ("expired_token", .expired(ProviderError(code: "expired_token"))),
     ])
   func errorsAreAnswers(code: String, answer: DevicePolling.Answer) throws {
     let endpoint = try TokenEndpoint(provider: Self.provider, clientSecret: nil)

@@ -92,9 +92,8 @@ struct ChildEnvironmentTests {
       "PATH": "/bin", "HOME": "/home/u", "LIME_CLIENT_SECRET": "s3cret", "AUTHDECK_TEST_SECRET": "s3cret",
       "AUTHDECK_CONFIG": "/c.toml", "AUTHDECK_STORE": "/store", "AUTHDECK_TOKEN": "outer-token",
     ]
-    let environment = ChildEnvironment.make(
-      inherited: inherited, withholding: ["LIME_CLIENT_SECRET"],
-      handing: [Self.handed(expiresAt: Self.expiry)])
+    let environment = ChildEnvironment(inherited: inherited, withholding: ["LIME_CLIENT_SECRET"])
+      .handing([Self.handed(expiresAt: Self.expiry)])
     #expect(
       environment == [
         "PATH": "/bin", "HOME": "/home/u", "AUTHDECK_CONFIG": "/c.toml", "AUTHDECK_STORE": "/store",
@@ -106,11 +105,9 @@ struct ChildEnvironmentTests {
   @Test("an unknown expiry is absent, not left over from an outer exec; the id token only when asked")
   func anUnknownExpiryIsAbsent() {
     let inherited = ["LIME_TOKEN_EXPIRES_AT": "1", "LIME_TOKEN_ID_TOKEN": "old", "LIME_TOKEN": "old"]
-    let plain = ChildEnvironment.make(
-      inherited: inherited, withholding: [], handing: [Self.handed(expiresAt: nil)])
+    let plain = ChildEnvironment(inherited: inherited, withholding: []).handing([Self.handed(expiresAt: nil)])
     #expect(plain == ["LIME_TOKEN": "at-1"])
-    let withID = ChildEnvironment.make(
-      inherited: [:], withholding: [], handing: [Self.handed(expiresAt: nil, idToken: "id-1")])
+    let withID = ChildEnvironment.empty.handing([Self.handed(expiresAt: nil, idToken: "id-1")])
     #expect(withID == ["LIME_TOKEN": "at-1", "LIME_TOKEN_ID_TOKEN": "id-1"])
   }
 }

@@ -40,7 +40,7 @@ struct AuthlibIntegrationTests {
         let service = TokenService(
           configuration: configuration, store: SessionStore(root: directory + "/authdeck"),
           transport: CurlTransport(),
-          secrets: SecretResolver(environment: [TestConfig.secretVariable: AuthlibServer.secret]))
+          secrets: SecretResolver(environment: [TestConfig.secretVariable: AuthlibServer.secret], withholding: []))
         return try body(Harness(server: server, service: service))
       }
     }

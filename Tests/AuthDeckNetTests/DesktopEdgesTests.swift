@@ -37,7 +37,9 @@ struct DesktopEdgesTests {
     try withScripts(["broken": "exit 3"]) { path, _ in
       let error = try #require(
         thrownError { () throws(AuthDeckError) in
-          try Browser.open("https://example.com/a", environment: ["PATH": path, "BROWSER": "broken"])
+          try Browser.open(
+            "https://example.com/a",
+            environment: ChildEnvironment(inherited: ["PATH": path, "BROWSER": "broken"], withholding: []))
         })
       #expect(
         error.description
@@ -51,8 +53,11 @@ struct DesktopEdgesTests {
       "slow": "/bin/sleep 2; : > \"$log/slow-done\"", "quick": "printf '%s' \"$1\" > \"$log/quick\"",
     ]) {
       path, log in
-      try Browser.open("https://example.com/b", environment: ["PATH": path, "BROWSER": "broken:slow"])
-      try Browser.open("https://example.com/c", environment: ["PATH": path, "BROWSER": "quick"])
+      try Browser.open(
+        "https://example.com/b",
+        environment: ChildEnvironment(inherited: ["PATH": path, "BROWSER": "broken:slow"], withholding: []))
+      try Browser.open(
+        "https://example.com/c", environment: ChildEnvironment(inherited: ["PATH": path, "BROWSER": "quick"], withholding: []))
       #expect(
         waitUntil(timeout: 10) {
           (try? String(contentsOfFile: log + "/quick", encoding: .utf8)) == "https://example.com/c"
@@ -68,7 +73,8 @@ struct DesktopEdgesTests {
     try withScripts(["notify-send": script]) { path, log in
       let terminal = Lines()
       let notifier = SystemNotifier(
-        environment: ["PATH": path, "SECRET_VAR": "s3cret", "HOME": "/home/x"], withholding: ["SECRET_VAR"],
+        environment: ChildEnvironment(
+          inherited: ["PATH": path, "SECRET_VAR": "s3cret", "HOME": "/home/x"], withholding: ["SECRET_VAR"]),
         terminal: { title, body in terminal.append(title + " | " + body) })
       notifier.notify(title: "lime/main expires in 15m", body: "--help \u{1B}[2J;\nnow")
       #expect(waitUntil(timeout: 10) { FileManager.default.fileExists(atPath: log + "/args") })
@@ -87,7 +93,9 @@ struct DesktopEdgesTests {
   func noNotifySend() throws {
     try withScripts([:]) { path, _ in
       let terminal = Lines()
-      SystemNotifier(environment: ["PATH": path], withholding: [], terminal: { terminal.append($0 + $1) })
+      SystemNotifier(
+        environment: ChildEnvironment(inherited: ["PATH": path], withholding: []),
+        terminal: { terminal.append($0 + $1) })
         .notify(title: "t", body: "b")
       #expect(terminal.all == ["tb"])
     }

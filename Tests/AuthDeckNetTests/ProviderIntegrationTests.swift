@@ -41,7 +41,7 @@ struct ProviderIntegrationTests {
         let service = TokenService(
           configuration: configuration, store: SessionStore(root: directory + "/authdeck"),
           transport: CurlTransport(),
-          secrets: SecretResolver(environment: [TestConfig.secretVariable: secret]))
+          secrets: SecretResolver(environment: [TestConfig.secretVariable: secret], withholding: []))
         return try body(Harness(server: server, service: service, root: directory + "/authdeck"))
       }
     }

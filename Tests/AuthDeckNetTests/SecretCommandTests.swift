@@ -12,7 +12,9 @@ import Testing
 @Suite("client_secret_command")
 struct SecretCommandTests {
   func run(_ command: String, timeout: TimeInterval = 10) throws(AuthDeckError) -> String {
-    try SecretCommand.run(command, provider: "acme", timeout: timeout, environment: ["PATH": "/usr/bin:/bin"])
+    try SecretCommand.run(
+      command, provider: "acme", timeout: timeout,
+      environment: ChildEnvironment(inherited: ["PATH": "/usr/bin:/bin"], withholding: []))
   }
 
   func failure(_ command: String, timeout: TimeInterval = 10) -> String {

@@ -53,7 +53,7 @@ struct TokenServiceIntegrationTests {
         let service = TokenService(
           configuration: configuration, store: SessionStore(root: directory + "/authdeck"),
           transport: CurlTransport(),
-          secrets: SecretResolver(environment: [TestConfig.secretVariable: TestOAuthServer.clientSecret]),
+          secrets: SecretResolver(environment: [TestConfig.secretVariable: TestOAuthServer.clientSecret], withholding: []),
           random: SystemRandom())
         return try body(Harness(server: server, service: service, root: directory + "/authdeck"))
       }
