@@ -2,11 +2,14 @@ import AuthDeckCore
 import Foundation
 
 extension BoardState {
-  /// The one place board state changes. Returns what the world should do next. After every
-  /// event the morning queue looks at the login it waits on: whatever ended it, it moves on.
-  public mutating func handle(_ event: BoardEvent) -> [BoardEffect] {
-    let effects = apply(event)
-    return effects + followQueue()
+  /// The one place board state changes. Returns what the world should do next.
+  public mutating func handle(_ event: BoardEvent) -> [BoardEffect] { handle([event]) }
+
+  /// Events that arrived together (what one effect reported, a tick): each applied in order,
+  /// then the morning queue looks once at the login it waits on, so whatever ended it (here,
+  /// in another process, by the clock) moves it on, and a queue that ends says so last.
+  public mutating func handle(_ events: [BoardEvent]) -> [BoardEffect] {
+    events.flatMap { apply($0) } + followQueue()
   }
 
   private mutating func apply(_ event: BoardEvent) -> [BoardEffect] {

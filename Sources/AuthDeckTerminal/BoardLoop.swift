@@ -27,7 +27,7 @@ public final class BoardLoop {
     self.runner = runner
     self.inbox = inbox
     self.environment = environment
-    for event in runner.firstFrameEvents(rows: screen.size.height) { handle(event) }
+    handle(runner.firstFrameEvents(rows: screen.size.height))
   }
 
   public func run() {
@@ -51,35 +51,37 @@ public final class BoardLoop {
         pollfd(fd: inbox.readEnd, events: Int16(POLLIN), revents: 0),
       ]
       let ready = poll(&fds, 2, untilNextSecond)
-      var events: [BoardEvent] = []
+      var keys: [BoardEvent] = []
       if ready < 0 || fds[0].revents != 0 {  // EINTR is SIGWINCH: curses reports KEY_RESIZE
         for input in screen.readInputs() {
           switch input {
-          case .key(let key): events.append(.key(key))
-          case .paste(let text): events.append(.pasted(text))
+          case .key(let key): keys.append(.key(key))
+          case .paste(let text): keys.append(.pasted(text))
           case .resize: handleResize()
           }
         }
       }
-      events += inbox.drain()
+      // What effects reported arrives as the runner posted it: each report handled as one batch.
+      var news = inbox.drain()
       if TerminationSignals.requested { running = false }
       let second = Int(Date().timeIntervalSince1970)
       if second != lastSecond {
         lastSecond = second
-        events.append(.tick(Date()))
+        news.append(.tick(Date()))
         runner.checkStore()
       }
-      for event in events where running { handle(event) }
+      for key in keys where running { handle([key]) }
+      if running && !news.isEmpty { handle(news) }
     }
   }
 
-  private func handle(_ event: BoardEvent) {
-    for effect in state.handle(event) {
+  private func handle(_ events: [BoardEvent]) {
+    for effect in state.handle(events) {
       if effect == .quit { running = false } else { runner.perform(effect) }
     }
   }
 
   private func handleResize() {
-    handle(.resized(pageSize: BoardState.listHeight(forTerminalHeight: screen.size.height)))
+    handle([.resized(pageSize: BoardState.listHeight(forTerminalHeight: screen.size.height))])
   }
 }

@@ -74,7 +74,8 @@ struct EffectRunnerTests {
       // The log-out comes after the refresh, which it waited for off the loop.
       h.sink.wait { if case .loggedOut(bot, false, nil, _) = $0 { return true } else { return false } }
       let order = h.sink.all.enumerated().filter { _, event in
-        event == .finished(bot, error: nil) || event == .loggedOut(bot, forgotten: false, error: nil)
+        if case .loggedOut(bot, false, nil, _) = event { return true }
+        return event == .finished(bot, error: nil)
       }.map(\.offset)
       #expect(order.count == 3 && order[1] < order[2])
       #expect(try h.stored("svc/bot")?.tokens == nil)
@@ -88,7 +89,7 @@ struct EffectRunnerTests {
       h.sink.wait { $0 == .redirectHandled(bob, error: nil) }
       try h.server.inject("500")  // the next login's exchange fails, so it stays pending
       h.runner.perform(.startLogin(bob))  // the morning queue opens it again
-      h.sink.wait { if case .redirectHandled(nil, .some) = $0 { return true } else { return false } }
+      h.sink.wait { if case .redirectHandled(_, .some) = $0 { return true } else { return false } }
       #expect(try h.stored("limio/bob")?.activePending(at: Date()) != nil)
       h.runner.perform(.renew(bob))  // Esc, then r
       h.sink.wait { $0 == .finished(bob, error: nil) }
@@ -135,12 +136,11 @@ struct EffectRunnerTests {
       let bot = h.serviceSession()
       let token = try #require(try h.stored("svc/bot")?.tokens?.accessToken)
       h.runner.perform(.copyToken(bot))
-      let notice = h.sink.wait { if case .notice = $0 { return true } else { return false } }
+      let copied = h.sink.wait { if case .copied = $0 { return true } else { return false } }
       #expect(h.clipboard.copied == [token])
-      guard case .notice(let text, false)? = notice else { return }
-      #expect(text.hasPrefix("copied svc/bot's access token, valid "))
-      #expect(text.hasSuffix(" more (test clipboard)"))
-      #expect(!text.contains(token))
+      let validUntil = try h.stored("svc/bot")?.tokens?.expiresAt
+      #expect(copied == .copied(bot, .token(validUntil: validUntil), CopyResult(ways: ["test clipboard"])))
+      #expect(!"\(String(describing: copied))".contains(token), "the event never holds the token")
     }
   }
 
@@ -148,12 +148,12 @@ struct EffectRunnerTests {
   func copyURL() throws {
     try withRunner { h throws in
       h.runner.perform(.copyAuthorizeURL(main))
-      let refused = h.sink.wait { if case .notice = $0 { return true } else { return false } }
-      #expect(refused == .notice("lime/main has no login waiting", isError: true))
+      let refused = h.sink.wait { if case .copied = $0 { return true } else { return false } }
+      #expect(refused == .copied(main, .loginURL, nil), "nothing to copy")
       h.runner.perform(.startLogin(main))
       h.sink.wait { if case .loginStarted = $0 { return true } else { return false } }
       h.runner.perform(.copyAuthorizeURL(main))
-      h.sink.wait { if case .notice(_, false) = $0 { return true } else { return false } }
+      h.sink.wait { $0 == .copied(main, .loginURL, CopyResult(ways: ["test clipboard"])) }
       #expect(h.clipboard.copied == [try h.stored("lime/main")?.pending?.authorizeURL].compactMap { $0 })
     }
   }
@@ -163,7 +163,7 @@ struct EffectRunnerTests {
     try withRunner { h throws in
       let bot = h.serviceSession()
       h.runner.perform(.logout(bot, forget: true))
-      h.sink.wait { $0 == .loggedOut(bot, forgotten: true, error: nil) }
+      h.sink.wait { $0 == .loggedOut(bot, forgotten: true, error: nil, revocation: .notOffered) }
       #expect(h.sink.all.contains(.sessionRemoved(bot)))
       #expect(try h.stored("svc/bot") == nil)
       h.runner.perform(.logout(bot, forget: false))
@@ -210,7 +210,7 @@ struct EffectRunnerTests {
       #expect(refusal.said.code == "invalid_grant")
       // Stored with the session, before the event: every process reads it, none sends the token again.
       let stored = try h.stored("limio/bob")
-      #expect(stored?.refusal == refusal)
+      #expect(stored?.refusal?.said == refusal.said && stored?.refusal?.kind == .refreshRefused)
       #expect(stored?.tokens?.refreshToken == nil && stored?.tokens?.accessToken != nil)
       #expect(h.sink.all.contains(.sessionChanged(stored!)))
     }

@@ -82,7 +82,7 @@ struct LoginTests {
     board.press(.enter)
     #expect(board.handle(.finished(sid("ops/robot"), error: .provider("invalid_client: bad secret"))) == [])
     #expect(board.busy.isEmpty)
-    #expect(board.messageText == "invalid_client: bad secret")
+    #expect(board.messageText == "ops/robot: invalid_client: bad secret")
     #expect(board.isError)
   }
 

@@ -29,9 +29,10 @@ extension BoardState {
     handle(.loginStarted(pending(id, now: now), loopback: loopback))
   }
 
-  /// The runner completed the login of `id` here: the session as stored, then the redirect handled.
+  /// The runner completed the login of `id` here: the session as stored, then the redirect
+  /// handled, posted together.
   mutating func loggedInHere(_ id: String) -> [BoardEffect] {
-    handle(.sessionChanged(afterLogin(empty(id), now: now))) + handle(.redirectHandled(sid(id), error: nil))
+    handle([.sessionChanged(afterLogin(empty(id), now: now)), .redirectHandled(sid(id), error: nil)])
   }
 }
 
@@ -298,7 +299,9 @@ struct MorningQueueTests {
   func forgotten() {
     var board = waitingOnBob()
     _ = board.press(.c("d"), .c("f"))
-    #expect(board.handle(.sessionRemoved(sid("acme/bob"))) == [.startLogin(sid("lime/main"))])
+    #expect(
+      board.handle([.sessionRemoved(sid("acme/bob")), .loggedOut(sid("acme/bob"), forgotten: true, error: nil)])
+        == [.startLogin(sid("lime/main"))])
   }
 
   @Test("the awaited login denied at the provider (in the store, from either process): the queue moves on")
@@ -322,24 +325,26 @@ struct MorningQueueTests {
 
   @Test("a device login whose code expires: the queue moves on")
   func deviceCodeExpires() {
-    var board = makeBoard([empty("tv/den"), expired("lime/main")], providers: Providers.all + [Providers.tv])
+    var board = makeBoard([empty("tv/den"), empty("tv/kids")], providers: Providers.all + [Providers.tv])
     #expect(board.press(.c("L")) == [.startDeviceLogin(sid("tv/den"))])
     let prompt = DeviceLoginPrompt(
       userCode: "WDJB-MJHT", verificationURI: "https://id.example/device", expiresAt: board.now.addingTimeInterval(600))
     #expect(board.handle(.deviceLoginStarted(empty("tv/den"), prompt)) == [])
     let expired = LoginRequired(sid("tv/den"), .timedOut(device: true), at: board.now)
-    #expect(board.handle(.loginEnded(sid("tv/den"), .loginRequired(expired))) == [.startLogin(sid("lime/main"))])
+    #expect(board.handle(.loginEnded(sid("tv/den"), .loginRequired(expired))) == [.startDeviceLogin(sid("tv/kids"))])
   }
 
   @Test("a device login whose code was entered: the stored tokens move the queue on")
   func deviceLoginDone() {
-    var board = makeBoard([empty("tv/den"), expired("lime/main")], providers: Providers.all + [Providers.tv])
+    var board = makeBoard([empty("tv/den"), empty("tv/kids")], providers: Providers.all + [Providers.tv])
     board.press(.c("L"))
     let prompt = DeviceLoginPrompt(
       userCode: "WDJB-MJHT", verificationURI: "https://id.example/device", expiresAt: board.now.addingTimeInterval(600))
     _ = board.handle(.deviceLoginStarted(empty("tv/den"), prompt))
     board.wait(5)
-    #expect(board.handle(.sessionChanged(afterLogin(empty("tv/den"), now: board.now))) == [.startLogin(sid("lime/main"))])
+    #expect(
+      board.handle(.sessionChanged(afterLogin(empty("tv/den"), now: board.now)))
+        == [.startDeviceLogin(sid("tv/kids"))])
     #expect(board.handle(.finished(sid("tv/den"), error: nil)) == [])
   }
 }

@@ -19,11 +19,11 @@ struct ReminderTests {
       told == [
         .notify(
           title: "lime/paper expires in 15m",
-          body: "it ends at 14:20 and cannot be renewed; log in again: authdeck login lime/paper")
+          body: "it ends at 14:20 and cannot be renewed; log in again on the board (⏎)")
       ])
     #expect(
       board.messageText
-        == "lime/paper expires in 15m: it ends at 14:20 and cannot be renewed; log in again: authdeck login lime/paper"
+        == "lime/paper expires in 15m: it ends at 14:20 and cannot be renewed; log in again on the board (⏎)"
     )
     for _ in 0..<30 { #expect(board.wait(30) == [], "each event is told once") }
   }

@@ -283,7 +283,7 @@ struct RenderTests {
 
 
 
-      Log out lime/main? y log out · f forget the session · n cancel
+      Log out lime/main? y log out · f forget · n/Esc cancel
       y log out  f forget  n/Esc cancel
       """)
     #expect(canvas.cursor == nil)
@@ -467,7 +467,7 @@ struct RenderTests {
 
 
 
-      invalid_grant: �[2J�]52;c;ZXZpbA==�token revoked �txt.exe
+      acme/bob: invalid_grant: �[2J�]52;c;ZXZpbA==�token revoked �txt.exe
       ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
       """)
     #expect(canvas.lines[22].allSatisfy { $0.style == .error })
@@ -620,7 +620,7 @@ struct RenderTests {
 
 
 
-      cannot reach ops.example.com
+      ops/robot: cannot reach ops.example.com
       Esc stop queue  ⏎ login  p paste  c copy  r refresh  L login all  ? help  q quit
       """)
   }

@@ -263,18 +263,28 @@ struct CLITests {
     }
   }
 
-  @Test("a denied loopback login ends with the provider's reason")
+  @Test("a denied loopback login ends with the provider's reason, and waits no more anywhere (issue 14, 2)")
   func aDeniedLoopbackLoginEndsWithTheProvidersReason() throws {
     let port = freeLoopbackPort()
     try withServer(.lime) { server in
       try server.inject("access_denied_authorize")
       try withSandbox(config: TestConfig.lime(server, loopbackPort: port), browser: .follow()) { box in
         let result = try box.run(["login", "lime/main"])
-        #expect(result.status == 1, "\(result)")
-        #expect(result.stderr.contains("access_denied"), "\(result)")
+        #expect(result.status == 3, "\(result)")
+        #expect(
+          result.stderrLines.last == "authdeck: lime/main: the login was denied (access_denied: "
+            + "User denied); run: authdeck login lime/main", "\(result)")
         #expect(result.stdout.isEmpty)
         #expect((box.browserRecord("page") ?? "").contains("Login not completed"))
         #expect(try server.tokenRequests().isEmpty)
+        // At once, for every process: no login waits, and why a login is needed is the denial.
+        let list = try box.run(["list", "--json"])
+        let sessions = try #require(
+          try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(sessions.first?["pending_until"] is NSNull, "\(list.stdout)")
+        #expect(sessions.first?["login_reason"] as? String == "login_denied")
+        #expect((sessions.first?["refusal"] as? [String: Any])?["error"] as? String == "access_denied")
+        #expect(try box.run(["status"]).stdout == "lime ✗ · 1 to log in\n")
       }
     }
   }
@@ -328,7 +338,7 @@ struct CLITests {
         #expect(result.status == 3, "\(result)")
         #expect(result.stdout.isEmpty)
         #expect(result.stderrLines.count == 1, "\(result)")
-        #expect(result.stderr.contains("lime/main expired"))
+        #expect(result.stderr.contains("lime/main: expired"))
         #expect(result.stderr.contains("authdeck login lime/main"))
         #expect(!result.stderr.contains(Self.staleToken))
         #expect(Self.sessionFiles(box) == before)
@@ -410,7 +420,7 @@ struct CLITests {
 
   // MARK: list, logout, providers
 
-  @Test("list --json shows every session with the documented fields and no secret")
+  @Test("list --json shows every session as the documented object, and no secret")
   func listJSONShowsEverySessionWithTheDocumentedFieldsAndNoSecret() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
@@ -426,14 +436,9 @@ struct CLITests {
         let array = try #require(
           try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(array.map { $0["id"] as? String } == ["limio/later", "limio/ops", "svc/bot"])
-        for item in array {
-          #expect(
-            Set(item.keys) == [
-              "id", "provider", "account", "status", "issued_at", "expires_at", "refreshable",
-            ],
-            "\(item.keys.sorted())")
-        }
-        #expect(array.map { $0["status"] as? String } == ["pending", "valid", "valid"])
+        for item in array { #expect(Set(item.keys) == SessionObject.keys, "\(item.keys.sorted())") }
+        #expect(array.map { $0["state"] as? String } == ["none", "valid", "valid"])
+        #expect(array[0]["pending_until"] is String, "the login waits: a fact of its own")
         #expect(array.map { $0["refreshable"] as? Bool } == [false, true, true])
         #expect(array[1]["provider"] as? String == "limio")
         #expect(array[1]["account"] as? String == "ops")
@@ -453,7 +458,7 @@ struct CLITests {
         for secret in secrets + [TestOAuthServer.clientSecret] {
           #expect(!result.stdout.contains(secret))
         }
-        for word in ["access_token", "refresh_token", "id_token", "code_verifier", "state\""] {
+        for word in ["access_token", "refresh_token", "id_token", "code_verifier", "authorize_url"] {
           #expect(!result.stdout.contains(word), "\(word) in list --json")
         }
       }
@@ -483,7 +488,7 @@ struct CLITests {
 
         let again = try box.run(["logout", "svc/bot"])
         #expect(again.status == 64, "\(again)")
-        #expect(again.stderrLines == ["authdeck: no session svc/bot; see: authdeck list"])
+        #expect(again.stderrLines == ["authdeck: there is no session svc/bot; see: authdeck list"])
 
         #expect(box.sessionFile("svc/other") == other, "another session is never touched")
       }

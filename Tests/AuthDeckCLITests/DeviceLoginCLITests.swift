@@ -93,9 +93,11 @@ struct DeviceLoginCLITests {
       #expect(result.status == 3, "\(result)")
       #expect(
         result.stderr.contains(
-          "authdeck: tv/den: access_denied: the user denied the request; the login was denied, to try again: authdeck login tv/den"
-        ), "\(result)")
+          "authdeck: tv/den: the login was denied (access_denied: the user denied the request); "
+            + "run: authdeck login tv/den"), "\(result)")
       #expect(StoreFormat.tokens(box.sessionPath("tv/den")) == nil)
+      let refusal = (StoreFormat.json(box.sessionPath("tv/den"))?["session"] as? [String: Any])?["refusal"]
+      #expect((refusal as? [String: Any])?["kind"] as? String == "login_denied", "kept with the session")
     }
   }
 
@@ -108,7 +110,7 @@ struct DeviceLoginCLITests {
         #expect(result.status == 3, "\(result)")
         #expect(
           result.stderr.contains(
-            "tv/den: the code was not entered in time; start again: authdeck login tv/den"), "\(result)")
+            "authdeck: tv/den: the code was not entered in time; run: authdeck login tv/den"), "\(result)")
         #expect(Date().timeIntervalSince(started) < 20)
         #expect(try server.deviceLogins().first?.polls.contains("expired_token") == false)
       }
@@ -124,7 +126,7 @@ struct DeviceLoginCLITests {
         #expect(result.status == 3, "\(result)")
         #expect(
           result.stderr.contains(
-            "tv/den: expired_token: injected expired_token; start again: authdeck login tv/den"), "\(result)")
+            "authdeck: tv/den: the code was not entered in time; run: authdeck login tv/den"), "\(result)")
       }
     }
   }

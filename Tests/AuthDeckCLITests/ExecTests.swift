@@ -128,7 +128,7 @@ struct ExecTests {
         #expect(result.status == 3, "\(result)")
         #expect(result.stdout.isEmpty)
         #expect(result.stderrLines.count == 1, "\(result)")
-        #expect(result.stderr.contains("lime/main expired"))
+        #expect(result.stderr.contains("lime/main: expired"))
         #expect(result.stderr.contains("authdeck login lime/main"))
         #expect(!result.stderr.contains(CLITests.staleToken))
         #expect(!fileExists(marker), "COMMAND was not started")
@@ -178,7 +178,7 @@ struct ExecTests {
 
         let none = try box.run(["exec", "svc/bot", "--id-token", "--", "true"])
         #expect(none.status == 3, "\(none)")
-        #expect(none.stderr.contains("svc/bot has no id token"), "\(none)")
+        #expect(none.stderr.contains("svc/bot: has no id token"), "\(none)")
       }
     }
   }

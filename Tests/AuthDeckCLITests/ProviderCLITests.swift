@@ -68,11 +68,12 @@ struct ProviderCLITests {
         #expect(result.status == 3, "\(result)")
         #expect(Date().timeIntervalSince(started) < 30, "not the 5 minutes of the login")
         #expect(result.stderr.contains("invalid_grant"), "\(result)")
-        #expect(result.stderr.contains("start it again: authdeck login lime/main"), "\(result)")
+        #expect(result.stderr.contains("this login has ended; run: authdeck login lime/main"), "\(result)")
         #expect(Self.occurrences("invalid_grant", in: result.stderr) == 1, "said once: \(result)")
         #expect((box.browserRecord("page") ?? "").contains("Login not completed"))
         let list = try box.run(["list", "--json"])
-        #expect(list.stdout.contains("\"status\": \"none\""), "\(list)")
+        #expect(list.stdout.contains("\"state\": \"none\""), "\(list)")
+        #expect(list.stdout.contains("\"login_reason\": \"code_refused\""), "\(list)")
       }
     }
   }
@@ -88,7 +89,7 @@ struct ProviderCLITests {
         login.send(try server.approve(url) + "\n")
         let result = login.wait(timeout: 30)
         #expect(result.status == 3, "\(result)")
-        #expect(result.stderr.contains("start it again"), "\(result)")
+        #expect(result.stderr.contains("this login has ended; run: authdeck login lime/main"), "\(result)")
         #expect(!result.stderr.contains("still waiting"), "\(result)")
         let stored = StoreFormat.json(box.sessionPath("lime/main"))?["session"] as? [String: Any]
         #expect(stored?["pending"] == nil)

@@ -20,7 +20,7 @@ struct TokenFlagsTests {
     }
   }
 
-  @Test("--json has token, type, scope and expiry, and no refresh or id token")
+  @Test("--json is the session object with token, type and scope, and no refresh or id token")
   func jsonHasTokenTypeScopeAndExpiry() throws {
     try withServer(.limio) { server in
       try withSandbox(config: TestConfig.limio(server)) { box in
@@ -31,7 +31,8 @@ struct TokenFlagsTests {
         #expect(result.stdout.hasSuffix("}\n") && result.stdout.split(separator: "\n").count == 1)
         let object = try #require(
           try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["token", "type", "scope", "expires_at", "expires_in"])
+        #expect(Set(object.keys) == SessionObject.keys.union(["token", "type", "scope"]))
+        #expect(object["version"] as? Int == 1 && object["id"] as? String == "limio/ops")
         #expect(object["token"] as? String == stored["access_token"] as? String)
         #expect(object["type"] as? String == "Bearer")
         #expect((object["expires_at"] as? String)?.hasSuffix("Z") == true)
@@ -40,7 +41,7 @@ struct TokenFlagsTests {
           let value = try #require(stored[secret] as? String)
           #expect(!result.stdout.contains(value), "\(secret) in token --json")
         }
-        #expect(!result.stdout.contains("refresh"))
+        #expect(!result.stdout.contains("refresh_token"))
 
         let both = try box.run(["token", "--json", "--header", "limio/ops"])
         #expect(both.status == 64, "\(both)")
@@ -65,7 +66,7 @@ struct TokenFlagsTests {
         #expect(none.stdout.isEmpty)
         #expect(
           none.stderrLines == [
-            "authdeck: svc/bot has no id token: the provider sent none (it usually needs scope \"openid\")"
+            "authdeck: svc/bot: has no id token: the provider sent none (it usually needs scope \"openid\")"
           ])
       }
     }

@@ -107,11 +107,12 @@ struct TokenEndpointTests {
     #expect(short.expiresAt == Self.issued.addingTimeInterval(600))
   }
 
-  @Test("invalid_grant means log in again, whatever the status", arguments: [200, 400, 401])
+  @Test("invalid_grant is a refused grant (a login matter), whatever the status", arguments: [200, 400, 401])
   func invalidGrantMeansLogInAgain(status: Int) throws {
     let error = try failure(
       jsonResponse(status, #"{"error":"invalid_grant","error_description":"refresh token expired"}"#))
-    #expect(error.kind == "loginRequired")
+    #expect(error == .grantRefused(provider: "acme", ProviderError(code: "invalid_grant", description: "refresh token expired")))
+    #expect(error.exitCode == 3)
     #expect(error.description.contains("invalid_grant"))
     #expect(error.description.contains("refresh token expired"))
     #expect(error.description.contains("acme"))

@@ -43,7 +43,8 @@ extension TokenServiceTests {
     try askFor(7200, left: 600, refresh: "rt-0", answers: [Self.tokenJSON]) { result, h in
       let error = try #require(result.failure)
       #expect(error.kind == "loginRequired")
-      #expect(error.description.contains("acme/main is valid for 1h 0m more"), "\(error)")
+      #expect(error.description.contains("acme/main: is valid for 1h 0m more"), "\(error)")
+      #expect(error.loginReason?.suggestsLogin == false, "a login would not make it last longer")
       #expect(error.description.contains("less than the 2h asked for"))
       #expect(try h.stored(Self.main)?.tokens?.accessToken == "at-1", "the renewed token is kept")
     }
@@ -53,8 +54,8 @@ extension TokenServiceTests {
   func aTokenThatCannotBeRenewedAndEndsTooSoon() throws {
     try askFor(3600, left: 600, refresh: nil) { result, h in
       let error = try #require(result.failure)
-      #expect(error.kind == "loginRequired")
-      #expect(error.description.contains("authdeck login acme/main"), "\(error)")
+      #expect(error.loginReason == .tooShort(validUntil: Self.now + 600, asked: 3600, renewable: false))
+      #expect(error.loginReason?.suggestsLogin == true, "a new login may last longer")
       #expect(h.transport.count == 0)
     }
     // A token whose end is unknown lasts as long as anyone asks.
@@ -80,7 +81,7 @@ extension TokenServiceTests {
     #expect(try idToken(live).get() == live)
     let none = try #require(idToken(nil).failure)
     #expect(none.kind == "loginRequired")
-    #expect(none.description.contains("acme/main has no id token"))
+    #expect(none.loginReason == .noIDToken)
     let expired = try #require(idToken(dead).failure)
     #expect(expired.kind == "loginRequired")
     #expect(expired.description.contains("expired 1m ago"), "\(expired)")

@@ -247,19 +247,25 @@ struct TokenServiceTests {
     }
   }
 
-  @Test("access_denied sends nothing and keeps the pending login")
-  func accessDeniedSendsNothingAndKeepsThePendingLogin() throws {
+  @Test("access_denied sends nothing, ends the login and keeps what the provider said; the tokens stay")
+  func accessDeniedEndsTheLogin() throws {
     try withHarness { h in
+      let old = Self.tokens("at-old", refresh: nil, expiresAt: Self.now + 600)
+      try h.put(Session(id: Self.main, tokens: old))
       let pending = try h.service.startLogin(Self.main, now: Self.now)
       let redirect = try Redirect(
         pasted: "\(Self.redirectURI)?error=access_denied&error_description=no&state=\(pending.state)")
       let error = thrownError { () throws(AuthDeckError) in
         try h.service.completeLogin(redirect: redirect, now: Self.now)
       }
-      #expect(error?.kind == "provider")
-      #expect(error?.description.contains("access_denied") == true)
+      let refusal = Refusal(.loginDenied, said: ProviderError(code: "access_denied", description: "no"), at: Self.now)
+      #expect(error?.loginReason == .denied(refusal))
+      #expect(error?.description == "acme/main: the login was denied (access_denied: no)")
       #expect(h.transport.count == 0)
-      #expect(try h.stored(Self.main)?.pending == pending)
+      let stored = try #require(try h.stored(Self.main))
+      #expect(stored.pending == nil, "a denied login waits no more, for every process")
+      #expect(stored.refusal == refusal)
+      #expect(stored.tokens == old, "the valid token it had stays")
     }
   }
 
@@ -298,12 +304,14 @@ struct TokenServiceTests {
       let error = thrownError { () throws(AuthDeckError) in
         try h.service.completeLogin(redirect: Self.redirect(state: pending.state), now: Self.now)
       }
-      #expect(error?.kind == "loginRequired")
+      let refusal = Refusal(
+        .codeRefused, said: ProviderError(code: "invalid_grant", description: "code expired"), at: Self.now)
+      #expect(error?.loginReason == .codeRefused(refusal))
       #expect(
         error?.description.contains("invalid_grant: code expired") == true, "\(String(describing: error))")
-      #expect(error?.description.contains("start it again: authdeck login acme/main") == true)
       let stored = try #require(try h.stored(Self.main))
       #expect(stored.pending == nil, "no paste can help a refused code")
+      #expect(stored.refusal == refusal)
       #expect(stored.tokens?.accessToken == "at-old", "invalid_grant never deletes anything else")
       #expect(h.transport.count == 1)
     }
@@ -428,23 +436,34 @@ struct TokenServiceTests {
     }
   }
 
-  @Test("invalid_grant on refresh means log in again, and keeps the session")
-  func invalidGrantOnRefreshMeansLogInAgainAndKeepsTheSession() throws {
+  @Test("invalid_grant on refresh means log in again: the refusal is stored, the dead refresh token never sent again")
+  func invalidGrantOnRefreshIsStored() throws {
     try withHarness { h in
       let old = Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now - 1)
       try h.put(Session(id: Self.main, tokens: old))
-      let before = h.file(Self.main)
       h.transport.enqueue(
         jsonResponse(400, #"{"error":"invalid_grant","error_description":"Token is not active"}"#))
 
       let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
       }
-      #expect(error?.kind == "loginRequired")
-      #expect(error?.description.contains("authdeck login acme/main") == true, "\(String(describing: error))")
+      let refusal = Refusal(
+        .refreshRefused, said: ProviderError(code: "invalid_grant", description: "Token is not active"), at: Self.now)
+      #expect(error?.loginReason == .refreshRefused(refusal))
       #expect(error?.exitCode == 3)
       #expect(!(error?.description.contains("rt-0") ?? true))
-      #expect(try h.stored(Self.main)?.tokens == old)
-      #expect(h.file(Self.main) == before)
+      let stored = try #require(try h.stored(Self.main))
+      #expect(stored.refusal == refusal)
+      #expect(stored.tokens?.accessToken == "at-0" && stored.tokens?.refreshToken == nil)
+      #expect(!stored.refreshable && stored.needsLogin(at: Self.now))
+      #expect(stored.loginReason(at: Self.now) == .refreshRefused(refusal))
+      // Asked again (another process, a restarted board): nothing is sent, the same reason comes.
+      let again = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now) }
+      #expect(again?.loginReason == .refreshRefused(refusal))
+      #expect(h.transport.count == 1)
+      // A new login replaces what the provider said.
+      var loggedIn = stored
+      loggedIn.receive(Self.tokens("at-1", refresh: "rt-1", expiresAt: Self.now + 3_600))
+      #expect(loggedIn.refusal == nil && loggedIn.refreshable)
     }
   }
 
@@ -469,8 +488,7 @@ struct TokenServiceTests {
         Session(id: Self.main, tokens: Self.tokens("at-0", refresh: nil, expiresAt: Self.now - 3 * 3600)))
       let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
       }
-      #expect(error?.kind == "loginRequired")
-      #expect(error?.description.contains("authdeck login acme/main") == true)
+      #expect(error?.loginReason == .expired(at: Self.now - 3 * 3600))
       #expect(error?.description.contains("3h 0m ago") == true, "\(String(describing: error))")
       #expect(h.transport.count == 0)
       #expect(try h.stored(Self.main) != nil)
@@ -483,15 +501,13 @@ struct TokenServiceTests {
     try withHarness { h in
       let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
       }
-      #expect(error?.kind == "loginRequired")
-      #expect(error?.description.contains("authdeck login acme/main") == true)
+      #expect(error?.loginReason == .neverLoggedIn)
 
       _ = try h.service.startLogin(Self.work, now: Self.now)
       let pendingOnly = thrownError { () throws(AuthDeckError) in
         try h.service.validToken(Self.work, now: Self.now)
       }
-      #expect(pendingOnly?.kind == "loginRequired")
-      #expect(pendingOnly?.description.contains("authdeck login acme/work") == true)
+      #expect(pendingOnly?.loginReason == .noToken)
       #expect(h.transport.count == 0)
     }
   }
@@ -558,8 +574,8 @@ struct TokenServiceTests {
         let error = thrownError { () throws(AuthDeckError) in
           try h.service.logout(Self.main, forget: forget, now: Self.now)
         }
-        #expect(error?.kind == "usage")
-        #expect(error?.description.contains("authdeck list") == true)
+        #expect(error == .unknownSession(Self.main))
+        #expect(error?.exitCode == 64)
       }
       let stored = try h.stored(Self.main)
       #expect(stored == nil)

@@ -123,7 +123,7 @@ struct AuthlibIntegrationTests {
       let error = thrownError { () throws(AuthDeckError) in
         try endpoint.tokens(from: answer, issuedAt: Date())
       }
-      #expect(error?.kind == "loginRequired", "\(String(describing: error))")
+      #expect(error?.kind == "grantRefused", "\(String(describing: error))")
       #expect(error?.description.contains("invalid_grant") == true)
     }
   }

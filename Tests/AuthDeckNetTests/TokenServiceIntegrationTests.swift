@@ -157,30 +157,37 @@ struct TokenServiceIntegrationTests {
       let error = thrownError { () throws(AuthDeckError) in
         try h.service.completeLogin(redirect: redirect, now: Date())
       }
-      #expect(error?.kind == "loginRequired")
+      guard case .codeRefused(let refusal)? = error?.loginReason else {
+        Issue.record("expected a refused code, got \(String(describing: error))")
+        return
+      }
       #expect(error?.description.contains("code expired") == true, "\(String(describing: error))")
-      #expect(error?.description.contains("start it again: authdeck login lime/main") == true)
       let stored = try #require(try h.stored(Self.lime))
       #expect(stored.pending == nil, "the spent login is gone: a paste cannot help")
       #expect(stored.tokens == nil)
+      #expect(stored.refusal?.said == refusal.said && stored.loginReason(at: Date()) != nil)
       #expect(try h.server.tokenRequests().count == 1)
     }
   }
 
-  @Test("a denied login sends nothing to the token endpoint")
+  @Test("a denied login sends nothing to the token endpoint, and ends the login for every process")
   func aDeniedLoginSendsNothingToTheTokenEndpoint() throws {
     try withService(.lime) { h in
       try h.server.inject("access_denied_authorize")
-      let (pending, redirect) = try h.browse(Self.lime)
+      let (_, redirect) = try h.browse(Self.lime)
       #expect(redirect.parameters["error"] == "access_denied")
 
       let error = thrownError { () throws(AuthDeckError) in
         try h.service.completeLogin(redirect: redirect, now: Date())
       }
-      #expect(error?.kind == "provider")
-      #expect(error?.description.contains("access_denied") == true, "\(String(describing: error))")
+      guard case .denied(let refusal)? = error?.loginReason else {
+        Issue.record("expected a denial, got \(String(describing: error))")
+        return
+      }
+      #expect(refusal.said.code == "access_denied")
       #expect(try h.server.tokenRequests().isEmpty)
-      #expect(try h.stored(Self.lime)?.pending?.state == pending.state)
+      let stored = try #require(try h.stored(Self.lime))
+      #expect(stored.pending == nil && stored.refusal?.kind == .loginDenied)
     }
   }
 
@@ -242,19 +249,27 @@ struct TokenServiceIntegrationTests {
     }
   }
 
-  @Test("a refused refresh token means log in again, and keeps the session")
+  @Test("a refused refresh token means log in again: kept with the session, which is not deleted")
   func aRefusedRefreshTokenMeansLogInAgainAndKeepsTheSession() throws {
     try withService(.limio) { h in
       try h.logIn(Self.limio)
-      let before = try #require(h.file(Self.limio))
+      let before = try #require(try h.stored(Self.limio))
       try h.server.inject("invalid_grant")
 
-      let error = thrownError { () throws(AuthDeckError) in
-        try h.service.validToken(Self.limio, now: Date().addingTimeInterval(3700))
+      let later = Date().addingTimeInterval(3700)
+      let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.limio, now: later) }
+      guard case .refreshRefused? = error?.loginReason else {
+        Issue.record("expected a refused refresh token, got \(String(describing: error))")
+        return
       }
-      #expect(error?.kind == "loginRequired")
-      #expect(error?.description.contains("authdeck login limio/ops") == true, "\(String(describing: error))")
-      #expect(h.file(Self.limio) == before, "invalid_grant never deletes or changes the session")
+      let after = try #require(try h.stored(Self.limio), "invalid_grant never deletes the session")
+      #expect(after.tokens?.accessToken == before.tokens?.accessToken)
+      #expect(after.tokens?.refreshToken == nil && after.refusal?.kind == .refreshRefused)
+      #expect(after.loginReason(at: later).map { if case .refreshRefused = $0 { true } else { false } } == true)
+      // The next ask sends nothing: the server would see a second refresh otherwise.
+      let requests = try h.server.tokenRequests().count
+      _ = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.limio, now: later) }
+      #expect(try h.server.tokenRequests().count == requests)
     }
   }
 
@@ -346,7 +361,9 @@ struct TokenServiceIntegrationTests {
     #expect(elapsed < 3, "\(fault.name) took \(elapsed) s with a 1 s deadline")
   }
 
-  @Test("a failed refresh gives a clean error and keeps the session byte for byte", arguments: faults)
+  @Test(
+    "a failed refresh gives a clean error and keeps the session byte for byte",
+    arguments: faults.filter { $0.kind != "loginRequired" })
   func aFailedRefreshKeepsTheSessionByteForByte(fault: Fault) throws {
     try withService(.limio) { h in
       try h.logIn(Self.limio)

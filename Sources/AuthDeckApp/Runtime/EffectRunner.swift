@@ -155,8 +155,9 @@ public final class EffectRunner: Sendable {
         do throws(AuthDeckError) {
           let outcome = try Logout.run(id, forget: forget, via: .service(service), now: Date())
           if let state = waiting?.pending?.state { loopback.loginEnded(state: state) }
-          sink.post(outcome.session.map { .sessionChanged($0) } ?? .sessionRemoved(id))
-          sink.post(.loggedOut(id, forgotten: forget, error: nil, revocation: outcome.revocation))
+          sink.post(
+            outcome.session.map { .sessionChanged($0) } ?? .sessionRemoved(id),
+            .loggedOut(id, forgotten: forget, error: nil, revocation: outcome.revocation))
         } catch {
           sink.post(.loggedOut(id, forgotten: forget, error: error))
         }
