@@ -30,10 +30,12 @@ struct List: ParsableCommand {
       } else if case .failure(let error) = configuration {
         Console.error(SessionListing.emptyWithBrokenConfiguration(error))
         Foundation.exit(error.exitCode)
-      } else {
+      } else if problems.isEmpty {
         Console.note(SessionListing.empty)
       }
       if case .failure(let error) = configuration { throw error }
+      // A session file that could not be read leaves the list incomplete: said above, and failed.
+      if !problems.isEmpty { Foundation.exit(AuthDeckError.failureStatus) }
     }
   }
 }

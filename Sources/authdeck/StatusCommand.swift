@@ -37,12 +37,14 @@ enum StatusPrinter {
       let now = Date()
       guard json else {
         if !sessions.isEmpty { Console.out(StatusLine.line(sessions, now: now)) }
+        if !problems.isEmpty { exit(AuthDeckError.failureStatus) }
         return
       }
       let configuration = Context().configurationResult()
       let threshold = (try? configuration.get())?.expiringWithin ?? SessionStatus.defaultExpiringWithin
       Console.out(SessionJSON.array(sessions, now: now, expiringWithin: threshold))
       if case .failure(let error) = configuration { throw error }
+      if !problems.isEmpty { exit(AuthDeckError.failureStatus) }
     } catch {
       Console.error(CommandLineText.message(error))
       exit(error.exitCode)

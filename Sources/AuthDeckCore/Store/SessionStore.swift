@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -169,18 +170,17 @@ public struct SessionStore: Sendable {
 }
 
 /// Per-chunk results of a parallel load, each chunk writing only its own slot.
-private final class ChunkResults: @unchecked Sendable {
-  private let lock = NSLock()
-  private var slots: [([Session], [String])]
+private final class ChunkResults: Sendable {
+  private let slots: Mutex<[([Session], [String])]>
 
-  init(count: Int) { slots = Array(repeating: ([], []), count: count) }
+  init(count: Int) { slots = Mutex(Array(repeating: ([], []), count: count)) }
 
   func set(_ chunk: Int, _ sessions: [Session], _ problems: [String]) {
-    lock.withLock { slots[chunk] = (sessions, problems) }
+    slots.withLock { $0[chunk] = (sessions, problems) }
   }
 
-  var sessions: [Session] { slots.flatMap(\.0) }
-  var problems: [String] { slots.flatMap(\.1) }
+  var sessions: [Session] { slots.withLock { $0.flatMap(\.0) } }
+  var problems: [String] { slots.withLock { $0.flatMap(\.1) } }
 }
 
 /// File names for session ids: ASCII specials, `%` and a leading dot are percent-escaped,
