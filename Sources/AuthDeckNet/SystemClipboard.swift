@@ -21,15 +21,19 @@ public struct SystemClipboard: ClipboardWriting {
       result.ways.append("OSC 52")
     }
     if let tool = Self.localTool(environment) {
+      // Started by the path found on the child's own PATH, and named by its name.
+      let name = (tool[0] as NSString).lastPathComponent
       switch Spawn.run(tool, input: Data(text.utf8), environment: environment) {
-      case .success(0): result.ways.append(tool[0])
-      case .success(let status): result.failures.append("\(tool[0]) exited with status \(status)")
+      case .success(0): result.ways.append(name)
+      case .success(let status): result.failures.append("\(name) exited with status \(status)")
       case .failure(let error): result.failures.append(error.description)
       }
     }
     return result
   }
 
+  /// The first clipboard tool that applies (Wayland, X, macOS), found on the children's PATH:
+  /// its argument vector, the file found first.
   static func localTool(_ environment: ChildEnvironment) -> [String]? {
     let path = environment["PATH"]
     let candidates: [(needs: String?, argv: [String])] = [
@@ -38,7 +42,9 @@ public struct SystemClipboard: ClipboardWriting {
     ]
     for candidate in candidates {
       if let variable = candidate.needs, (environment[variable] ?? "").isEmpty { continue }
-      if Spawn.findExecutable(candidate.argv[0], path: path) != nil { return candidate.argv }
+      if let file = Spawn.findExecutable(candidate.argv[0], path: path) {
+        return [file] + candidate.argv.dropFirst()
+      }
     }
     return nil
   }

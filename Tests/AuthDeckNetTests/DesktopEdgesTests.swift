@@ -100,6 +100,37 @@ struct DesktopEdgesTests {
       #expect(terminal.all == ["tb"])
     }
   }
+  @Test("a clipboard tool that fails is said, not counted as a way the text was copied")
+  func failingClipboardTool() throws {
+    try withScripts(["xclip": "cat > /dev/null; exit 1", "xsel": "cat > \"$log/xsel\""]) { path, _ in
+      let clipboard = SystemClipboard(
+        environment: ChildEnvironment(inherited: ["PATH": path, "DISPLAY": ":0"], withholding: []),
+        terminal: { _ in })
+      let result = clipboard.copy("the-token")
+      #expect(result == CopyResult(ways: ["OSC 52"], failures: ["xclip exited with status 1"]))
+      #expect(result.summary == "OSC 52; xclip exited with status 1")
+      let none = SystemClipboard(
+        environment: ChildEnvironment(inherited: ["PATH": path, "DISPLAY": ":0"], withholding: []), terminal: nil
+      ).copy("the-token")
+      #expect(!none.copied && none.summary == "xclip exited with status 1")
+    }
+  }
+
+  @Test("with no descriptor left, a wake-up pipe is an error, not descriptors 0 closed later")
+  func noPipeIsAnError() async {
+    await #expect(processExitsWith: .success) {
+      var limit = rlimit()
+      getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+      limit.rlim_cur = 64
+      setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+      while open("/dev/null", O_RDONLY) >= 0 {}
+      let error = thrownError { () throws(AuthDeckError) in _ = try WakePipe() }
+      guard error?.description.contains("cannot create a pipe") == true else { exit(2) }
+      // stdin is still open: nothing closed descriptor 0.
+      guard fcntl(0, F_GETFD) >= 0 else { exit(3) }
+    }
+  }
+
 }
 
 /// Lines written from any thread.
@@ -109,4 +140,5 @@ final class Lines: @unchecked Sendable {
 
   func append(_ line: String) { lock.withLock { lines.append(line) } }
   var all: [String] { lock.withLock { lines } }
+
 }
