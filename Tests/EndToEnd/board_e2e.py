@@ -3,7 +3,7 @@
 127.0.0.1. Each step waits for what a person would see on screen (no fixed sleeps), with a
 deadline as a safety net. Prints 'N passed, N failed' and exits non-zero on any failure.
 
-Usage: board_e2e.py PATH/TO/authdeck
+Usage: board_e2e.py PATH/TO/authdeck   (E2E_ONLY=words runs the steps whose name holds them)
 """
 import json
 import os
@@ -49,6 +49,11 @@ class Server:
     def issued(self):
         with urllib.request.urlopen(self.base + "/_control/issued") as response:
             return json.load(response)
+
+    def refreshes(self):
+        """How many refresh-token requests the token endpoint has seen."""
+        with urllib.request.urlopen(self.base + "/_control/requests") as response:
+            return sum(1 for r in json.load(response) if r.get("form", {}).get("grant_type") == "refresh_token")
 
     def stop(self):
         self.process.terminate()
@@ -528,6 +533,94 @@ def main():
         finally:
             board_.close()
 
+    def refused_refresh_needs_a_login_everywhere():
+        # Issue 14, item 1: the command line's refused refresh is the board's too, after a restart.
+        folder, own_env = morning_board("refused")
+        cli = dict(os.environ, **own_env)
+        login = subprocess.run([binary, "login", "limio/fresh"], env=cli, capture_output=True, text=True,
+                               timeout=60, stdin=subprocess.DEVNULL)
+        assert login.returncode == 0, login.stderr
+        path = os.path.join(own_env["AUTHDECK_STORE"], "sessions", "limio%2Ffresh.json")
+        with open(path) as f:
+            stored = json.load(f)
+        stored["session"]["tokens"]["expires_at"] = time.time() - 60
+        with open(path, "w") as f:
+            json.dump(stored, f)
+        limio.inject("invalid_grant")
+        token = subprocess.run([binary, "token", "limio/fresh"], env=cli, capture_output=True, text=True, timeout=60)
+        assert token.returncode == 3 and "refused its refresh token" in token.stderr, token
+        status = subprocess.run([binary, "status"], env=cli, capture_output=True, text=True, timeout=60)
+        assert status.stdout == "limio ✗ · 1 to log in\n", status.stdout
+        refreshes = limio.refreshes()
+        board_ = Board(binary, own_env, name="refused")
+        try:
+            board_.wait_row("fresh", "expired")
+            assert board_.row("fresh").rstrip().endswith(" no"), "REFRESH no: " + board_.row("fresh")
+            board_.keys("L")
+            screen = board_.wait_text("morning queue done: 1 logged in", timeout=30)
+            assert "renewed" not in screen and "valid" in board_.row("fresh").split(), screen
+            assert limio.refreshes() == refreshes, "the board sent the refused refresh token again"
+        finally:
+            board_.close()
+
+    def denied_login_waits_no_more():
+        # Issue 14, items 2 and 6: a denied login is no longer pending, and L moves on at once.
+        folder, own_env = morning_board("denied")
+        now = time.time()
+        write_session(own_env["AUTHDECK_STORE"], "limio/deny", now - 7200, now - 3600)
+        write_session(own_env["AUTHDECK_STORE"], "svc/after", now - 7200, now - 3600, grant="client_credentials")
+        write_session(own_env["AUTHDECK_STORE"], "tv/zzz", now - 7200, now - 3600)
+        limio.inject("access_denied_authorize", count=2)  # the fake browser asks twice
+        board_ = Board(binary, own_env, name="denied")
+        try:
+            board_.wait_row("deny", "expired")
+            board_.keys("L")
+            board_.wait_text("the login was denied (access_denied", timeout=20)
+            assert "pending" not in board_.row("deny").split(), board_.row("deny")
+            # The queue did not wait five minutes on it: the device login after it started.
+            board_.wait_row("zzz", "pending", timeout=10)
+            status = subprocess.run([binary, "status", "--json"], env=dict(os.environ, **own_env),
+                                    capture_output=True, text=True, timeout=60)
+            deny = next(s for s in json.loads(status.stdout) if s["id"] == "limio/deny")
+            assert deny["pending_until"] is None and deny["login_reason"] == "login_denied", deny
+        finally:
+            board_.close()
+
+    def the_queue_follows_the_store():
+        # Issue 14, items 3 and 6: the login L waits on ends elsewhere, and L moves on within seconds.
+        folder, own_env = morning_board("follows")
+        cli = dict(os.environ, **own_env)
+        now = time.time()
+        for account in ("a", "b", "c"):
+            write_session(own_env["AUTHDECK_STORE"], "lime/" + account, now - 7200, now - 3600)
+        board_ = Board(binary, own_env, name="follows")
+        shell_login = None
+        try:
+            board_.wait_row("a", "expired")
+            board_.keys("L")
+            board_.wait_row("a", "pending")
+            # Another shell logs lime/a in: its login replaces the board's.
+            shell_login = subprocess.Popen([binary, "login", "lime/a", "--no-browser"], env=cli,
+                                           stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            started = time.monotonic()
+            board_.wait_row("b", "pending", timeout=10)
+            assert time.monotonic() - started < 5, "the queue moved on within seconds"
+            # Another shell logs lime/b out while the board waits on it.
+            subprocess.run([binary, "logout", "lime/b"], env=cli, check=True, capture_output=True, timeout=60)
+            board_.wait_row("c", "pending", timeout=10)
+            # d y on the session L waits on: the queue ends, and says why each did not log in.
+            board_.keys("d")
+            board_.wait_text("Log out lime/c?")
+            board_.keys("y")
+            screen = board_.wait_text("morning queue done", timeout=10)
+            assert "3 failed" in screen and "another login of this session took over" in screen, screen
+            assert "Esc stop queue" not in screen, screen
+        finally:
+            if shell_login:
+                shell_login.kill()
+                shell_login.wait()
+            board_.close()
+
     try:
         for name, body in [("board shows providers", shows_providers), ("loopback login", loopback_login),
                            ("copy token via OSC 52", copy_token), ("Esc then a key", escape_then_a_key), ("paste login survives a bad paste", paste_login),
@@ -541,10 +634,17 @@ def main():
                             morning_queue_renews_first),
                            ("no browser: the URL is shown whole and linked; a notification is written",
                             url_without_a_browser_and_a_notification),
+                           ("a refresh token refused in a shell needs a login on the board too",
+                            refused_refresh_needs_a_login_everywhere),
+                           ("a denied login waits no more, and L moves on at once", denied_login_waits_no_more),
+                           ("L follows the store: a login replaced, logged out or forgotten elsewhere",
+                            the_queue_follows_the_store),
                            ("resize to 40x10", resize),
                            ("quit restores the terminal", quit_restores_terminal),
                            ("first run offers the demo, which logs in", first_run_offers_the_demo),
                            ("a store of 600 sessions opens and fills in", large_store)]:
+            if os.environ.get("E2E_ONLY", "") not in name:
+                continue
             step(name, body)
             if failed:
                 break
