@@ -27,7 +27,9 @@ extension BoardState {
     }
     let renew = due.filter(isRenewable).map(\.id)
     let logIn = due.filter { !isRenewable($0) }.map(\.id)
-    guard var queue = MorningQueue(renew: renew, logIn: logIn, concurrency: Renewals.atOnce - keepAlive.inFlight.count)
+    guard
+      var queue = MorningQueue(
+        renew: renew, logIn: logIn, concurrency: Renewals.atOnce - keepAlive.inFlight.count)
     else {
       say("nothing to log in: every session is valid or waiting")
       return []

@@ -251,7 +251,8 @@ extension BoardState {
       return [
         Span("Log out \(Sanitizer.inline(id.description, limit: 100))? ", .key),
         Span(
-          KeyBindings.confirmDelete.map { "\($0.footerKeyLabel) \($0.footer ?? $0.help)" }.joined(separator: " · ")),
+          KeyBindings.confirmDelete.map { "\($0.footerKeyLabel) \($0.footer ?? $0.help)" }.joined(
+            separator: " · ")),
       ]
     default:
       if let message { return [Span(message.text, message.kind == .error ? .error : .info)] }
@@ -318,7 +319,8 @@ extension BoardState {
       [Span("  redirect_uri = \"http://127.0.0.1:8765/callback\"", .info)],
       [],
       [
-        Span("Or try it with a built-in provider: press "), Span(KeyBindings.label(.openDemo, in: .firstRun), .key),
+        Span("Or try it with a built-in provider: press "),
+        Span(KeyBindings.label(.openDemo, in: .firstRun), .key),
         Span(" for the demo."),
       ],
     ]

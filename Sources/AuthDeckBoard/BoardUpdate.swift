@@ -46,7 +46,8 @@ extension BoardState {
       endBrowserlessLogin(session.id)
       upsert(session)
       if let pending = session.pending {
-        queueLoginStarted(MorningQueue.Awaited(id: session.id, state: pending.state, startedAt: pending.startedAt))
+        queueLoginStarted(
+          MorningQueue.Awaited(id: session.id, state: pending.state, startedAt: pending.startedAt))
       }
       let window = "log in within \(TimeFormat.minutes(PendingLogin.lifetime)) in the browser"
       switch loopback {
@@ -72,7 +73,9 @@ extension BoardState {
       return []
     case .browserFailed(let id, let error):
       browserlessLogin = id
-      say(BoardText.failure(id, error) + "; " + KeyBindings.hint(.copyURL, "to copy the login URL"), isError: true)
+      say(
+        BoardText.failure(id, error) + "; " + KeyBindings.hint(.copyURL, "to copy the login URL"),
+        isError: true)
       return []
     case .finished(let id, let error):
       return finished(id, error: error)
@@ -123,7 +126,9 @@ extension BoardState {
         expiringWithin: configuration.expiringWithin, isDemo: true)
       self.pageSize = pageSize
       keepSelectionVisible()
-      say("demo: \(KeyBindings.hint(.login, "on a session to log in")), \(KeyBindings.label(.morningQueue)) to log in all")
+      say(
+        "demo: \(KeyBindings.hint(.login, "on a session to log in")), \(KeyBindings.label(.morningQueue)) to log in all"
+      )
       return []
     case .notice(let text, let isError):
       say(text, isError: isError)

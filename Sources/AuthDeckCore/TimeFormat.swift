@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How times are written for people: local wall clock, and durations as H:MM:SS or "2d 04:10".
 public enum TimeFormat {
@@ -86,13 +87,12 @@ public enum TimeFormat {
 }
 
 /// One Gregorian calendar per zone, made once: making one per call showed in `authdeck list`.
-private final class Calendars: @unchecked Sendable {
+private final class Calendars: Sendable {
   static let shared = Calendars()
-  private let lock = NSLock()
-  private var calendars: [String: Calendar] = [:]
+  private let calendars = Mutex<[String: Calendar]>([:])
 
   func calendar(for zone: TimeZone) -> Calendar {
-    lock.withLock {
+    calendars.withLock { calendars in
       if let made = calendars[zone.identifier] { return made }
       var calendar = Calendar(identifier: .gregorian)
       calendar.timeZone = zone
@@ -104,35 +104,29 @@ private final class Calendars: @unchecked Sendable {
 
 /// "EST" / "EDT" as DateFormatter's `zzz` writes them (TimeZone.abbreviation says "GMT-5"),
 /// with one formatter per zone instead of one per call.
-private final class ZoneNames: @unchecked Sendable {
+private final class ZoneNames: Sendable {
   static let shared = ZoneNames()
-  private let lock = NSLock()
-  private var formatters: [String: DateFormatter] = [:]
+  /// A zone has one name in summer time and one outside it: each is formatted once, by a
+  /// formatter kept per zone (DateFormatter is not Sendable: it lives only inside the lock).
+  private let state = Mutex<(names: [String: String], formatters: [String: DateFormatter])>(([:], [:]))
 
-  private var names: [String: String] = [:]
-
-  /// A zone has one name in summer time and one outside it: each is formatted once.
   func name(_ date: Date, _ zone: TimeZone) -> String {
     let key = zone.identifier + (zone.isDaylightSavingTime(for: date) ? "+dst" : "")
-    if let known = lock.withLock({ names[key] }) { return known }
-    let made = format(date, zone)
-    lock.withLock { names[key] = made }
-    return made
-  }
-
-  private func format(_ date: Date, _ zone: TimeZone) -> String {
-    lock.withLock {
+    return state.withLock { state in
+      if let known = state.names[key] { return known }
       let formatter =
-        formatters[zone.identifier]
+        state.formatters[zone.identifier]
         ?? {
           let made = DateFormatter()
           made.locale = Locale(identifier: "en_US_POSIX")
           made.timeZone = zone
           made.dateFormat = "zzz"
-          formatters[zone.identifier] = made
           return made
         }()
-      return formatter.string(from: date)
+      state.formatters[zone.identifier] = formatter
+      let made = formatter.string(from: date)
+      state.names[key] = made
+      return made
     }
   }
 }

@@ -1,17 +1,17 @@
 import AuthDeckCore
 import Foundation
+import Synchronization
 
 /// A real OAuth authorization server on 127.0.0.1, in the same process, for `authdeck demo`:
 /// an authorize page with Approve and Deny, a token endpoint (authorization code with PKCE,
 /// refresh with rotation, client credentials), short lifetimes, and a daily cutoff a few
 /// minutes ahead, so a newcomer sees countdowns run out with no account anywhere.
-public final class DemoProvider: @unchecked Sendable {
+public final class DemoProvider: Sendable {
   public static let clientID = "authdeck-demo"
   public static let clientSecret = "demo-secret: not a real one"
   public let server: LoopbackHTTPServer
-  private let lock = NSLock()
-  private var codes: [String: (redirectURI: String, challenge: String?, issued: Date)] = [:]
-  private var refreshTokens: Set<String> = []
+  private let codes = Mutex<[String: (redirectURI: String, challenge: String?, issued: Date)]>([:])
+  private let refreshTokens = Mutex<Set<String>>([])
   private let tokenLifetime: Int
   private let random = SystemRandom()
 
@@ -104,7 +104,7 @@ public final class DemoProvider: @unchecked Sendable {
     var answer: [(String, String)]
     if outer["approve"] == "1" {
       let code = Base64URL.encode(random.bytes(16))
-      lock.withLock { codes[code] = (redirect, query["code_challenge"], Date()) }
+      codes.withLock { $0[code] = (redirect, query["code_challenge"], Date()) }
       answer = [("code", code)]
     } else {
       answer = [("error", "access_denied"), ("error_description", "The demo user said no")]
@@ -126,7 +126,7 @@ public final class DemoProvider: @unchecked Sendable {
     guard basic || posted else { return .json(401, ["error": "invalid_client"]) }
     switch form["grant_type"] {
     case "authorization_code":
-      let entry = lock.withLock { codes.removeValue(forKey: form["code"] ?? "") }
+      let entry = codes.withLock { $0.removeValue(forKey: form["code"] ?? "") }
       guard let entry, Date().timeIntervalSince(entry.issued) < 300, entry.redirectURI == form["redirect_uri"]
       else {
         return .json(400, ["error": "invalid_grant", "error_description": "unknown, used or expired code"])
@@ -136,7 +136,7 @@ public final class DemoProvider: @unchecked Sendable {
       }
       return issue(withRefresh: true)
     case "refresh_token":
-      let known = lock.withLock { refreshTokens.remove(form["refresh_token"] ?? "") != nil }
+      let known = refreshTokens.withLock { $0.remove(form["refresh_token"] ?? "") != nil }
       guard known else {
         return .json(400, ["error": "invalid_grant", "error_description": "refresh token not valid"])
       }
@@ -160,7 +160,7 @@ public final class DemoProvider: @unchecked Sendable {
   /// A refresh token this server will honour once (rotation); the demo seeds a session with one.
   public func newRefreshToken() -> String {
     let refresh = Base64URL.encode(random.bytes(24))
-    lock.withLock { _ = refreshTokens.insert(refresh) }
+    refreshTokens.withLock { _ = $0.insert(refresh) }
     return refresh
   }
 }

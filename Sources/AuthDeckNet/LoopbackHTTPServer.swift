@@ -58,7 +58,7 @@ public struct ServerResponse: Sendable {
 /// Connections are read side by side in one poll loop, each with 2 s to send its request, so
 /// one that dawdles (or a dozen) cannot hold up the browser's redirect; the handler is called on
 /// the serving thread, one request at a time.
-public final class LoopbackHTTPServer: @unchecked Sendable {
+public final class LoopbackHTTPServer: Sendable {
   public let port: UInt16
   private let sockets: [Int32]
   private let wake: WakePipe

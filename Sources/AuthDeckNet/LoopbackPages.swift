@@ -50,7 +50,8 @@ public enum LoopbackPages {
 public enum LoopbackRedirect {
   public static let notFound = ServerResponse.text(404, "Not found\n")
 
-  public static func redirect(in request: ServerRequest, redirectURI: URL) -> Result<Redirect, AuthDeckError>? {
+  public static func redirect(in request: ServerRequest, redirectURI: URL) -> Result<Redirect, AuthDeckError>?
+  {
     let path = redirectURI.path.isEmpty ? "/" : redirectURI.path
     guard request.method == "GET", request.path == path else { return nil }
     do throws(AuthDeckError) {

@@ -99,7 +99,9 @@ public final class ChildGroups: Sendable {
   /// remembered, and only its own timeout stops it.
   func add(_ group: pid_t) {
     for index in slots.indices
-    where slots[index].compareExchange(expected: 0, desired: group, ordering: .sequentiallyConsistent).exchanged {
+    where slots[index].compareExchange(expected: 0, desired: group, ordering: .sequentiallyConsistent)
+      .exchanged
+    {
       return
     }
   }

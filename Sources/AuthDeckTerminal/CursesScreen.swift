@@ -16,6 +16,9 @@ public enum TerminalInput: Equatable, Sendable {
 
 /// The only code that talks to curses: set-up and tear-down in one place, keys in,
 /// canvases out. Everything it draws was decided by the board's render().
+/// `@unchecked`: curses is one process-wide state, not a value a Mutex could hold. What other
+/// threads call (OSC 52, notifications) writes with `output` held, as `draw` does; reading keys,
+/// the size and stopping are the run loop's thread alone.
 public final class CursesScreen: @unchecked Sendable {
   private let useColor: Bool
   /// Which notification sequences this terminal is sent (`TerminalNotification.forms`).

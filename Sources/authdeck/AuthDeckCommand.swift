@@ -13,7 +13,8 @@ struct AuthDeckCommand: ParsableCommand {
       + "wait and status (docs/scripting.md).\n\n" + ExitStatusText.table,
     version: "0.1.0",
     subcommands: [
-      Board.self, Login.self, Token.self, ExecCommand.self, Wait.self, Status.self, List.self, LogoutCommand.self,
+      Board.self, Login.self, Token.self, ExecCommand.self, Wait.self, Status.self, List.self,
+      LogoutCommand.self,
       Providers.self, Demo.self,
     ],
     defaultSubcommand: Board.self

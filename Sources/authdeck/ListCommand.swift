@@ -18,7 +18,7 @@ struct List: ParsableCommand {
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
       let context = Context(options: global)
-      let (sessions, problems) = try context.store.loadAll()
+      let (sessions, problems, unread) = try context.store.loadAll()
       problems.forEach { Console.error($0) }
       let configuration = context.configurationResult()
       let threshold = (try? configuration.get())?.expiringWithin ?? SessionStatus.defaultExpiringWithin
@@ -30,12 +30,12 @@ struct List: ParsableCommand {
       } else if case .failure(let error) = configuration {
         Console.error(SessionListing.emptyWithBrokenConfiguration(error))
         Foundation.exit(error.exitCode)
-      } else if problems.isEmpty {
+      } else if unread == 0 {
         Console.note(SessionListing.empty)
       }
       if case .failure(let error) = configuration { throw error }
       // A session file that could not be read leaves the list incomplete: said above, and failed.
-      if !problems.isEmpty { Foundation.exit(AuthDeckError.failureStatus) }
+      if unread > 0 { Foundation.exit(AuthDeckError.failureStatus) }
     }
   }
 }

@@ -32,19 +32,19 @@ enum StatusPrinter {
 
   static func show(json: Bool) {
     do throws(AuthDeckError) {
-      let (sessions, problems) = try SessionStore.located().loadAll()
+      let (sessions, problems, unread) = try SessionStore.located().loadAll()
       problems.forEach { Console.error($0) }
       let now = Date()
       guard json else {
         if !sessions.isEmpty { Console.out(StatusLine.line(sessions, now: now)) }
-        if !problems.isEmpty { exit(AuthDeckError.failureStatus) }
+        if unread > 0 { exit(AuthDeckError.failureStatus) }
         return
       }
       let configuration = Context().configurationResult()
       let threshold = (try? configuration.get())?.expiringWithin ?? SessionStatus.defaultExpiringWithin
       Console.out(SessionJSON.array(sessions, now: now, expiringWithin: threshold))
       if case .failure(let error) = configuration { throw error }
-      if !problems.isEmpty { exit(AuthDeckError.failureStatus) }
+      if unread > 0 { exit(AuthDeckError.failureStatus) }
     } catch {
       Console.error(CommandLineText.message(error))
       exit(error.exitCode)

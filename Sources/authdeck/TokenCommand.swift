@@ -55,7 +55,8 @@ enum TokenPrinter {
   /// `json`: the session's object, which needs the configuration's "expiring" threshold and
   /// the session as stored after a renewal.
   static func print(
-    _ id: SessionID, stored: Session?, context: Context, format: TokenOutput.Format = .plain, json: Bool = false,
+    _ id: SessionID, stored: Session?, context: Context, format: TokenOutput.Format = .plain,
+    json: Bool = false,
     idToken: Bool = false, minValid: TimeInterval = 0
   ) {
     do throws(AuthDeckError) {

@@ -8,9 +8,11 @@ struct ConsoleTests {
   /// Runs `body` with Console writing into a list, and returns what went where.
   func captured(_ body: () -> Void) -> [(Int32, String)] {
     nonisolated(unsafe) var writes: [(Int32, String)] = []
-    let original = Console.sink
-    Console.sink = { fd, bytes in writes.append((fd, String(decoding: bytes, as: UTF8.self))) }
-    defer { Console.sink = original }
+    let original = Console.sink.withLock { $0 }
+    Console.sink.withLock {
+      $0 = { fd, bytes in writes.append((fd, String(decoding: bytes, as: UTF8.self))) }
+    }
+    defer { Console.sink.withLock { $0 = original } }
     body()
     return writes
   }

@@ -62,7 +62,9 @@ struct DeviceRunnerTests {
       }
       #expect(refusal.said.code == "access_denied")
       #expect(try h.stored("tv/den")?.tokens == nil)
-      #expect(try h.stored("tv/den")?.refusal?.said == refusal.said, "what the provider said is kept with the session")
+      #expect(
+        try h.stored("tv/den")?.refusal?.said == refusal.said,
+        "what the provider said is kept with the session")
     }
   }
 
@@ -74,7 +76,8 @@ struct DeviceRunnerTests {
       let finished = h.sink.wait { if case .finished(_, .some) = $0 { return true } else { return false } }
       guard case .finished(let id, let error?)? = finished else { return }
       #expect(id == den)
-      #expect(error.description.contains("device authorization endpoint is unavailable (HTTP 503)"), "\(error)")
+      #expect(
+        error.description.contains("device authorization endpoint is unavailable (HTTP 503)"), "\(error)")
       #expect(!h.sink.all.contains(where: isStarted))
     }
   }

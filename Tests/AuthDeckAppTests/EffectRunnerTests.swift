@@ -47,7 +47,8 @@ struct EffectRunnerTests {
       }
       #expect(
         refused
-          == .redirectHandled(nil, error: .redirect("this redirect's state matches no waiting login; nothing was sent")))
+          == .redirectHandled(
+            nil, error: .redirect("this redirect's state matches no waiting login; nothing was sent")))
       #expect(try h.stored("lime/main")?.activePending(at: Date())?.state == pending.state)
 
       let target = try h.server.approve(pending.authorizeURL)

@@ -31,8 +31,10 @@ struct FlowTests {
     try withRunner { h throws in
       let outcomes = Outcomes()
       let registry = LoopbackRegistry { outcomes.add($0) }
-      let first = try BrowserLogin.start(bob, service: h.service, loopback: registry, resume: false, now: Date())
-      let second = try BrowserLogin.start(ann, service: h.service, loopback: registry, resume: false, now: Date())
+      let first = try BrowserLogin.start(
+        bob, service: h.service, loopback: registry, resume: false, now: Date())
+      let second = try BrowserLogin.start(
+        ann, service: h.service, loopback: registry, resume: false, now: Date())
       #expect(first.loopback == .listening && second.loopback == .listening, "no false 'port taken'")
       #expect(Set(registry.waitingStates) == [first.pending.state, second.pending.state])
       _ = try Curl.request(try h.server.approve(second.pending.authorizeURL))
@@ -41,7 +43,8 @@ struct FlowTests {
       #expect(registry.waitingStates == [first.pending.state], "the other login still waits")
       _ = try Curl.request(try h.server.approve(first.pending.authorizeURL))
       #expect(waitUntil(timeout: 20) { outcomes.all.count == 2 })
-      #expect(waitUntil(timeout: 10) { (try? LoopbackHTTPServer(port: h.loopbackPort)) != nil }, "port let go")
+      #expect(
+        waitUntil(timeout: 10) { (try? LoopbackHTTPServer(port: h.loopbackPort)) != nil }, "port let go")
     }
   }
 
@@ -53,7 +56,8 @@ struct FlowTests {
         let logins = (0..<2).map { index in
           PendingLogin(
             state: "state-\(round)-\(index)", codeVerifier: nil,
-            redirectURI: "http://127.0.0.1:\(h.loopbackPort)/callback", authorizeURL: "https://x/a", issuer: nil,
+            redirectURI: "http://127.0.0.1:\(h.loopbackPort)/callback", authorizeURL: "https://x/a",
+            issuer: nil,
             startedAt: Date())
         }
         let statuses = Mutex<[LoopbackStatus]>([])
@@ -77,7 +81,8 @@ struct FlowTests {
         SessionID(provider: "idp", account: "me"), service: h.service, loopback: registry, resume: false,
         now: Date())
       #expect(chosen.loopback == .listening)
-      let taken = try BrowserLogin.start(bob, service: h.service, loopback: registry, resume: false, now: Date())
+      let taken = try BrowserLogin.start(
+        bob, service: h.service, loopback: registry, resume: false, now: Date())
       guard case .portTaken = taken.loopback else {
         Issue.record("expected the port to be taken, got \(taken.loopback)")
         return
@@ -115,7 +120,10 @@ struct FlowTests {
       #expect(error.description.contains("accessible by others"), "\(error)")
       #expect(h.clipboard.copied.isEmpty)
       h.runner.perform(.copyAuthorizeURL(bot))
-      #expect(waitUntil(timeout: 10) { h.sink.all.filter { if case .storeProblem = $0 { true } else { false } }.count == 2 })
+      #expect(
+        waitUntil(timeout: 10) {
+          h.sink.all.filter { if case .storeProblem = $0 { true } else { false } }.count == 2
+        })
       #expect(!h.sink.all.contains { if case .copied(_, _, nil) = $0 { true } else { false } })
     }
   }
@@ -137,7 +145,8 @@ struct FlowTests {
       }
       #expect(stored?.tokens?.accessToken == renewed.tokens?.accessToken, "nothing changed")
       try h.server.inject("invalid_grant")
-      guard case .needsLogin(let refused, let required) = Renewal.renew(bob, service: h.service, now: Date()) else {
+      guard case .needsLogin(let refused, let required) = Renewal.renew(bob, service: h.service, now: Date())
+      else {
         Issue.record("expected a refusal")
         return
       }

@@ -48,7 +48,8 @@ struct HandOutTextTests {
         == #"{"account":"ops","expires_at":"2026-11-23T14:59:59Z","expires_in":3599,"id":"acme/ops","issued_at":"2026-11-23T14:00:00Z","login_reason":null,"needs_login":false,"pending_until":null,"provider":"acme","refreshable":true,"refusal":null,"scope":"email profile","state":"valid","token":"at-1","type":"Bearer","version":1}"#
     )
     #expect(!text.contains("rt-secret") && !text.contains("id-1"))
-    let withID = TokenOutput.text(session, tokens, idToken: "id-1", format: .json(expiringWithin: 900), now: now)
+    let withID = TokenOutput.text(
+      session, tokens, idToken: "id-1", format: .json(expiringWithin: 900), now: now)
     #expect(withID.contains(#""id_token":"id-1""#) && withID.contains(#""token":"at-1""#))
     let unknown = TokenSet(accessToken: "at-2", issuedAt: now, expiresAt: nil)
     let plain = TokenOutput.text(

@@ -199,7 +199,9 @@ struct PasteTests {
     var board = makeBoard([pending("lime/main", startedAgo: 60), loggedIn("lime/paper", expiresIn: 3_600)])
     let forged = "https://localhost/callback?code=x&state=forged"
     #expect(board.handle(.pasted(forged)) == [.completeLogin(pasted: forged)])
-    #expect(board.handle(.redirectHandled(nil, error: .redirect("the state does not match any login that waits"))) == [])
+    #expect(
+      board.handle(.redirectHandled(nil, error: .redirect("the state does not match any login that waits")))
+        == [])
     #expect(board.messageText == "the state does not match any login that waits")
     #expect(board.isError)
     #expect(board.status(of: board.session(sid("lime/main"))!) == .pending)

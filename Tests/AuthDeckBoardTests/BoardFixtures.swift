@@ -107,7 +107,8 @@ func afterLogin(_ session: Session, expiresIn seconds: TimeInterval = 8 * 3_600,
   -> Session
 {
   loggedIn(
-    session.id.description, expiresIn: seconds, refresh: session.id.provider == "acme", now: now, issuedAgo: 0)
+    session.id.description, expiresIn: seconds, refresh: session.id.provider == "acme", now: now, issuedAgo: 0
+  )
 }
 
 /// The everyday board: one of each kind of session at each provider.

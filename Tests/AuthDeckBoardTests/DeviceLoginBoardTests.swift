@@ -154,7 +154,8 @@ struct DeviceLoginBoardTests {
     #expect(board.handle(.loginEnded(sid("tv/kids"), .loginRequired(expiredCode))) == [])
     #expect(board.queue == nil)
     #expect(
-      board.messageText == "morning queue done: 2 logged in, 1 failed (tv/kids: the code was not entered in time)")
+      board.messageText
+        == "morning queue done: 2 logged in, 1 failed (tv/kids: the code was not entered in time)")
   }
 
   @Test("a device session waiting for its code is not queued again")

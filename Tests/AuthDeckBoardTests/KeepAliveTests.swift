@@ -179,7 +179,9 @@ struct KeepAliveBoardTests {
     _ = board.handle(.sessionChanged(refused))
     let required = LoginRequired(amy, .refreshRefused(refused.refusal!), at: board.now)
     #expect(board.handle(.renewalRefused(required)) == [])
-    #expect(board.messageText == "acme/amy: the provider refused its refresh token (invalid_grant); press ⏎ to log in")
+    #expect(
+      board.messageText
+        == "acme/amy: the provider refused its refresh token (invalid_grant); press ⏎ to log in")
     #expect(board.busy.isEmpty)
     #expect(
       board.wait(60).map(\.isNotification) == [true], "it cannot be renewed now: it is told about instead")

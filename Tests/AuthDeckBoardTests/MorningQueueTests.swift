@@ -21,7 +21,8 @@ extension BoardState {
   mutating func storeChanged(_ changes: Session...) -> [BoardEffect] {
     let byID = Dictionary(uniqueKeysWithValues: changes.map { ($0.id, $0) })
     let known = Set(sessions.map(\.id))
-    return handle(.reloaded(sessions.map { byID[$0.id] ?? $0 } + changes.filter { !known.contains($0.id) }, problems: []))
+    return handle(
+      .reloaded(sessions.map { byID[$0.id] ?? $0 } + changes.filter { !known.contains($0.id) }, problems: []))
   }
 
   /// The runner started the browser login of `id` (its pending login stored now).
@@ -114,7 +115,8 @@ struct MorningQueueTests {
     #expect(board.queue?.waiting == [sid("acme/amy"), sid("acme/bob")])
     #expect(
       board.messageText
-        == "acme/amy: the provider refused its refresh token (invalid_grant); it will be logged in after the renewals")
+        == "acme/amy: the provider refused its refresh token (invalid_grant); it will be logged in after the renewals"
+    )
     #expect(board.handle(.finished(sid("ops/robot"), error: nil)) == [.startLogin(sid("acme/amy"))])
     _ = board.loginStartedHere("acme/amy")
     #expect(board.loggedInHere("acme/amy") == [.startLogin(sid("acme/bob"))])
@@ -128,7 +130,8 @@ struct MorningQueueTests {
     var board = makeBoard([expired("ops/robot"), expired("lime/main")])
     #expect(board.press(.c("L")) == [.renew(sid("ops/robot"))])
     #expect(
-      board.handle(.finished(sid("ops/robot"), error: .network("cannot reach ops.example.com: connection refused")))
+      board.handle(
+        .finished(sid("ops/robot"), error: .network("cannot reach ops.example.com: connection refused")))
         == [.startLogin(sid("lime/main"))])
     _ = board.loginStartedHere("lime/main")
     #expect(board.loggedInHere("lime/main") == [])
@@ -279,7 +282,8 @@ struct MorningQueueTests {
   func loggedInElsewhere() {
     var board = waitingOnBob()
     board.wait(20)
-    #expect(board.storeChanged(afterLogin(expired("acme/bob"), now: board.now)) == [.startLogin(sid("lime/main"))])
+    #expect(
+      board.storeChanged(afterLogin(expired("acme/bob"), now: board.now)) == [.startLogin(sid("lime/main"))])
     #expect(board.queue?.summary.loggedIn == [sid("acme/bob")])
   }
 
@@ -291,7 +295,10 @@ struct MorningQueueTests {
     var out = expired("acme/bob")
     out.tokens = nil
     _ = board.handle(.sessionChanged(out))
-    #expect(board.handle(.loggedOut(sid("acme/bob"), forgotten: false, error: nil)) == [.startLogin(sid("lime/main"))])
+    #expect(
+      board.handle(.loggedOut(sid("acme/bob"), forgotten: false, error: nil)) == [
+        .startLogin(sid("lime/main"))
+      ])
     #expect(board.queue?.summary.failed.map(\.id) == [sid("acme/bob")])
   }
 
@@ -300,7 +307,9 @@ struct MorningQueueTests {
     var board = waitingOnBob()
     _ = board.press(.c("d"), .c("f"))
     #expect(
-      board.handle([.sessionRemoved(sid("acme/bob")), .loggedOut(sid("acme/bob"), forgotten: true, error: nil)])
+      board.handle([
+        .sessionRemoved(sid("acme/bob")), .loggedOut(sid("acme/bob"), forgotten: true, error: nil),
+      ])
         == [.startLogin(sid("lime/main"))])
   }
 
@@ -328,10 +337,13 @@ struct MorningQueueTests {
     var board = makeBoard([empty("tv/den"), empty("tv/kids")], providers: Providers.all + [Providers.tv])
     #expect(board.press(.c("L")) == [.startDeviceLogin(sid("tv/den"))])
     let prompt = DeviceLoginPrompt(
-      userCode: "WDJB-MJHT", verificationURI: "https://id.example/device", expiresAt: board.now.addingTimeInterval(600))
+      userCode: "WDJB-MJHT", verificationURI: "https://id.example/device",
+      expiresAt: board.now.addingTimeInterval(600))
     #expect(board.handle(.deviceLoginStarted(empty("tv/den"), prompt)) == [])
     let expired = LoginRequired(sid("tv/den"), .timedOut(device: true), at: board.now)
-    #expect(board.handle(.loginEnded(sid("tv/den"), .loginRequired(expired))) == [.startDeviceLogin(sid("tv/kids"))])
+    #expect(
+      board.handle(.loginEnded(sid("tv/den"), .loginRequired(expired))) == [.startDeviceLogin(sid("tv/kids"))]
+    )
   }
 
   @Test("a device login whose code was entered: the stored tokens move the queue on")
@@ -339,7 +351,8 @@ struct MorningQueueTests {
     var board = makeBoard([empty("tv/den"), empty("tv/kids")], providers: Providers.all + [Providers.tv])
     board.press(.c("L"))
     let prompt = DeviceLoginPrompt(
-      userCode: "WDJB-MJHT", verificationURI: "https://id.example/device", expiresAt: board.now.addingTimeInterval(600))
+      userCode: "WDJB-MJHT", verificationURI: "https://id.example/device",
+      expiresAt: board.now.addingTimeInterval(600))
     _ = board.handle(.deviceLoginStarted(empty("tv/den"), prompt))
     board.wait(5)
     #expect(
@@ -404,7 +417,8 @@ struct MorningQueueMachineTests {
     let refused = LoginRequired(b, .refreshRefused(refusal(.refreshRefused, "invalid_grant")), at: morning)
     #expect(queue.renewal(of: b, endedWith: .needsLogin(refused), isStillDue: due) == [])
     #expect(
-      queue.renewal(of: a, endedWith: .failed(.network("connection refused")), isStillDue: due) == [.login(b)])
+      queue.renewal(of: a, endedWith: .failed(.network("connection refused")), isStillDue: due) == [.login(b)]
+    )
     #expect(queue.waiting == [b, x])
     #expect(queue.next(after: .loggedIn, isStillDue: due) == .login(x))
     let end = queue.next(after: .loggedIn, isStillDue: due)
@@ -449,7 +463,8 @@ struct MorningQueueMachineTests {
               id: sid("tv/kids"),
               error: .loginRequired(LoginRequired(sid("tv/kids"), .timedOut(device: true), at: morning))),
             MorningQueue.Failure(
-              id: sid("acme/bob"), error: .loginRequired(LoginRequired(sid("acme/bob"), .noToken, at: morning))),
+              id: sid("acme/bob"),
+              error: .loginRequired(LoginRequired(sid("acme/bob"), .noToken, at: morning))),
             MorningQueue.Failure(id: sid("ops/x"), error: .network("connection refused")),
           ]),
         "morning queue done: 1 logged in, 3 failed (tv/kids: the code was not entered in time; "

@@ -13,7 +13,8 @@ struct ProviderBoardTests {
     LoginRequired(
       sid("lime/main"),
       .codeRefused(
-        Refusal(.codeRefused, said: ProviderError(code: "invalid_grant", description: "code expired"), at: morning)),
+        Refusal(
+          .codeRefused, said: ProviderError(code: "invalid_grant", description: "code expired"), at: morning)),
       at: morning))
 
   @Test("a refused code ends the login: the pending login goes, the paste prompt closes, the reason shows")
@@ -51,7 +52,8 @@ struct ProviderBoardTests {
     board.press(.c("d"))
     _ = board.press(.c("y"))
     #expect(
-      board.handle(.loggedOut(sid("lime/main"), forgotten: false, error: nil, revocation: .failed("HTTP 503")))
+      board.handle(
+        .loggedOut(sid("lime/main"), forgotten: false, error: nil, revocation: .failed("HTTP 503")))
         == [])
     #expect(
       board.messageText

@@ -110,7 +110,8 @@ struct ReminderTests {
     refused.tokens?.refreshToken = nil
     refused.refusal = Refusal(.refreshRefused, said: ProviderError(code: "invalid_grant"), at: board.now)
     _ = board.handle(.sessionChanged(refused))
-    _ = board.handle(.renewalRefused(LoginRequired(refused.id, .refreshRefused(refused.refusal!), at: board.now)))
+    _ = board.handle(
+      .renewalRefused(LoginRequired(refused.id, .refreshRefused(refused.refusal!), at: board.now)))
     #expect(board.wait(1).map(\.isNotification) == [true])
   }
 

@@ -68,7 +68,8 @@ struct OneTruthTests {
         #expect(Date().timeIntervalSince(started) < 3, "within a second or two, not the login's 5 minutes")
         #expect(ended.status == 3, "\(ended)")
         #expect(
-          ended.stderrLines.last == "authdeck: lime/main: another login of this session took over; this one has ended",
+          ended.stderrLines.last
+            == "authdeck: lime/main: another login of this session took over; this one has ended",
           "\(ended)")
         // The second one goes on, and completes.
         let url = try #require(CLITests.authorizeURL(in: second.stderr.text, server: server))

@@ -34,7 +34,8 @@ struct StatusTests {
     }
   }
 
-  @Test("status --json has each session's object: state, expiry and seconds left, null when unknown, no secret")
+  @Test(
+    "status --json has each session's object: state, expiry and seconds left, null when unknown, no secret")
   func statusJSON() throws {
     try withSandbox(config: "") { box in
       try Self.seed(box)

@@ -43,7 +43,8 @@ struct WaitTests {
         #expect(result.status == 3, "\(result)")
         #expect(result.stdout.isEmpty)
         let last = result.stderrLines.last ?? ""
-        #expect(last.hasPrefix("authdeck: timed out after 1s; still to log in: lime/old (expired "), "\(result)")
+        #expect(
+          last.hasPrefix("authdeck: timed out after 1s; still to log in: lime/old (expired "), "\(result)")
         #expect(last.hasSuffix(" (1h 0m ago)), lime/new (has never logged in)"), "\(result)")
         #expect(!result.stderr.contains(CLITests.staleToken))
         #expect(elapsed >= 1 && elapsed < 30, "\(elapsed)")

@@ -1,5 +1,5 @@
-import Foundation
 import AuthDeckTestSupport
+import Foundation
 import Testing
 
 @testable import AuthDeckCore
@@ -107,7 +107,9 @@ struct SessionIDTests {
   func exitCodes() {
     #expect(AuthDeckError.usage("").exitCode == 64)
     #expect(AuthDeckError.config("").exitCode == 78)
-    #expect(AuthDeckError.loginRequired(LoginRequired(SessionID(provider: "a", account: "b"), .noToken, at: Date())).exitCode == 3)
+    #expect(
+      AuthDeckError.loginRequired(LoginRequired(SessionID(provider: "a", account: "b"), .noToken, at: Date()))
+        .exitCode == 3)
     #expect(AuthDeckError.unknownSession(SessionID(provider: "a", account: "b")).exitCode == 64)
     #expect(AuthDeckError.network("").exitCode == 1)
     #expect(AuthDeckError.redirect("x").description == "x")

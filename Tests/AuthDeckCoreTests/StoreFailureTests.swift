@@ -63,7 +63,8 @@ struct LoginFateTests {
   @Test("it waits while its own state waits, and ends when its window does")
   func waitsThenTimesOut() {
     let started = now.addingTimeInterval(-60)
-    #expect(LoginFate.of(login: "s1", startedAt: started, in: waiting(startedAt: started), now: now) == .waiting)
+    #expect(
+      LoginFate.of(login: "s1", startedAt: started, in: waiting(startedAt: started), now: now) == .waiting)
     #expect(
       LoginFate.of(login: "s1", startedAt: started, in: waiting(startedAt: started), now: now + 300)
         == .ended(.timedOut(device: false)))
@@ -116,29 +117,34 @@ struct LoginReasonTests {
     #expect(Session.loginReason(nil, grant: .authorizationCode, at: now) == .neverLoggedIn)
     #expect(Session.loginReason(nil, grant: .clientCredentials, at: now) == nil)
     let refused = Refusal(.refreshRefused, said: ProviderError(code: "invalid_grant"), at: now)
-    #expect(Session(id: id, tokens: expired, refusal: refused).loginReason(at: now) == .refreshRefused(refused))
+    #expect(
+      Session(id: id, tokens: expired, refusal: refused).loginReason(at: now) == .refreshRefused(refused))
     let valid = TokenSet(accessToken: "a", issuedAt: now, expiresAt: now + 60)
-    #expect(Session(id: id, tokens: valid, refusal: refused).loginReason(at: now) == nil, "valid for a minute more")
+    #expect(
+      Session(id: id, tokens: valid, refusal: refused).loginReason(at: now) == nil, "valid for a minute more")
   }
 
   @Test("the words say the fact, never the command to run or the key to press")
   func wordsHoldNoCommand() {
     let reasons: [LoginReason] = [
-      .neverLoggedIn, .noToken, .expired(at: now), .notRenewable, .timedOut(device: true), .timedOut(device: false),
+      .neverLoggedIn, .noToken, .expired(at: now), .notRenewable, .timedOut(device: true),
+      .timedOut(device: false),
       .superseded, .endedElsewhere, .tooShort(validUntil: now + 60, asked: 3600, renewable: true), .noIDToken,
       .idTokenExpired(at: now),
       .refreshRefused(Refusal(.refreshRefused, said: ProviderError(code: "invalid_grant"), at: now)),
     ]
     for reason in reasons {
       let text = LoginRequired(id, reason, at: now).description
-      #expect(text.hasPrefix("lime/main: ") && !text.contains("authdeck ") && !text.contains("press "), "\(text)")
+      #expect(
+        text.hasPrefix("lime/main: ") && !text.contains("authdeck ") && !text.contains("press "), "\(text)")
     }
   }
 
   @Test("a refusal survives the store, and new tokens replace it")
   func refusalsAreStored() throws {
     let refused = Refusal(
-      .loginDenied, said: ProviderError(code: "access_denied", description: "no"), at: Date(timeIntervalSince1970: 1_790_000_000))
+      .loginDenied, said: ProviderError(code: "access_denied", description: "no"),
+      at: Date(timeIntervalSince1970: 1_790_000_000))
     let session = Session(id: id, refusal: refused)
     let decoded = try SessionCoding.decode(Array(SessionCoding.encode(session).utf8))
     #expect(decoded.refusal == refused)

@@ -111,7 +111,10 @@ struct TokenEndpointTests {
   func invalidGrantMeansLogInAgain(status: Int) throws {
     let error = try failure(
       jsonResponse(status, #"{"error":"invalid_grant","error_description":"refresh token expired"}"#))
-    #expect(error == .grantRefused(provider: "acme", ProviderError(code: "invalid_grant", description: "refresh token expired")))
+    #expect(
+      error
+        == .grantRefused(
+          provider: "acme", ProviderError(code: "invalid_grant", description: "refresh token expired")))
     #expect(error.exitCode == 3)
     #expect(error.description.contains("invalid_grant"))
     #expect(error.description.contains("refresh token expired"))

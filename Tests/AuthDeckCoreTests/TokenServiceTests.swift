@@ -258,7 +258,8 @@ struct TokenServiceTests {
       let error = thrownError { () throws(AuthDeckError) in
         try h.service.completeLogin(redirect: redirect, now: Self.now)
       }
-      let refusal = Refusal(.loginDenied, said: ProviderError(code: "access_denied", description: "no"), at: Self.now)
+      let refusal = Refusal(
+        .loginDenied, said: ProviderError(code: "access_denied", description: "no"), at: Self.now)
       #expect(error?.loginReason == .denied(refusal))
       #expect(error?.description == "acme/main: the login was denied (access_denied: no)")
       #expect(h.transport.count == 0)
@@ -436,7 +437,9 @@ struct TokenServiceTests {
     }
   }
 
-  @Test("invalid_grant on refresh means log in again: the refusal is stored, the dead refresh token never sent again")
+  @Test(
+    "invalid_grant on refresh means log in again: the refusal is stored, the dead refresh token never sent again"
+  )
   func invalidGrantOnRefreshIsStored() throws {
     try withHarness { h in
       let old = Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now - 1)
@@ -447,7 +450,8 @@ struct TokenServiceTests {
       let error = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
       }
       let refusal = Refusal(
-        .refreshRefused, said: ProviderError(code: "invalid_grant", description: "Token is not active"), at: Self.now)
+        .refreshRefused, said: ProviderError(code: "invalid_grant", description: "Token is not active"),
+        at: Self.now)
       #expect(error?.loginReason == .refreshRefused(refusal))
       #expect(error?.exitCode == 3)
       #expect(!(error?.description.contains("rt-0") ?? true))
@@ -457,7 +461,8 @@ struct TokenServiceTests {
       #expect(!stored.refreshable && stored.needsLogin(at: Self.now))
       #expect(stored.loginReason(at: Self.now) == .refreshRefused(refusal))
       // Asked again (another process, a restarted board): nothing is sent, the same reason comes.
-      let again = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now) }
+      let again = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
+      }
       #expect(again?.loginReason == .refreshRefused(refusal))
       #expect(h.transport.count == 1)
       // A new login replaces what the provider said.

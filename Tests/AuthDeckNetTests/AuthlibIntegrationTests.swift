@@ -40,7 +40,8 @@ struct AuthlibIntegrationTests {
         let service = TokenService(
           configuration: configuration, store: SessionStore(root: directory + "/authdeck"),
           transport: CurlTransport(),
-          secrets: SecretResolver(environment: [TestConfig.secretVariable: AuthlibServer.secret], withholding: []))
+          secrets: SecretResolver(
+            environment: [TestConfig.secretVariable: AuthlibServer.secret], withholding: []))
         return try body(Harness(server: server, service: service))
       }
     }

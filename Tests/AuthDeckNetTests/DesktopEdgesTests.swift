@@ -57,7 +57,8 @@ struct DesktopEdgesTests {
         "https://example.com/b",
         environment: ChildEnvironment(inherited: ["PATH": path, "BROWSER": "broken:slow"], withholding: []))
       try Browser.open(
-        "https://example.com/c", environment: ChildEnvironment(inherited: ["PATH": path, "BROWSER": "quick"], withholding: []))
+        "https://example.com/c",
+        environment: ChildEnvironment(inherited: ["PATH": path, "BROWSER": "quick"], withholding: []))
       #expect(
         waitUntil(timeout: 10) {
           (try? String(contentsOfFile: log + "/quick", encoding: .utf8)) == "https://example.com/c"
@@ -95,8 +96,9 @@ struct DesktopEdgesTests {
       let terminal = Lines()
       SystemNotifier(
         environment: ChildEnvironment(inherited: ["PATH": path], withholding: []),
-        terminal: { terminal.append($0 + $1) })
-        .notify(title: "t", body: "b")
+        terminal: { terminal.append($0 + $1) }
+      )
+      .notify(title: "t", body: "b")
       #expect(terminal.all == ["tb"])
     }
   }
@@ -110,7 +112,8 @@ struct DesktopEdgesTests {
       #expect(result == CopyResult(ways: ["OSC 52"], failures: ["xclip exited with status 1"]))
       #expect(result.summary == "OSC 52; xclip exited with status 1")
       let none = SystemClipboard(
-        environment: ChildEnvironment(inherited: ["PATH": path, "DISPLAY": ":0"], withholding: []), terminal: nil
+        environment: ChildEnvironment(inherited: ["PATH": path, "DISPLAY": ":0"], withholding: []),
+        terminal: nil
       ).copy("the-token")
       #expect(!none.copied && none.summary == "xclip exited with status 1")
     }

@@ -71,7 +71,8 @@ struct TLSIntegrationTests {
         var service = TokenService(
           configuration: Configuration(providers: [provider], path: directory + "/config.toml"),
           store: SessionStore(root: root), transport: CurlTransport(),
-          secrets: SecretResolver(environment: [TestConfig.secretVariable: TestOAuthServer.clientSecret], withholding: []),
+          secrets: SecretResolver(
+            environment: [TestConfig.secretVariable: TestOAuthServer.clientSecret], withholding: []),
           random: SystemRandom())
         service.deadline = deadline
         return try body(Harness(server: server, service: service, root: root), ca)

@@ -53,7 +53,8 @@ struct TokenServiceIntegrationTests {
         let service = TokenService(
           configuration: configuration, store: SessionStore(root: directory + "/authdeck"),
           transport: CurlTransport(),
-          secrets: SecretResolver(environment: [TestConfig.secretVariable: TestOAuthServer.clientSecret], withholding: []),
+          secrets: SecretResolver(
+            environment: [TestConfig.secretVariable: TestOAuthServer.clientSecret], withholding: []),
           random: SystemRandom())
         return try body(Harness(server: server, service: service, root: directory + "/authdeck"))
       }
@@ -265,7 +266,8 @@ struct TokenServiceIntegrationTests {
       let after = try #require(try h.stored(Self.limio), "invalid_grant never deletes the session")
       #expect(after.tokens?.accessToken == before.tokens?.accessToken)
       #expect(after.tokens?.refreshToken == nil && after.refusal?.kind == .refreshRefused)
-      #expect(after.loginReason(at: later).map { if case .refreshRefused = $0 { true } else { false } } == true)
+      #expect(
+        after.loginReason(at: later).map { if case .refreshRefused = $0 { true } else { false } } == true)
       // The next ask sends nothing: the server would see a second refresh otherwise.
       let requests = try h.server.tokenRequests().count
       _ = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.limio, now: later) }

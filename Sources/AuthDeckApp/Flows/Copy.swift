@@ -24,7 +24,9 @@ public enum Copy {
     return .copied(.token(validUntil: tokens.expiresAt), clipboard.copy(tokens.accessToken))
   }
 
-  public static func loginURL(of id: SessionID, store: SessionStore, clipboard: any ClipboardWriting, now: Date)
+  public static func loginURL(
+    of id: SessionID, store: SessionStore, clipboard: any ClipboardWriting, now: Date
+  )
     -> Outcome
   {
     let stored: Session?

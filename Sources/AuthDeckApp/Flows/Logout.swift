@@ -20,7 +20,8 @@ public enum Logout {
     case unavailable(SessionStore, AuthDeckError)
   }
 
-  public static func run(_ id: SessionID, forget: Bool, via provider: Provider, now: Date) throws(AuthDeckError)
+  public static func run(_ id: SessionID, forget: Bool, via provider: Provider, now: Date)
+    throws(AuthDeckError)
     -> Outcome
   {
     switch provider {
@@ -28,7 +29,8 @@ public enum Logout {
       let (session, revocation) = try service.logout(id, forget: forget, now: now)
       return Outcome(session: session, revocation: revocation)
     case .local(let store):
-      return Outcome(session: try TokenService.logout(id, forget: forget, store: store), revocation: .notOffered)
+      return Outcome(
+        session: try TokenService.logout(id, forget: forget, store: store), revocation: .notOffered)
     case .unavailable(let store, let why):
       let session = try TokenService.logout(id, forget: forget, store: store)
       return Outcome(session: session, revocation: .failed(why.description))

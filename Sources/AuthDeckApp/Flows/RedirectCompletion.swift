@@ -42,7 +42,8 @@ public enum RedirectCompletion {
       return .refused(nil, error)
     }
     if let expecting, id != expecting {
-      return .refused(nil, .redirect("that redirect is for \(id)'s login, not \(expecting)'s; nothing was sent"))
+      return .refused(
+        nil, .redirect("that redirect is for \(id)'s login, not \(expecting)'s; nothing was sent"))
     }
     do throws(AuthDeckError) {
       return .loggedIn(try service.completeLogin(id, redirect: redirect, now: now))

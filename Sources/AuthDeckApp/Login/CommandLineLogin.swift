@@ -23,7 +23,8 @@ public struct CommandLineLogin {
     let started = try BrowserLogin.start(id, service: service, loopback: loopback, resume: false, now: Date())
     defer { loopback.loginEnded(state: started.pending.state) }
     let window = TimeFormat.minutes(PendingLogin.lifetime)
-    report("Log in to \(id) (\(provider.name)) within \(window) at:\n\n  \(started.pending.authorizeURL)\n", false)
+    report(
+      "Log in to \(id) (\(provider.name)) within \(window) at:\n\n  \(started.pending.authorizeURL)\n", false)
     let redirect = started.pending.redirectURI
     switch BrowserLogin.openBrowser(for: started, with: browser) {
     case .withheld:

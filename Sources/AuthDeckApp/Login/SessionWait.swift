@@ -30,7 +30,9 @@ public struct SessionWait {
     var missing: [Missing] = []
     for id in ids {
       let stored = try store.load(id)
-      if let reason = Session.loginReason(stored, grant: grants[id]!, at: now) { missing.append((id, stored, reason)) }
+      if let reason = Session.loginReason(stored, grant: grants[id]!, at: now) {
+        missing.append((id, stored, reason))
+      }
     }
     return missing
   }

@@ -55,7 +55,8 @@ public final class EffectRunner: Sendable {
   public func firstFrameEvents(rows: Int) -> [BoardEvent] {
     let service = current.service
     return store.firstFrameEvents(
-      store: service.store, grant: { service.configuration.provider($0.provider)?.grant ?? .authorizationCode },
+      store: service.store,
+      grant: { service.configuration.provider($0.provider)?.grant ?? .authorizationCode },
       rows: rows, sink: sink)
   }
 
@@ -79,7 +80,8 @@ public final class EffectRunner: Sendable {
     case .startLogin(let id):
       work.async { [loopback] in
         do throws(AuthDeckError) {
-          let started = try BrowserLogin.start(id, service: service, loopback: loopback, resume: true, now: Date())
+          let started = try BrowserLogin.start(
+            id, service: service, loopback: loopback, resume: true, now: Date())
           sink.post(.loginStarted(started.session, loopback: started.loopback))
           if case .failed(let error) = BrowserLogin.openBrowser(for: started, with: edges.browser) {
             sink.post(.browserFailed(id, error))
@@ -127,7 +129,8 @@ public final class EffectRunner: Sendable {
       }
     case .renew(let id):
       work.async {
-        sink.post(Self.events(for: Renewal.renew(id, service: service, now: Date())) { .finished(id, error: $0) })
+        sink.post(
+          Self.events(for: Renewal.renew(id, service: service, now: Date())) { .finished(id, error: $0) })
       }
     case .keepAlive(let id, let margin):
       work.async {
@@ -138,7 +141,8 @@ public final class EffectRunner: Sendable {
       work.async { edges.notifier.notify(title: title, body: body) }
     case .copyToken(let id):
       work.async {
-        sink.post(Self.events(id, Copy.token(of: id, store: service.store, clipboard: edges.clipboard, now: Date())))
+        sink.post(
+          Self.events(id, Copy.token(of: id, store: service.store, clipboard: edges.clipboard, now: Date())))
       }
     case .copyAuthorizeURL(let id):
       work.async {
@@ -167,7 +171,9 @@ public final class EffectRunner: Sendable {
         do throws(AuthDeckError) {
           let setup = try DemoSetup.start()
           let sessions = try setup.service.store.loadAll().sessions
-          world.withLock { $0 = World(service: setup.service, edges: makeEdges(setup.service.configuration), demo: setup) }
+          world.withLock {
+            $0 = World(service: setup.service, edges: makeEdges(setup.service.configuration), demo: setup)
+          }
           store.remember(setup.service.store)
           sink.post(.demoOpened(setup.service.configuration, sessions))
         } catch {
@@ -179,7 +185,9 @@ public final class EffectRunner: Sendable {
 
   // MARK: Outcomes as events
 
-  private static func stored(_ session: Session?) -> [BoardEvent] { session.map { [.sessionChanged($0)] } ?? [] }
+  private static func stored(_ session: Session?) -> [BoardEvent] {
+    session.map { [.sessionChanged($0)] } ?? []
+  }
 
   static func events(for outcome: RedirectOutcome) -> [BoardEvent] {
     switch outcome {

@@ -57,7 +57,7 @@ final class StoreWatch: Sendable {
 
   static func readAll(_ store: SessionStore) -> (event: BoardEvent, sessions: [Session]?) {
     do throws(AuthDeckError) {
-      let (sessions, problems) = try store.loadAll()
+      let (sessions, problems, _) = try store.loadAll()
       return (.reloaded(sessions, problems: problems), sessions)
     } catch {
       return (.storeProblem(error), nil)

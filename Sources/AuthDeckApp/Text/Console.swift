@@ -1,5 +1,6 @@
 import AuthDeckCore
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -9,8 +10,8 @@ import Foundation
 /// from the configuration, a path, a key, a file name, text a server sent), escape sequences,
 /// controls and bidi overrides are made inert here, so no call site has to remember to.
 public enum Console {
-  /// Where the bytes go; tests replace it.
-  nonisolated(unsafe) static var sink: (Int32, [UInt8]) -> Void = writeAll
+  /// Where the bytes go; tests put a recorder in its place.
+  static let sink = Mutex<@Sendable (Int32, [UInt8]) -> Void>(writeAll)
 
   /// For programs: what the command produces.
   public static func out(_ text: String, terminator: String = "\n") { emit(1, text + terminator) }
@@ -21,7 +22,10 @@ public enum Console {
   /// For people, without the prefix: progress and prompts on stderr.
   public static func note(_ message: String) { emit(2, message + "\n") }
 
-  static func emit(_ fd: Int32, _ text: String) { sink(fd, Array(Sanitizer.printable(text).utf8)) }
+  static func emit(_ fd: Int32, _ text: String) {
+    let write = sink.withLock { $0 }
+    write(fd, Array(Sanitizer.printable(text).utf8))
+  }
 
   private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
     var offset = 0

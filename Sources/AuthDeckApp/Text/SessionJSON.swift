@@ -9,7 +9,9 @@ public enum SessionJSON {
   public static let version = 1
 
   /// `expiringWithin`: a token with less than this left is `expiring`.
-  public static func object(_ session: Session, now: Date, expiringWithin: TimeInterval) -> [String: JSONValue] {
+  public static func object(_ session: Session, now: Date, expiringWithin: TimeInterval) -> [String:
+    JSONValue]
+  {
     let tokens = session.tokens
     let expiresAt = tokens?.expiresAt
     let reason = session.loginReason(at: now)
@@ -24,7 +26,8 @@ public enum SessionJSON {
       "issued_at": tokens.map { .string(TimeFormat.rfc3339($0.issuedAt)) } ?? .null,
       "expires_at": expiresAt.map { .string(TimeFormat.rfc3339($0)) } ?? .null,
       "expires_in": expiresAt.map { .number(max(0, $0.timeIntervalSince(now).rounded(.down))) } ?? .null,
-      "pending_until": session.activePending(at: now).map { .string(TimeFormat.rfc3339($0.deadline)) } ?? .null,
+      "pending_until": session.activePending(at: now).map { .string(TimeFormat.rfc3339($0.deadline)) }
+        ?? .null,
       "refusal": .null,
     ]
     if let refusal = session.refusal {
@@ -39,6 +42,7 @@ public enum SessionJSON {
 
   /// An array of sessions, one per line's worth of pretty JSON (`list --json`, `status --json`).
   public static func array(_ sessions: [Session], now: Date, expiringWithin: TimeInterval) -> String {
-    JSONValue.array(sessions.map { .object(object($0, now: now, expiringWithin: expiringWithin)) }).prettyPrinted
+    JSONValue.array(sessions.map { .object(object($0, now: now, expiringWithin: expiringWithin)) })
+      .prettyPrinted
   }
 }

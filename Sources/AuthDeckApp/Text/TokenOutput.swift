@@ -16,7 +16,9 @@ public enum TokenOutput {
 
   /// `session` holds the tokens to print. `idToken`, when given, is printed instead of the access
   /// token (plain, header), or as well, as `id_token` (json).
-  public static func text(_ session: Session, _ tokens: TokenSet, idToken: String? = nil, format: Format, now: Date)
+  public static func text(
+    _ session: Session, _ tokens: TokenSet, idToken: String? = nil, format: Format, now: Date
+  )
     -> String
   {
     switch format {

@@ -11,7 +11,9 @@ public enum WaitText {
   }
 
   /// "timed out after 30s; still to log in: lime/main (expired … (2h ago)), acme/x (has never logged in)"
-  public static func timedOut(after timeout: TimeInterval, missing: [SessionWait.Missing], now: Date) -> String {
+  public static func timedOut(after timeout: TimeInterval, missing: [SessionWait.Missing], now: Date)
+    -> String
+  {
     let named = missing.map { "\($0.id) (\(reason($0, now: now)))" }
     return "timed out after \(DurationText.format(timeout)); still to log in: "
       + named.joined(separator: ", ")

@@ -17,12 +17,15 @@ enum BoardText {
   }
 
   /// What a copy says: what was copied, how, and what failed.
-  static func copied(_ id: SessionID, _ item: CopiedItem, _ result: CopyResult?, now: Date) -> (String, isError: Bool) {
+  static func copied(_ id: SessionID, _ item: CopiedItem, _ result: CopyResult?, now: Date) -> (
+    String, isError: Bool
+  ) {
     guard let result else {
       switch item {
       case .token: return ("\(id) has no valid token to copy; " + KeyBindings.hint(.login, "to log in"), true)
       case .loginURL: return ("\(id) has no login waiting; " + KeyBindings.hint(.login, "to start one"), true)
-      case .userCode: return ("\(id) has no device login waiting; " + KeyBindings.hint(.login, "to start one"), true)
+      case .userCode:
+        return ("\(id) has no device login waiting; " + KeyBindings.hint(.login, "to start one"), true)
       }
     }
     guard result.copied else { return ("\(id): nothing was copied (\(result.summary))", true) }
@@ -31,7 +34,9 @@ enum BoardText {
       let validity = until.map { ", valid \(TimeFormat.countdown($0.timeIntervalSince(now))) more" } ?? ""
       return ("copied \(id)'s access token\(validity) (\(result.summary))", !result.failures.isEmpty)
     case .loginURL:
-      return ("copied \(id)'s login URL (\(result.summary)); open it in any browser", !result.failures.isEmpty)
+      return (
+        "copied \(id)'s login URL (\(result.summary)); open it in any browser", !result.failures.isEmpty
+      )
     case .userCode:
       return ("copied \(id)'s code (\(result.summary)); enter it at its page", !result.failures.isEmpty)
     }

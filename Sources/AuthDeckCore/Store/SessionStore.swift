@@ -68,7 +68,9 @@ public struct SessionStore: Sendable {
     while true {
       errno = 0
       guard let entry = readdir(directory) else {
-        if errno != 0 { throw .store("cannot list \(sessionsDirectory): \(String(cString: strerror(errno)))") }
+        if errno != 0 {
+          throw .store("cannot list \(sessionsDirectory): \(String(cString: strerror(errno)))")
+        }
         return names
       }
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -78,12 +80,14 @@ public struct SessionStore: Sendable {
     }
   }
 
-  /// Every readable session, sorted, plus one message per file that had to be moved aside.
-  public func loadAll() throws(AuthDeckError) -> (sessions: [Session], problems: [String]) {
+  /// Every readable session, sorted, plus one message per file that was moved aside (corrupt,
+  /// another version) or could not be read now; `unread` counts the latter (a refused mode, no
+  /// descriptor left): their sessions are in the store but not in the list.
+  public func loadAll() throws(AuthDeckError) -> (sessions: [Session], problems: [String], unread: Int) {
     try files.checkDirectory(root, create: false)
     try files.checkDirectory(sessionsDirectory, create: false)
     let files = try sessionFileNames()
-    guard !files.isEmpty else { return ([], []) }
+    guard !files.isEmpty else { return ([], [], 0) }
     let directory = open(sessionsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard directory >= 0 else { throw .store("\(sessionsDirectory): \(String(cString: strerror(errno)))") }
     defer { close(directory) }
@@ -94,6 +98,7 @@ public struct SessionStore: Sendable {
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
       var sessions: [Session] = []
       var problems: [String] = []
+      var unread = 0
       for index in stride(from: chunk, to: files.count, by: chunks) {
         do throws(AuthDeckError) {
           if let session = try read(
@@ -103,11 +108,13 @@ public struct SessionStore: Sendable {
           }
         } catch {
           problems.append(error.description)
+          // A file moved aside is gone; any other failure left a session unread.
+          if fileExists(sessionsDirectory + "/" + files[index]) { unread += 1 }
         }
       }
-      results.set(chunk, sessions, problems)
+      results.set(chunk, sessions, problems, unread)
     }
-    return (results.sessions.sortedByID(), results.problems)
+    return (results.sessions.sortedByID(), results.problems, results.unread)
   }
 
   /// Read-modify-write of one session under its lock. `change` sees the current stored value
@@ -169,18 +176,25 @@ public struct SessionStore: Sendable {
   private func encode(_ session: Session) -> Data { Data(SessionCoding.encode(session).utf8) }
 }
 
+/// Whether anything is at `path` (a link is not followed).
+private func fileExists(_ path: String) -> Bool {
+  var info = stat()
+  return lstat(path, &info) == 0
+}
+
 /// Per-chunk results of a parallel load, each chunk writing only its own slot.
 private final class ChunkResults: Sendable {
-  private let slots: Mutex<[([Session], [String])]>
+  private let slots: Mutex<[([Session], [String], Int)]>
 
-  init(count: Int) { slots = Mutex(Array(repeating: ([], []), count: count)) }
+  init(count: Int) { slots = Mutex(Array(repeating: ([], [], 0), count: count)) }
 
-  func set(_ chunk: Int, _ sessions: [Session], _ problems: [String]) {
-    slots.withLock { $0[chunk] = (sessions, problems) }
+  func set(_ chunk: Int, _ sessions: [Session], _ problems: [String], _ unread: Int) {
+    slots.withLock { $0[chunk] = (sessions, problems, unread) }
   }
 
   var sessions: [Session] { slots.withLock { $0.flatMap(\.0) } }
   var problems: [String] { slots.withLock { $0.flatMap(\.1) } }
+  var unread: Int { slots.withLock { $0.reduce(0) { $0 + $1.2 } } }
 }
 
 /// File names for session ids: ASCII specials, `%` and a leading dot are percent-escaped,
