@@ -1,9 +1,16 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// AuthDeck is built, tested and run on Linux (Debian): it calls Glibc, inotify (AuthDeckNet's
+// FolderWatcher), prctl (CProcess) and ncursesw and libcurl through dlopen. Those Linux-only calls
+// stay at the edges (AuthDeckNet, CProcess, CCurses, CCurl, AuthDeckTerminal); the core uses POSIX
+// file calls only. No other platform is claimed.
+#if !os(Linux)
+  #error("AuthDeck builds on Linux only: see the comment above")
+#endif
+
 let package = Package(
   name: "AuthDeck",
-  platforms: [.macOS(.v14)],
   products: [
     .executable(name: "authdeck", targets: ["authdeck"])
   ],

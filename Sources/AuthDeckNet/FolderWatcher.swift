@@ -89,6 +89,14 @@ public final class FolderWatcher {
     return timeout.map { $0 > 1 } ?? true
   }
 
+  /// When `path` was last modified, to the nanosecond (a write into a folder moves its own):
+  /// the cheap look once a second that tells the board the store changed. Nil when it is missing.
+  public static func stamp(of path: String) -> FileStamp? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return FileStamp(seconds: Int(info.st_mtim.tv_sec), nanoseconds: Int(info.st_mtim.tv_nsec))
+  }
+
   /// `path` if it is there, else the closest folder above it that is ("/" at worst).
   static func nearestExisting(_ path: String) -> String {
     var current = path
@@ -98,4 +106,10 @@ public final class FolderWatcher {
     }
     return current.isEmpty ? "/" : current
   }
+}
+
+/// A modification time, as `FolderWatcher.stamp(of:)` reads it.
+public struct FileStamp: Equatable, Sendable {
+  public var seconds: Int
+  public var nanoseconds: Int
 }

@@ -46,7 +46,7 @@ public final class EffectRunner: Sendable {
     self.world = Mutex(World(service: service, edges: makeEdges(service.configuration), demo: demo))
     self.sink = sink
     self.makeEdges = makeEdges
-    self.loopback = LoopbackRegistry { outcome in sink.post(Self.events(for: outcome)) }
+    self.loopback = LoopbackRegistry { outcome in sink.post(BoardEvent.reporting(outcome)) }
   }
 
   private var current: World { world.withLock { $0 } }
@@ -107,7 +107,7 @@ public final class EffectRunner: Sendable {
           defer { devicePolls.end(id, poll) }
           switch DeviceLogin.poll(id, started.authorization, service: service, sleep: poll.sleep) {
           case .loggedIn(let session): sink.post(.sessionChanged(session), .finished(id, error: nil))
-          case .ended(let stored, let error): sink.post(Self.stored(stored) + [.loginEnded(id, error)])
+          case .ended(let stored, let error): sink.post(BoardEvent.stored(stored) + [.loginEnded(id, error)])
           case .cancelled: break
           }
         }
@@ -125,29 +125,30 @@ public final class EffectRunner: Sendable {
         }
         let outcome = RedirectCompletion.complete(redirect, service: service, now: Date())
         if outcome.endsLogin, let state = redirect.state { loopback.loginEnded(state: state) }
-        sink.post(Self.events(for: outcome))
+        sink.post(BoardEvent.reporting(outcome))
       }
     case .renew(let id):
       work.async {
         sink.post(
-          Self.events(for: Renewal.renew(id, service: service, now: Date())) { .finished(id, error: $0) })
+          BoardEvent.reporting(Renewal.renew(id, service: service, now: Date())) { .finished(id, error: $0) })
       }
     case .keepAlive(let id, let margin):
       work.async {
         let outcome = Renewal.renew(id, service: service, margin: margin, now: Date())
-        sink.post(Self.events(for: outcome) { .keptAlive(id, error: $0) })
+        sink.post(BoardEvent.reporting(outcome) { .keptAlive(id, error: $0) })
       }
     case .notify(let title, let body):
       work.async { edges.notifier.notify(title: title, body: body) }
     case .copyToken(let id):
       work.async {
         sink.post(
-          Self.events(id, Copy.token(of: id, store: service.store, clipboard: edges.clipboard, now: Date())))
+          BoardEvent.reporting(
+            id, Copy.token(of: id, store: service.store, clipboard: edges.clipboard, now: Date())))
       }
     case .copyAuthorizeURL(let id):
       work.async {
         let outcome = Copy.loginURL(of: id, store: service.store, clipboard: edges.clipboard, now: Date())
-        sink.post(Self.events(id, outcome))
+        sink.post(BoardEvent.reporting(id, outcome))
       }
     case .logout(let id, let forget):
       devicePolls.cancel(id)  // a code entered now would log the session in again
@@ -180,39 +181,6 @@ public final class EffectRunner: Sendable {
           sink.post(.notice(error.description, isError: true))
         }
       }
-    }
-  }
-
-  // MARK: Outcomes as events
-
-  private static func stored(_ session: Session?) -> [BoardEvent] {
-    session.map { [.sessionChanged($0)] } ?? []
-  }
-
-  static func events(for outcome: RedirectOutcome) -> [BoardEvent] {
-    switch outcome {
-    case .loggedIn(let session): return [.sessionChanged(session), .redirectHandled(session.id, error: nil)]
-    case .refused(let id, let error): return [.redirectHandled(id, error: error)]
-    case .ended(let stored, let required):
-      return Self.stored(stored) + [.loginEnded(required.id, .loginRequired(required))]
-    }
-  }
-
-  /// A renewal's outcome: the session as stored first, then `done` (nil: renewed), or
-  /// `.renewalRefused` when only a login helps.
-  static func events(for outcome: RenewalOutcome, done: (AuthDeckError?) -> BoardEvent) -> [BoardEvent] {
-    switch outcome {
-    case .renewed(let session): return [.sessionChanged(session), done(nil)]
-    case .needsLogin(let stored, let required): return Self.stored(stored) + [.renewalRefused(required)]
-    case .failed(let stored, let error): return Self.stored(stored) + [done(error)]
-    }
-  }
-
-  static func events(_ id: SessionID, _ outcome: Copy.Outcome) -> [BoardEvent] {
-    switch outcome {
-    case .copied(let item, let result): return [.copied(id, item, result)]
-    case .nothing(let item): return [.copied(id, item, nil)]
-    case .failed(let error): return [.storeProblem(error)]
     }
   }
 

@@ -1,17 +1,14 @@
 import AuthDeckBoard
 import AuthDeckCore
+import AuthDeckNet
 import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// The board's view of the store from outside: the first frame's read, and a look once a second
 /// at the sessions folder's mtime, which another process's write moves. Reads run one after
 /// another off the loop, so results arrive in the order they were read.
 final class StoreWatch: Sendable {
-  private let stamp = Mutex<timespec?>(nil)
+  private let stamp = Mutex<FileStamp?>(nil)
   private let reads = DispatchQueue(label: "authdeck.store-reads")
 
   /// The events that fill the board before its first frame: the one read done before the loop
@@ -40,10 +37,10 @@ final class StoreWatch: Sendable {
   /// the loop; `changed` sees the sessions first (the runner lets go of logins that no longer wait).
   func check(_ store: SessionStore, sink: any EventSink, changed: @escaping @Sendable ([Session]) -> Void) {
     reads.async { [self] in
-      let now = Self.mtime(store)
+      let now = FolderWatcher.stamp(of: store.sessionsDirectory)
       let moved = stamp.withLock { old -> Bool in
         defer { old = now }
-        return now?.tv_sec != old?.tv_sec || now?.tv_nsec != old?.tv_nsec
+        return now != old
       }
       guard moved else { return }
       let (event, sessions) = Self.readAll(store)
@@ -53,7 +50,9 @@ final class StoreWatch: Sendable {
   }
 
   /// A new store (the demo's): its stamp, so that it is not read again at once.
-  func remember(_ store: SessionStore) { stamp.withLock { $0 = Self.mtime(store) } }
+  func remember(_ store: SessionStore) {
+    stamp.withLock { $0 = FolderWatcher.stamp(of: store.sessionsDirectory) }
+  }
 
   static func readAll(_ store: SessionStore) -> (event: BoardEvent, sessions: [Session]?) {
     do throws(AuthDeckError) {
@@ -64,9 +63,4 @@ final class StoreWatch: Sendable {
     }
   }
 
-  private static func mtime(_ store: SessionStore) -> timespec? {
-    var info = stat()
-    guard stat(store.sessionsDirectory, &info) == 0 else { return nil }
-    return info.st_mtim
-  }
 }

@@ -8,7 +8,9 @@ public struct Configuration: Sendable, Equatable {
   /// Where it was read from, for messages; nil when no file exists.
   public var path: String?
 
-  public init(providers: [Provider], expiringWithin: TimeInterval = 15 * 60, path: String? = nil) {
+  public init(
+    providers: [Provider], expiringWithin: TimeInterval = SessionStatus.defaultExpiringWithin, path: String? = nil
+  ) {
     self.providers = providers.sorted { $0.id < $1.id }
     self.expiringWithin = expiringWithin
     self.path = path

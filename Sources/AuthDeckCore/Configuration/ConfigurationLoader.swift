@@ -57,7 +57,7 @@ public enum ConfigurationLoader {
       throw .config(
         "\(path): unknown top-level key '\(Sanitizer.inline(key))' (expected [providers.NAME] tables)")
     }
-    var expiringWithin: TimeInterval = 15 * 60
+    var expiringWithin = SessionStatus.defaultExpiringWithin
     if let value = root["expiring_minutes"] {
       guard let minutes = value.int, (0...10_080).contains(minutes) else {
         throw .config("\(path): expiring_minutes: must be a whole number of minutes, 0 to 10080")
