@@ -48,6 +48,24 @@ public enum JSONValue: Equatable, Sendable {
     return out
   }
 
+  /// An object whose members come in the order given (no dictionary built, no keys sorted): for
+  /// a writer that emits thousands of objects of one shape (`list --json`). Keys are written as
+  /// they are, so they must need no escape.
+  public static func writeObject(
+    _ members: [(key: String, value: JSONValue)], to out: inout String, indented: Bool, level: Int
+  ) {
+    let indent: String? = indented ? "  " : nil
+    out += "{"
+    for (i, member) in members.enumerated() {
+      if i > 0 { out += "," }
+      if let indent { out += "\n" + String(repeating: indent, count: level + 1) }
+      out += "\"" + member.key + (indent == nil ? "\":" : "\": ")
+      member.value.write(to: &out, indent: indent, level: level + 1)
+    }
+    if let indent, !members.isEmpty { out += "\n" + String(repeating: indent, count: level) }
+    out += "}"
+  }
+
   private func write(to out: inout String, indent: String?, level: Int) {
     func newline(_ level: Int) {
       guard let indent else { return }

@@ -32,6 +32,16 @@ struct ListingTextTests {
     #expect(text.hasPrefix("[\n  {\n    \"account\": \"new\",\n"))
   }
 
+  @Test("the array written object by object is the same JSON as the session objects pretty-printed")
+  func arrayIsTheObjectsPrettyPrinted() {
+    var refused = sessions()[1]
+    refused.refusal = Refusal(
+      .refreshRefused, said: ProviderError(code: "invalid_grant", description: "no \"quotes\""), at: now)
+    let all = sessions() + [refused]
+    let expected = JSONValue.array(all.map { .object(SessionJSON.object($0, now: now, expiringWithin: 900)) })
+    #expect(SessionJSON.array(all, now: now, expiringWithin: 900) == expected.prettyPrinted)
+  }
+
   @Test("an empty store lists as an empty JSON array")
   func emptyJSON() {
     #expect(SessionJSON.array([], now: now, expiringWithin: 900) == "[]")
