@@ -23,8 +23,8 @@ struct AuthDeckCommand: ParsableCommand {
   static func main() {
     InheritedSettings.harden()  // umask 077, SIGPIPE ignored; exec gives COMMAND back what we got
     ProcessHardening.apply()
-    SecretCommandSignals.install()  // Ctrl-C stops a client_secret_command with AuthDeck
     if FastToken.run(CommandLine.arguments) || StatusPrinter.runFast(CommandLine.arguments) { return }
+    SecretCommandSignals.install()  // Ctrl-C stops a client_secret_command with AuthDeck
     do {
       var command = try parseAsRoot()
       try command.run()

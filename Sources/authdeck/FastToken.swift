@@ -1,5 +1,6 @@
 import AuthDeckApp
 import AuthDeckCore
+import AuthDeckNet
 import Foundation
 
 /// `authdeck token ID` without the argument parser: scripts call it before every API request.
@@ -19,6 +20,7 @@ enum FastToken {
       Console.out(tokens.accessToken)
       return true
     }
+    SecretCommandSignals.install()  // a renewal may run client_secret_command
     TokenPrinter.print(id, stored: stored, context: Context())
     return true
   }
