@@ -200,7 +200,8 @@ public struct TokenService: Sendable {
   /// which needs neither the configuration nor the network. With `minValid`, only one that
   /// lasts at least that long (a token whose end is unknown lasts).
   public static func usableToken(
-    in session: Session, now: Date, refreshMargin: TimeInterval = defaultRefreshMargin, minValid: TimeInterval = 0
+    in session: Session, now: Date, refreshMargin: TimeInterval = defaultRefreshMargin,
+    minValid: TimeInterval = 0
   ) -> TokenSet? {
     guard let tokens = session.tokens,
       !needsRenewal(tokens, refreshable: session.refreshable, now: now, margin: refreshMargin),

@@ -106,7 +106,10 @@ public enum KeyBindings {
     KeyBinding(
       [.character("L")], .morningQueue, footer: "login all",
       help: "renew every expired session that can be, then log in the rest in turn",
-      when: { $0.isLoading ? .disabled("still reading the store; " + hint(.morningQueue, "again in a moment")) : .enabled }),
+      when: {
+        $0.isLoading
+          ? .disabled("still reading the store; " + hint(.morningQueue, "again in a moment")) : .enabled
+      }),
     KeyBinding([.character("n")], .newSession, footer: "new", help: "new session (provider/account)"),
     KeyBinding(
       [.character("d")], .delete, help: "log out or forget the selected session",

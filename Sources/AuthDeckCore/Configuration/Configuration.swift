@@ -9,7 +9,8 @@ public struct Configuration: Sendable, Equatable {
   public var path: String?
 
   public init(
-    providers: [Provider], expiringWithin: TimeInterval = SessionStatus.defaultExpiringWithin, path: String? = nil
+    providers: [Provider], expiringWithin: TimeInterval = SessionStatus.defaultExpiringWithin,
+    path: String? = nil
   ) {
     self.providers = providers.sorted { $0.id < $1.id }
     self.expiringWithin = expiringWithin
