@@ -51,6 +51,10 @@ public enum BoardEvent: Equatable, Sendable {
   /// Something was copied for a session (`result` says how, or that nothing took it), or there
   /// was nothing to copy (`result` nil).
   case copied(SessionID, CopiedItem, CopyResult?)
+  /// The token service learned something about a provider a person should know.
+  case providerNotice(ProviderNotice)
+  /// A provider's discovery was tried when the board opened: `problem` says why it cannot be used.
+  case providerChecked(String, problem: AuthDeckError?)
   /// The demo was opened: its providers and sessions replace the board's.
   case demoOpened(Configuration, [Session])
   /// Something to tell the user that no other event carries (the demo could not start, …).

@@ -130,7 +130,10 @@ extension BoardState {
         return .disabled("\(id) has no device login waiting; \(KeyBindings.hint(.login, "to start one"))")
       }
     case .refresh:
-      guard session.refreshable else { return .disabled("\(id) cannot refresh (no refresh token); \(login)") }
+      guard session.refreshable(at: now) else {
+        let why = session.tokens?.refreshToken == nil ? "no refresh token" : "its refresh token has ended"
+        return .disabled("\(id) cannot refresh (\(why)); \(login)")
+      }
       guard provider(id.provider) != nil else {
         return .disabled("\(id.provider) is not in the configuration any more")
       }

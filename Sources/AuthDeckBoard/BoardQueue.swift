@@ -8,7 +8,7 @@ extension BoardState {
   /// Whether a session can get a new token without a person: a refresh token (the provider's
   /// refusal drops it) or client credentials, at a provider still configured.
   func isRenewable(_ session: Session) -> Bool {
-    session.refreshable && provider(session.id.provider) != nil
+    session.refreshable(at: now) && provider(session.id.provider) != nil
   }
 
   /// Whether the queue has something to do for `session`: expired or never logged in, or, for

@@ -5,7 +5,8 @@ import Foundation
 /// what a notification says when one is due (on the status line and as a `.notify` effect).
 extension BoardState {
   /// Every cutoff and session end that may be told about now: providers with a daily cutoff,
-  /// and sessions that cannot be renewed, of providers that notify. A session that ends at its
+  /// sessions that cannot be renewed, and refresh tokens that reach their end, of providers
+  /// that notify. A session that ends at its
   /// provider's cutoff is told about with the cutoff, not once more on its own.
   func reminderCandidates() -> [Reminders.Candidate] {
     var candidates: [Reminders.Candidate] = []
@@ -22,6 +23,12 @@ extension BoardState {
         cutoffs[session.id.provider].map({ abs($0.timeIntervalSince(expiresAt)) >= 1 }) ?? true
       else { continue }
       candidates.append(Reminders.Candidate(.expiry(session.id, at: Reminders.second(expiresAt)), lead: lead))
+    }
+    for session in sessions {
+      guard let end = session.refreshEnds(after: now),
+        let lead = provider(session.id.provider)?.refreshNotifyBefore
+      else { continue }
+      candidates.append(Reminders.Candidate(.refreshEnd(session.id, at: Reminders.second(end)), lead: lead))
     }
     return candidates
   }
@@ -56,6 +63,14 @@ extension BoardState {
       return (
         "\(name) cutoff in \(left)",
         "every \(name) token ends at \(rule.shortDescription); \(Sanitizer.inline(shown, limit: 160)) will need a login"
+      )
+    case .refreshEnd(let id, let at):
+      let shownID = Sanitizer.inline(id.description, limit: 80)
+      let within = TimeFormat.shortDuration(at.timeIntervalSince(now).rounded(.up))
+      return (
+        "\(shownID) needs a browser login within \(within)",
+        "its refresh token ends \(BoardClock.short(at, now: now, in: timeZone)); after that only a login "
+          + "renews it: log in again on the board (\(KeyBindings.label(.login)))"
       )
     case .expiry(let id, let at):
       let shownID = Sanitizer.inline(id.description, limit: 80)

@@ -166,9 +166,16 @@ extension BoardState {
         return [Span(id, .header), Span("  not in the configuration", .dim)]
       }
       let host = provider.host
-      // The id first: it is what `n` and the command line take.
+      // The id first: it is what `n` and the command line take. What is wrong comes before the
+      // details: a narrow terminal cuts the end.
+      var warnings: [Span] = []
+      if let problem = providerProblems[id] {
+        warnings.append(Span("  ✗ cannot be used: " + problem.description, .error))
+      } else if let skew = clockSkews[id], abs(skew.seconds) >= Expiry.noticeableSkew {
+        warnings.append(Span("  " + ClockSkewText.sentence(skew.seconds, provider: id), .expiring))
+      }
       let details = (provider.name == id ? [] : [provider.name]) + [host, provider.expiryRule]
-      return [Span(id, .header), Span("  " + details.joined(separator: " · "), .dim)]
+      return [Span(id, .header)] + warnings + [Span("  " + details.joined(separator: " · "), .dim)]
     case .empty:
       return [Span("    no sessions yet: " + KeyBindings.hint(.newSession, "to add one"), .dim)]
     case .session(let id):
@@ -211,7 +218,7 @@ extension BoardState {
     if columns.showExpires {
       spans.append(Span(" " + DisplayWidth.pad(expires, Columns.expires), expiresStyle))
     }
-    if columns.showRefresh { spans.append(Span(" " + (session.refreshable ? "yes" : "no"), .dim)) }
+    if columns.showRefresh { spans.append(Span(" " + RefreshColumn.text(session, now: now), .dim)) }
     return spans
   }
 

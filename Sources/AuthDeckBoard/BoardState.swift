@@ -46,6 +46,17 @@ public struct BoardState: Equatable, Sendable {
   /// say what changed: one row's update is one binary search, not a sort and a measure of every
   /// session.
   public private(set) var sessions: [Session]
+  /// Per provider, how far the local clock was off its clock when its latest token came.
+  public internal(set) var clockSkews: [String: MeasuredSkew] = [:]
+
+  public struct MeasuredSkew: Equatable, Sendable {
+    public var at: Date
+    public var seconds: TimeInterval
+  }
+  /// Providers whose discovery failed when the board opened, and why.
+  public var providerProblems: [String: AuthDeckError] = [:]
+  /// Notices already said (provider and kind), so each is said once.
+  public var toldNotices: Set<String> = []
   /// The display width of the longest account name, kept with the sessions so that a frame
   /// does not measure 10,000 names; the account column grows to it on a wide terminal.
   public private(set) var longestAccount = 0
@@ -120,7 +131,16 @@ public struct BoardState: Equatable, Sendable {
       sessions.insert(session, at: index)
       longestAccount = max(longestAccount, Self.longestAccount(in: [session]))
     }
+    noteClockSkew(of: session)
     timersChanged()
+  }
+
+  /// Keeps the skew the provider's latest token was measured with.
+  private mutating func noteClockSkew(of session: Session) {
+    guard let tokens = session.tokens, let skew = tokens.clockSkew else { return }
+    if clockSkews[session.id.provider].map({ $0.at <= tokens.issuedAt }) ?? true {
+      clockSkews[session.id.provider] = MeasuredSkew(at: tokens.issuedAt, seconds: skew)
+    }
   }
 
   /// Changes the session `id` in place, when there is one.
@@ -144,6 +164,8 @@ public struct BoardState: Equatable, Sendable {
   mutating func setSessions(_ newSessions: [Session]) {
     sessions = newSessions.sortedByID()
     longestAccount = Self.longestAccount(in: sessions)
+    clockSkews = [:]
+    sessions.forEach { noteClockSkew(of: $0) }
     timersChanged()
   }
 

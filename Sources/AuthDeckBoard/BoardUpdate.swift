@@ -119,6 +119,16 @@ extension BoardState {
       let (text, isError) = BoardText.copied(id, item, result, now: now)
       say(text, isError: isError)
       return []
+    case .providerNotice(let notice):
+      if case .clockSkew(let provider, let seconds) = notice {
+        clockSkews[provider] = MeasuredSkew(at: now, seconds: seconds)
+      }
+      if toldNotices.insert(notice.provider + " " + notice.kind).inserted { say(notice.text) }
+      return []
+    case .providerChecked(let id, let problem):
+      providerProblems[id] = problem
+      if let problem { say(BoardText.providerUnusable(problem, id: id), isError: true) }
+      return []
     case .demoOpened(let configuration, let sessions):
       let pageSize = self.pageSize
       self = BoardState(

@@ -11,10 +11,12 @@ public struct Reminders: Equatable, Sendable {
     case cutoff(provider: String, at: Date)
     /// The end of a session that cannot be renewed.
     case expiry(SessionID, at: Date)
+    /// The end of a session's refresh token: after it, only a browser login renews it.
+    case refreshEnd(SessionID, at: Date)
 
     public var at: Date {
       switch self {
-      case .cutoff(_, let at), .expiry(_, let at): return at
+      case .cutoff(_, let at), .expiry(_, let at), .refreshEnd(_, let at): return at
       }
     }
   }

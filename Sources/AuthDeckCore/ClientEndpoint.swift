@@ -33,7 +33,11 @@ public struct ClientEndpoint: Sendable {
     switch (provider.clientAuth, clientSecret) {
     case (.basic, let secret?):
       headers.append(
-        ("Authorization", ClientSecretBasic.header(clientID: provider.clientID, clientSecret: secret)))
+        (
+          "Authorization",
+          ClientSecretBasic.header(
+            clientID: provider.clientID, clientSecret: secret, raw: provider.basicCredentials == .raw)
+        ))
     case (.post, let secret?):
       fields += [("client_id", provider.clientID), ("client_secret", secret)]
     case (_, nil):

@@ -76,8 +76,9 @@ public enum FormEncoding {
 /// `%20`, not `+`: a server that form-decodes and one that only percent-decodes (many
 /// libraries do) then both read the same secret back.
 public enum ClientSecretBasic {
-  public static func header(clientID: String, clientSecret: String) -> String {
-    let joined = encode(clientID) + ":" + encode(clientSecret)
+  /// `raw`: id and secret as they are, for a server that does not decode them.
+  public static func header(clientID: String, clientSecret: String, raw: Bool = false) -> String {
+    let joined = raw ? clientID + ":" + clientSecret : encode(clientID) + ":" + encode(clientSecret)
     return "Basic " + Base64.encode(Array(joined.utf8))
   }
 

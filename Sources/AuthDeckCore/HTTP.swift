@@ -24,6 +24,11 @@ public struct HTTPRequest: Sendable, Equatable {
     self.maxBodyBytes = maxBodyBytes
   }
 
+  /// The value of the header `name` (compared without case), when the request has it.
+  public func header(_ name: String) -> String? {
+    headers.first { $0.0.lowercased() == name.lowercased() }?.1
+  }
+
   public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
     lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body && lhs.caFile == rhs.caFile
       && lhs.headers.map { "\($0.0): \($0.1)" } == rhs.headers.map { "\($0.0): \($0.1)" }
@@ -36,12 +41,15 @@ public struct HTTPResponse: Sendable, Equatable {
   public var body: Data
   /// Where a 3xx points (its Location, resolved against the request's URL); never followed.
   public var location: String?
+  /// The server's clock when it answered (its Date header), when it sent one that reads.
+  public var date: Date?
 
-  public init(status: Int, contentType: String?, body: Data, location: String? = nil) {
+  public init(status: Int, contentType: String?, body: Data, location: String? = nil, date: Date? = nil) {
     self.status = status
     self.contentType = contentType
     self.body = body
     self.location = location
+    self.date = date
   }
 }
 

@@ -75,6 +75,17 @@ public struct Provider: Sendable, Equatable {
   /// renewed ends, the board notifies; nil (`notify = false`): never.
   public var notifyBefore: TimeInterval? = Provider.defaultNotifyBefore
   public static let defaultNotifyBefore: TimeInterval = 15 * 60
+  /// `refresh_lifetime`: how long a refresh token lives when the token answer does not say
+  /// (`refresh_expires_in`); nil: as long as the provider honours it.
+  public var refreshLifetime: TimeInterval?
+  /// `refresh_notify_before`: how long before a refresh token dies the board says a browser
+  /// login will be needed; nil (`notify = false`): never.
+  public var refreshNotifyBefore: TimeInterval? = Provider.defaultRefreshNotifyBefore
+  public static let defaultRefreshNotifyBefore: TimeInterval = 86_400
+  /// How HTTP Basic credentials are written: form-encoded first (RFC 6749 §2.3.1), raw for a
+  /// provider that answered `invalid_client` to that and took them raw (remembered with its
+  /// discovery cache, `ProviderQuirks`).
+  public var basicCredentials: BasicCredentials = .formEncoded
   /// The provider says every redirect carries `iss` (RFC 9207, from discovery): one without
   /// it is refused.
   public var sendsIssuer = false

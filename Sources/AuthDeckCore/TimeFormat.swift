@@ -58,6 +58,15 @@ public enum TimeFormat {
     return minutes == 1 ? "1 minute" : "\(minutes) minutes"
   }
 
+  /// "6d", "3h", "45m", "20s": the largest whole unit, rounded down, for narrow columns.
+  public static func shortDuration(_ seconds: TimeInterval) -> String {
+    let whole = Int(min(max(0, seconds), 1e12))
+    if whole >= 86_400 { return "\(whole / 86_400)d" }
+    if whole >= 3_600 { return "\(whole / 3_600)h" }
+    if whole >= 60 { return "\(whole / 60)m" }
+    return "\(whole)s"
+  }
+
   public static func roughDuration(_ seconds: Int) -> String {
     if seconds < 60 { return "\(seconds)s" }
     if seconds < 3_600 { return "\(seconds / 60)m" }

@@ -67,13 +67,25 @@ public struct TokenEndpoint: Sendable {
       }
     }
     let tokenType = object["token_type"]?.string ?? "Bearer"
+    let refreshToken = object["refresh_token"]?.string
     return TokenSet(
       accessToken: accessToken, tokenType: tokenType, scope: object["scope"]?.string,
-      refreshToken: object["refresh_token"]?.string, idToken: object["id_token"]?.string,
+      refreshToken: refreshToken, idToken: object["id_token"]?.string,
       issuedAt: issuedAt,
       expiresAt: Expiry.realExpiry(
-        issuedAt: issuedAt, expiresIn: expiresIn, dailyCutoff: provider.dailyExpiry, accessToken: accessToken)
-    )
+        issuedAt: issuedAt, expiresIn: expiresIn, dailyCutoff: provider.dailyExpiry, accessToken: accessToken,
+        providerTime: response.date),
+      refreshExpiresAt: refreshLifetime(in: object, hasRefreshToken: refreshToken != nil)
+        .map { issuedAt.addingTimeInterval($0) },
+      clockSkew: Expiry.clockSkew(issuedAt: issuedAt, providerTime: response.date, accessToken: accessToken))
+  }
+
+  /// How long the refresh token lives, from the answer's arrival: `refresh_expires_in`
+  /// (Keycloak; `0` there means it does not expire) even for a refresh token that was kept,
+  /// else the provider's `refresh_lifetime` for one just issued.
+  func refreshLifetime(in object: JSONValue, hasRefreshToken: Bool) -> TimeInterval? {
+    if let value = object["refresh_expires_in"], value != .null { return EndpointAnswer.seconds(value) }
+    return hasRefreshToken ? provider.refreshLifetime : nil
   }
 
   /// Visible ASCII only (0x21-0x7E), and not empty.

@@ -17,6 +17,9 @@ public struct TokenService: Sendable {
   /// The endpoints of providers that name an issuer, discovered when first needed and cached
   /// in the state folder (`<store>/discovery/`).
   public var discovery: EndpointResolver
+  /// Told what a person should know about a provider, as it is learned (a clock that is off,
+  /// credentials it wants raw); each front end says it its way, once.
+  public var notices: (@Sendable (ProviderNotice) -> Void)?
 
   public init(
     configuration: Configuration, store: SessionStore, transport: any HTTPTransport,
@@ -184,7 +187,7 @@ public struct TokenService: Sendable {
     if let tokens = Self.usableToken(in: session, now: now, refreshMargin: margin, minValid: minValid) {
       return tokens
     }
-    guard session.refreshable else {
+    guard session.refreshable(at: now) else {
       if let tokens = session.tokens, !session.needsLogin(at: now) {
         return try Self.lasting(tokens, id, minValid, now, renewable: false)
       }
@@ -204,7 +207,7 @@ public struct TokenService: Sendable {
     minValid: TimeInterval = 0
   ) -> TokenSet? {
     guard let tokens = session.tokens,
-      !needsRenewal(tokens, refreshable: session.refreshable, now: now, margin: refreshMargin),
+      !needsRenewal(tokens, refreshable: session.refreshable(at: now), now: now, margin: refreshMargin),
       minValid <= 0 || (tokens.expiresAt.map { $0.timeIntervalSince(now) >= minValid } ?? true)
     else { return nil }
     return tokens
@@ -239,7 +242,7 @@ public struct TokenService: Sendable {
     guard let idToken = tokens.idToken else {
       throw .loginRequired(LoginRequired(id, .noIDToken, at: now))
     }
-    if let expiry = JWT.expiry(of: idToken), expiry <= now {
+    if let expiry = tokens.idTokenExpiresAt, expiry <= now {
       throw .loginRequired(LoginRequired(id, .idTokenExpired(at: expiry), at: now))
     }
     return idToken
@@ -266,6 +269,11 @@ public struct TokenService: Sendable {
       }
       if provider.grant == .clientCredentials {
         current.receive(try tokens(provider, now: now) { $0.clientCredentials() })
+      } else if current.tokens?.refreshToken != nil, !current.refreshable(at: now),
+        let end = current.tokens?.refreshExpiresAt
+      {
+        // Past its end: not sent, the provider would only refuse it.
+        return .failure(.loginRequired(LoginRequired(id, .refreshExpired(at: end), at: now)))
       } else if let refreshToken = current.tokens?.refreshToken {
         var tokens: TokenSet
         do throws(AuthDeckError) {
@@ -278,7 +286,10 @@ public struct TokenService: Sendable {
           session = current
           return .failure(.loginRequired(LoginRequired(id, .refreshRefused(refusal), at: now)))
         }
-        if tokens.refreshToken == nil { tokens.refreshToken = refreshToken }  // §6: the old one stays valid
+        if tokens.refreshToken == nil {  // §6: the old one stays valid, with the end it had
+          tokens.refreshToken = refreshToken
+          tokens.refreshExpiresAt = tokens.refreshExpiresAt ?? current.tokens?.refreshExpiresAt
+        }
         if tokens.idToken == nil { tokens.idToken = current.tokens?.idToken }
         current.receive(tokens)
       } else {
@@ -347,9 +358,9 @@ public struct TokenService: Sendable {
     let hinted = [(tokens.refreshToken, "refresh_token"), (tokens.accessToken, "access_token")]
     for case (let token?, let hint) in hinted {
       do throws(AuthDeckError) {
-        try send(provider, to: .revocation, now: now) { (current) throws(AuthDeckError) in
+        try send(provider, to: .revocation, now: now) { (current, secret) throws(AuthDeckError) in
           let endpoint = try ClientEndpoint.revocation(
-            of: current, clientSecret: try secrets.secret(for: current), deadline: min(deadline, 10))
+            of: current, clientSecret: secret, deadline: min(deadline, 10))
           return (endpoint.revocationRequest(token: token, hint: hint), endpoint.checkRevocation)
         }
       } catch {
@@ -365,40 +376,75 @@ public struct TokenService: Sendable {
   private func tokens(_ provider: Provider, now: Date, _ make: (TokenEndpoint) -> HTTPRequest)
     throws(AuthDeckError) -> TokenSet
   {
-    try send(provider, to: .token, now: now) { (current) throws(AuthDeckError) in
+    try send(provider, to: .token, now: now) { (current, secret) throws(AuthDeckError) in
       let endpoint = try TokenEndpoint(
-        provider: current, clientSecret: try secrets.secret(for: current), deadline: deadline)
+        provider: current, clientSecret: secret, deadline: deadline)
       return (
         make(endpoint),
-        { (response) throws(AuthDeckError) in try endpoint.tokens(from: response, issuedAt: now) }
+        { (response) throws(AuthDeckError) in
+          let tokens = try endpoint.tokens(from: response, issuedAt: now)
+          if let skew = tokens.clockSkew, abs(skew) >= Expiry.noticeableSkew {
+            notices?(.clockSkew(provider: provider.id, seconds: skew))
+          }
+          return tokens
+        }
       )
     }
   }
 
   /// Sends what `prepare` builds for the provider (its endpoints discovered when the
-  /// configuration leaves them out) and reads the answer. When a discovered endpoint cannot be
-  /// reached or is not there (3xx, 404, 405, 410), the discovery document is fetched again
-  /// once, and the request is sent again only if it names another endpoint.
+  /// configuration leaves them out, the client secret read once) and reads the answer.
+  /// - When a discovered endpoint cannot be reached or is not there (3xx, 404, 405, 410), the
+  ///   discovery document is fetched again once, and the request is sent again only if it names
+  ///   another endpoint.
+  /// - When the provider refuses HTTP Basic credentials (`invalid_client`) whose form-encoded
+  ///   and raw forms differ, they are sent raw once (servers that do not decode them, against
+  ///   RFC 6749 §2.3.1); if that is taken, the provider is remembered as one that wants them raw,
+  ///   and `notices` is told. Nothing is retried for another error, nor with another secret.
   func send<T>(
     _ provider: Provider, to endpoint: Provider.Endpoint, now: Date,
-    _ prepare: (Provider) throws(AuthDeckError) -> (HTTPRequest, (HTTPResponse) throws(AuthDeckError) -> T)
+    _ prepare: (Provider, String?) throws(AuthDeckError) -> (HTTPRequest, (HTTPResponse) throws(AuthDeckError) -> T)
   ) throws(AuthDeckError) -> T {
-    let resolved = try discovery.resolve(provider, for: [endpoint], now: now)
-    let (request, read) = try prepare(resolved)
-    let answer: Result<HTTPResponse, AuthDeckError>
-    do throws(AuthDeckError) {
-      answer = .success(try transport.send(request))
-    } catch {
-      answer = .failure(error)
-    }
+    var resolved = try discovery.resolve(provider, for: [endpoint], now: now)
+    resolved.basicCredentials = discovery.cache.quirks(provider.id).basicCredentials
+    let secret = try secrets.secret(for: resolved)
+    let (request, read) = try prepare(resolved, secret)
+    let answer = sendCapturing(request)
     if resolved.sources[endpoint] == .discovery, Self.suggestsMovedEndpoint(answer),
       let fresh = try? discovery.resolve(provider, for: [endpoint], now: now, fresh: true),
       fresh.url(for: endpoint) != resolved.url(for: endpoint)
     {
-      let (retry, readRetry) = try prepare(fresh)
+      let (retry, readRetry) = try prepare(fresh, secret)
       return try readRetry(try transport.send(retry))
     }
+    if resolved.clientAuth == .basic, resolved.basicCredentials == .formEncoded, Self.refusesClient(answer) {
+      var raw = resolved
+      raw.basicCredentials = .raw
+      let (rawRequest, readRaw) = try prepare(raw, secret)
+      if rawRequest.header("Authorization") != request.header("Authorization") {
+        let result = try readRaw(try transport.send(rawRequest))
+        try discovery.cache.saveQuirks(ProviderQuirks(basicCredentials: .raw), for: provider.id)
+        notices?(.rawBasicCredentials(provider: provider.id))
+        return result
+      }
+    }
     return try read(try answer.get())
+  }
+
+  private func sendCapturing(_ request: HTTPRequest) -> Result<HTTPResponse, AuthDeckError> {
+    do throws(AuthDeckError) {
+      return .success(try transport.send(request))
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  /// An RFC 6749 §5.2 `invalid_client` answer: the client's credentials were refused.
+  static func refusesClient(_ answer: Result<HTTPResponse, AuthDeckError>) -> Bool {
+    guard case .success(let response) = answer, [400, 401].contains(response.status),
+      let object = try? JSONValue.parse(Array(response.body))
+    else { return false }
+    return object["error"]?.string == "invalid_client"
   }
 
   /// An answer that says the endpoint is not (or no longer) where discovery said.

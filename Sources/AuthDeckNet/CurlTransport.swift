@@ -42,7 +42,8 @@ public struct CurlTransport: HTTPTransport {
       let body = response.body.map { Data(bytes: $0, count: response.body_length) } ?? Data()
       return HTTPResponse(
         status: response.status, contentType: response.content_type.map { String(cString: $0) }, body: body,
-        location: response.location.map { String(cString: $0) })
+        location: response.location.map { String(cString: $0) },
+        date: response.date.flatMap { HTTPDate.parse(String(cString: $0)) })
     case Int(AD_HTTP_TIMEOUT):
       throw .network("\(host) did not answer within \(Int(request.deadline)) s")
     case Int(AD_HTTP_TOO_LARGE):

@@ -28,6 +28,7 @@ public final class BoardLoop {
     self.inbox = inbox
     self.environment = environment
     handle(runner.firstFrameEvents(rows: screen.size.height))
+    runner.checkProviders()
   }
 
   public func run() {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 // libcurl is loaded on first use: linking it costs every process about 3.7 ms,
 // and `authdeck token` must start faster than that.
@@ -72,6 +73,24 @@ static size_t collect_body(char *chunk, size_t size, size_t count, void *context
   return n;
 }
 
+// Keeps the Date header's value (RFC 9110 §6.6.1): the server's clock, which tells AuthDeck how
+// far off the local one is. Every other header is ignored. A status line starts a new response
+// (after a proxy's CONNECT answer): only the last response's Date counts.
+static size_t collect_date(char *line, size_t size, size_t count, void *context) {
+  char **date = context;
+  size_t n = size * count;
+  if (n > 5 && strncmp(line, "HTTP/", 5) == 0) {
+    free(*date);
+    *date = NULL;
+  } else if (n > 5 && n < 128 && strncasecmp(line, "date:", 5) == 0 && *date == NULL) {
+    size_t start = 5, end = n;
+    while (start < end && (line[start] == ' ' || line[start] == '\t')) start++;
+    while (end > start && (line[end - 1] == '\r' || line[end - 1] == '\n' || line[end - 1] == ' ')) end--;
+    *date = strndup(line + start, end - start);
+  }
+  return n;
+}
+
 static int classify(CURLcode code) {
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT: return AD_HTTP_TIMEOUT;
@@ -122,6 +141,9 @@ void ad_http_perform(const ad_http_request *request, ad_http_response *response)
   lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
   lib.easy_setopt(curl, CURLOPT_WRITEDATA, &buffer);
+  char *date = NULL;
+  lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_date);
+  lib.easy_setopt(curl, CURLOPT_HEADERDATA, &date);
   lib.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   lib.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   if (request->ca_file) {
@@ -147,6 +169,8 @@ void ad_http_perform(const ad_http_request *request, ad_http_response *response)
     response->body = buffer.data;
     response->body_length = buffer.length;
     buffer.data = NULL;
+    response->date = date;
+    date = NULL;
   } else {
     long connect_code = 0;
     lib.easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
@@ -158,6 +182,7 @@ void ad_http_perform(const ad_http_request *request, ad_http_response *response)
              curl_error[0] ? curl_error : lib.easy_strerror(code));
   }
   free(buffer.data);
+  free(date);
   lib.slist_free_all(headers);
   lib.easy_cleanup(curl);
 }
@@ -166,6 +191,8 @@ void ad_http_response_free(ad_http_response *response) {
   free(response->body);
   free(response->content_type);
   free(response->location);
+  free(response->date);
+  response->date = NULL;
   response->body = NULL;
   response->content_type = NULL;
   response->location = NULL;

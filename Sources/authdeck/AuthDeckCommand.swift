@@ -3,6 +3,7 @@ import AuthDeckApp
 import AuthDeckCore
 import AuthDeckNet
 import Foundation
+import Synchronization
 
 @main
 struct AuthDeckCommand: ParsableCommand {
@@ -74,14 +75,27 @@ struct Context {
 
   func service() throws(AuthDeckError) -> TokenService {
     let configuration = try configuration()
-    return TokenService(
+    var service = TokenService(
       configuration: configuration, store: store, transport: CurlTransportFactory.make(),
       secrets: SecretResolver(environment: environment, withholding: configuration.secretVariables))
+    service.notices = NoticePrinter.say
+    return service
   }
 
   /// What child processes (the browser) start with: this environment less every secret variable.
   func children(of configuration: Configuration) -> ChildEnvironment {
     ChildEnvironment(inherited: environment, withholding: configuration.secretVariables)
+  }
+}
+
+/// What the token service learns about a provider (a clock that is off, credentials it wants
+/// raw), said on stderr once per provider and kind in a process.
+enum NoticePrinter {
+  private static let told = Mutex<Set<String>>([])
+
+  @Sendable static func say(_ notice: ProviderNotice) {
+    guard told.withLock({ $0.insert(notice.provider + " " + notice.kind).inserted }) else { return }
+    Console.error(notice.text)
   }
 }
 

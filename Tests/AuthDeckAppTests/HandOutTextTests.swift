@@ -45,7 +45,7 @@ struct HandOutTextTests {
     let text = TokenOutput.text(session, tokens, format: .json(expiringWithin: 900), now: now)
     #expect(
       text
-        == #"{"account":"ops","expires_at":"2026-11-23T14:59:59Z","expires_in":3599,"id":"acme/ops","issued_at":"2026-11-23T14:00:00Z","login_reason":null,"needs_login":false,"pending_until":null,"provider":"acme","refreshable":true,"refusal":null,"scope":"email profile","state":"valid","token":"at-1","type":"Bearer","version":1}"#
+        == #"{"account":"ops","expires_at":"2026-11-23T14:59:59Z","expires_in":3599,"id":"acme/ops","issued_at":"2026-11-23T14:00:00Z","login_reason":null,"needs_login":false,"pending_until":null,"provider":"acme","refresh_expires_at":null,"refreshable":true,"refusal":null,"scope":"email profile","state":"valid","token":"at-1","type":"Bearer","version":1}"#
     )
     #expect(!text.contains("rt-secret") && !text.contains("id-1"))
     let withID = TokenOutput.text(

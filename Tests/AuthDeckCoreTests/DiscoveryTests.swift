@@ -84,7 +84,7 @@ struct DiscoveryTests {
   @Test("a document gives every endpoint and the methods it lists")
   func aDocumentGivesEveryEndpoint() throws {
     let metadata = try ProviderMetadata.parse(
-      Array(Self.document().utf8), expectedIssuer: Self.issuer, provider: "acme")
+      Array(Self.document().utf8), expectedIssuer: Self.issuer)
     #expect(metadata.authorizationEndpoint?.absoluteString == "https://login.example.com/realms/acme/auth")
     #expect(metadata.tokenEndpoint?.absoluteString == "https://login.example.com/realms/acme/token")
     #expect(metadata.revocationEndpoint?.absoluteString == "https://login.example.com/realms/acme/revoke")
@@ -98,8 +98,7 @@ struct DiscoveryTests {
   func aDocumentForAnotherIssuerIsRefused() throws {
     let error = thrownError { () throws(AuthDeckError) in
       try ProviderMetadata.parse(
-        Array(Self.document(issuer: "https://evil.example/realms/acme").utf8), expectedIssuer: Self.issuer,
-        provider: "acme")
+        Array(Self.document(issuer: "https://evil.example/realms/acme").utf8), expectedIssuer: Self.issuer)
     }
     let message = try #require(error?.description)
     #expect(
@@ -108,7 +107,7 @@ struct DiscoveryTests {
     #expect(
       thrownError { () throws(AuthDeckError) in
         try ProviderMetadata.parse(
-          Array(Self.document(issuer: Self.issuer + "/").utf8), expectedIssuer: Self.issuer, provider: "acme")
+          Array(Self.document(issuer: Self.issuer + "/").utf8), expectedIssuer: Self.issuer)
       } != nil)
   }
 
@@ -116,8 +115,7 @@ struct DiscoveryTests {
   func aPlainHTTPEndpointIsRefused() {
     let error = thrownError { () throws(AuthDeckError) in
       try ProviderMetadata.parse(
-        Array(Self.document(token: "http://login.example.com/token").utf8), expectedIssuer: Self.issuer,
-        provider: "acme")
+        Array(Self.document(token: "http://login.example.com/token").utf8), expectedIssuer: Self.issuer)
     }
     #expect(error?.description.contains("token_endpoint") == true)
   }

@@ -138,10 +138,15 @@ struct ExpiryTests {
     #expect(
       Expiry.realExpiry(issuedAt: issued, expiresIn: 86_400, dailyCutoff: newYorkCutoff, accessToken: late)
         == utc(2026, 7, 16, 7))
-    // The JWT's exp earliest.
+    // The JWT's exp earliest, placed on the local clock by the answer's Date (here: the same clock).
     #expect(
-      Expiry.realExpiry(issuedAt: issued, expiresIn: 86_400, dailyCutoff: newYorkCutoff, accessToken: early)
+      Expiry.realExpiry(
+        issuedAt: issued, expiresIn: 86_400, dailyCutoff: newYorkCutoff, accessToken: early, providerTime: issued)
         == utc(2026, 7, 15, 21))
+    // A bare exp that cannot be placed does not shorten what expires_in says.
+    #expect(
+      Expiry.realExpiry(issuedAt: issued, expiresIn: 3_000, dailyCutoff: nil, accessToken: early)
+        == issued.addingTimeInterval(3_000))
     // Only the JWT.
     #expect(
       Expiry.realExpiry(issuedAt: issued, expiresIn: nil, dailyCutoff: nil, accessToken: early)

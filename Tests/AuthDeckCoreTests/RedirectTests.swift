@@ -282,7 +282,7 @@ struct RedirectTests {
       #"{"issuer":"https://id.example","authorization_endpoint":"https://id.example/auth","#
       + #""token_endpoint":"https://id.example/token","authorization_response_iss_parameter_supported":true}"#
     let metadata = try ProviderMetadata.parse(
-      Array(document.utf8), expectedIssuer: "https://id.example", provider: "idp")
+      Array(document.utf8), expectedIssuer: "https://id.example")
     #expect(metadata.sendsIssuer)
     let base = Provider(
       id: "idp", authorizeURL: nil, tokenURL: nil, clientID: "app",

@@ -93,11 +93,11 @@ struct SessionStatusTests {
 
   @Test("a session is refreshable with a refresh token or with client credentials")
   func refreshableNeedsARefreshTokenOrClientCredentials() {
-    #expect(Session(id: Self.id, tokens: Self.tokens(expiresIn: -1, refresh: "rt")).refreshable)
-    #expect(!Session(id: Self.id, tokens: Self.tokens(expiresIn: -1)).refreshable)
-    #expect(!Session(id: Self.id).refreshable)
-    #expect(Session(id: Self.id, grant: .clientCredentials).refreshable)
-    #expect(Session(id: Self.id, grant: .clientCredentials, tokens: Self.tokens(expiresIn: -1)).refreshable)
+    #expect(Session(id: Self.id, tokens: Self.tokens(expiresIn: -1, refresh: "rt")).refreshable(at: Date()))
+    #expect(!Session(id: Self.id, tokens: Self.tokens(expiresIn: -1)).refreshable(at: Date()))
+    #expect(!Session(id: Self.id).refreshable(at: Date()))
+    #expect(Session(id: Self.id, grant: .clientCredentials).refreshable(at: Date()))
+    #expect(Session(id: Self.id, grant: .clientCredentials, tokens: Self.tokens(expiresIn: -1)).refreshable(at: Date()))
   }
 
   @Test("only a session with no valid token and no way to renew one needs a login")

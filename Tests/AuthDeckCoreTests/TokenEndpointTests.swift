@@ -102,7 +102,9 @@ struct TokenEndpointTests {
       from: jsonResponse(#"{"access_token":"at","expires_in":28800}"#), issuedAt: issued)
     #expect(set.expiresAt == utc(2026, 11, 24, 8))
 
-    let jwt = unsignedJWT(payload: #"{"exp":\#(Int(Self.issued.timeIntervalSince1970) + 600)}"#)
+    // A JWT that lives 10 minutes (exp - iat): shorter than expires_in, so it wins.
+    let issuedAt = Int(Self.issued.timeIntervalSince1970)
+    let jwt = unsignedJWT(payload: #"{"iat":\#(issuedAt),"exp":\#(issuedAt + 600)}"#)
     let short = try tokens(jsonResponse(#"{"access_token":"\#(jwt)","expires_in":3600}"#))
     #expect(short.expiresAt == Self.issued.addingTimeInterval(600))
   }

@@ -458,7 +458,7 @@ struct TokenServiceTests {
       let stored = try #require(try h.stored(Self.main))
       #expect(stored.refusal == refusal)
       #expect(stored.tokens?.accessToken == "at-0" && stored.tokens?.refreshToken == nil)
-      #expect(!stored.refreshable && stored.needsLogin(at: Self.now))
+      #expect(!stored.refreshable(at: Date()) && stored.needsLogin(at: Self.now))
       #expect(stored.loginReason(at: Self.now) == .refreshRefused(refusal))
       // Asked again (another process, a restarted board): nothing is sent, the same reason comes.
       let again = thrownError { () throws(AuthDeckError) in try h.service.validToken(Self.main, now: Self.now)
@@ -468,7 +468,7 @@ struct TokenServiceTests {
       // A new login replaces what the provider said.
       var loggedIn = stored
       loggedIn.receive(Self.tokens("at-1", refresh: "rt-1", expiresAt: Self.now + 3_600))
-      #expect(loggedIn.refusal == nil && loggedIn.refreshable)
+      #expect(loggedIn.refusal == nil && loggedIn.refreshable(at: Date()))
     }
   }
 

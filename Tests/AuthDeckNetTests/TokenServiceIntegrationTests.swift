@@ -89,7 +89,7 @@ struct TokenServiceIntegrationTests {
       let tokens = try #require(stored.tokens)
       #expect(try h.server.issuedAccessTokens() == [tokens.accessToken])
       #expect(tokens.refreshToken == nil)
-      #expect(!stored.refreshable)
+      #expect(!stored.refreshable(at: Date()))
 
       let expected = min(now.addingTimeInterval(28800), Self.nextThreeAMNewYork(after: now))
       let expiresAt = try #require(tokens.expiresAt)
@@ -212,7 +212,7 @@ struct TokenServiceIntegrationTests {
       let tokens = try #require(session.tokens)
       #expect(tokens.refreshToken != nil)
       #expect(tokens.idToken != nil)
-      #expect(session.refreshable)
+      #expect(session.refreshable(at: Date()))
       let lifetime = try #require(tokens.expiresAt).timeIntervalSince(tokens.issuedAt)
       #expect(abs(lifetime - 3600) < 0.001)
       #expect(try h.stored(Self.limio)?.tokens?.refreshToken == tokens.refreshToken)
@@ -287,7 +287,7 @@ struct TokenServiceIntegrationTests {
       #expect(token.refreshToken == nil)
       let stored = try #require(try h.stored(Self.svc))
       #expect(stored.grant == .clientCredentials)
-      #expect(stored.refreshable)
+      #expect(stored.refreshable(at: Date()))
       #expect(stored.tokens?.accessToken == token.accessToken)
 
       // Still valid: served from the store.

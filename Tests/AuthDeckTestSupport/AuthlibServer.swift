@@ -27,8 +27,9 @@ public final class AuthlibServer: @unchecked Sendable {
   public let port: Int
   private let child: ChildProcess
 
-  /// `deviceInterval`: the seconds between device polls the server asks for.
-  public init(deviceInterval: Int = 1) throws {
+  /// `deviceInterval`: the seconds between device polls the server asks for;
+  /// `refreshExpiresIn`: answers with a refresh token say it lives that long (Keycloak's member).
+  public init(deviceInterval: Int = 1, refreshExpiresIn: Int? = nil) throws {
     guard FileManager.default.fileExists(atPath: Self.packages + "/authlib") else {
       throw TestServerError(
         message:
@@ -41,7 +42,8 @@ public final class AuthlibServer: @unchecked Sendable {
       [
         "python3", Self.script, "--port", "0", "--secret", Self.secret, "--device-interval",
         String(deviceInterval),
-      ], environment: environment, name: "authlib_server.py")
+      ] + (refreshExpiresIn.map { ["--refresh-expires-in", String($0)] } ?? []), environment: environment,
+      name: "authlib_server.py")
   }
 
   public func stop() {

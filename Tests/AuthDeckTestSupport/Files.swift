@@ -93,6 +93,6 @@ public enum StoreFormat {
 public enum SessionObject {
   public static let keys: Set<String> = [
     "version", "id", "provider", "account", "state", "needs_login", "login_reason", "refreshable",
-    "issued_at", "expires_at", "expires_in", "pending_until", "refusal",
+    "refresh_expires_at", "issued_at", "expires_at", "expires_in", "pending_until", "refusal",
   ]
 }

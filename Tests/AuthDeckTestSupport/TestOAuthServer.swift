@@ -54,6 +54,16 @@ public final class TestOAuthServer: @unchecked Sendable {
     /// Seconds a device code lives, and between device polls (RFC 8628 `expires_in`, `interval`).
     public var deviceLifetime = 600
     public var deviceInterval = 1
+    /// Seconds the server's clock is ahead of the machine's (its Date header, iat and exp).
+    public var clockOffset: Double = 0
+    /// Access tokens are JWTs with the server's iat and exp.
+    public var jwtAccess = false
+    /// Answers carry no expires_in.
+    public var noExpiresIn = false
+    /// Answers with a refresh token say it lives this long (Keycloak's refresh_expires_in).
+    public var refreshExpiresIn: Int?
+    /// HTTP Basic credentials are compared undecoded (django-oidc-provider, older Spring Security).
+    public var basicRaw = false
 
     public init(
       codeLifetime: Double? = nil, expiresIn: String? = nil, clientSecret: String? = nil,
@@ -95,8 +105,12 @@ public final class TestOAuthServer: @unchecked Sendable {
     if options.wrongIssuer { argv.append("--wrong-issuer") }
     argv += [
       "--device-lifetime", String(options.deviceLifetime), "--device-interval",
-      String(options.deviceInterval),
+      String(options.deviceInterval), "--clock-offset", String(options.clockOffset),
     ]
+    if options.jwtAccess { argv.append("--jwt-access") }
+    if options.noExpiresIn { argv.append("--no-expires-in") }
+    if let refreshExpiresIn = options.refreshExpiresIn { argv += ["--refresh-expires-in", String(refreshExpiresIn)] }
+    if options.basicRaw { argv.append("--basic-raw") }
     (child, port) = try ServerProcess.start(argv, name: "oauth_test_server.py")
   }
 

@@ -154,7 +154,12 @@ def find_token(token_string, hint=None):
     return None
 
 
+REFRESH_EXPIRES_IN = None  # --refresh-expires-in: said in answers with a refresh token
+
+
 def save_token(fields, req):
+    if REFRESH_EXPIRES_IN is not None and fields.get("refresh_token"):
+        fields["refresh_expires_in"] = REFRESH_EXPIRES_IN  # Keycloak's member; Authlib answers with fields
     client_id = req.client.get_client_id()
     token = Token(client_id, req.user, fields)
     with lock:
@@ -391,7 +396,11 @@ def main():
     ap.add_argument("--secret", default="s3cret: +%&=/é", help="the confidential clients' secret")
     ap.add_argument("--expires-in", type=int, default=3600, help="access tokens' lifetime, seconds")
     ap.add_argument("--device-interval", type=int, default=5, help="seconds between device polls")
+    ap.add_argument("--refresh-expires-in", type=int, default=None,
+                    help="answers with a refresh token say it lives this long (Keycloak's member)")
     opts = ap.parse_args()
+    global REFRESH_EXPIRES_IN
+    REFRESH_EXPIRES_IN = opts.refresh_expires_in
 
     grant_types = ["authorization_code", "refresh_token", "client_credentials", DEVICE_CODE_GRANT_TYPE]
     for client in (Client("basic-client", opts.secret, "client_secret_basic", grant_types),

@@ -6,6 +6,9 @@ Shapes:
          no refresh token, expires_in 28800, scope "email profile".
   limio  Cognito-like: /oauth2/authorize, /oauth2/token, client_secret_basic,
          id_token + rotating refresh token, client_credentials, expires_in 3600.
+The world around them: --clock-offset (a server whose clock is off: Date, iat, exp), --jwt-access
+and --no-expires-in (lifetimes only in a JWT), --refresh-expires-in (Keycloak's answer member),
+--basic-raw (Basic credentials compared undecoded, as django-oidc-provider does).
 Both shapes also serve discovery documents (OpenID Connect's /.well-known/openid-configuration
 after the issuer's path, RFC 8414's /.well-known/oauth-authorization-server before it; --discovery,
 --issuer-path, --wrong-issuer), token revocation (RFC 7009) and the device authorization grant
@@ -323,15 +326,20 @@ class Handler(BaseHTTPRequestHandler):
             raw_id, colon, raw_secret = decoded.partition(":")
             if not colon:
                 raise OAuthError("invalid_client", "Basic credentials lack ':'")
-            try:
-                client_id = strict_unquote(raw_id, "client id")
-                secret = strict_unquote(raw_secret, "client secret")
-            except OAuthError as err:
-                raise OAuthError("invalid_client", err.description)
-            # Many servers only percent-decode Basic credentials: both readings must agree.
-            if (urllib.parse.unquote(raw_id), urllib.parse.unquote(raw_secret)) != (client_id, secret):
-                raise OAuthError("invalid_client", "Basic credentials read differently by a form "
-                                 "decoder and a percent decoder (encode a space as %20)")
+            if opts.basic_raw:
+                # Like django-oidc-provider and older Spring Security: the text is compared as it
+                # came, never decoded (against RFC 6749 §2.3.1).
+                client_id, secret = raw_id, raw_secret
+            else:
+                try:
+                    client_id = strict_unquote(raw_id, "client id")
+                    secret = strict_unquote(raw_secret, "client secret")
+                except OAuthError as err:
+                    raise OAuthError("invalid_client", err.description)
+                # Many servers only percent-decode Basic credentials: both readings must agree.
+                if (urllib.parse.unquote(raw_id), urllib.parse.unquote(raw_secret)) != (client_id, secret):
+                    raise OAuthError("invalid_client", "Basic credentials read differently by a form "
+                                     "decoder and a percent decoder (encode a space as %20)")
             if form.get("client_id", client_id) != client_id:
                 raise OAuthError("invalid_client", "client_id in body differs from Basic")
         ok_id = secrets.compare_digest(client_id.encode(), opts.client_id.encode())
@@ -374,8 +382,7 @@ class Handler(BaseHTTPRequestHandler):
         if opts.shape == "lime":
             return self.access(scope="email profile")
         result = self.access(id_token=self.id_token(client_id, entry["nonce"]))
-        result["refresh_token"] = self.new_refresh(client_id, entry["scope"], entry["grant"])
-        return result
+        return self.refresh_answer(result, client_id, entry["scope"], entry["grant"])
 
     def grant_refresh_token(self, form, client_id):
         state = self.server.state
@@ -391,9 +398,7 @@ class Handler(BaseHTTPRequestHandler):
             if "scope" in form and not set(form["scope"].split()) <= granted:
                 raise OAuthError("invalid_scope", "scope exceeds the original grant (§6)")
             del state.refresh[form["refresh_token"]]  # rotation: the old one dies at once
-        result = self.access()
-        result["refresh_token"] = self.new_refresh(client_id, entry["scope"], entry["grant"])
-        return result
+        return self.refresh_answer(self.access(), client_id, entry["scope"], entry["grant"])
 
     def grant_client_credentials(self, form, client_id):
         return self.access()  # §4.4.3: a refresh token SHOULD NOT be included
@@ -428,16 +433,32 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.opts.shape == "lime":
             return self.access(scope="email profile")
         result = self.access(id_token=self.id_token(client_id, None))
-        result["refresh_token"] = self.new_refresh(client_id, entry["scope"], secrets.token_hex(8))
-        return result
+        return self.refresh_answer(result, client_id, entry["scope"], secrets.token_hex(8))
 
     def expires_in(self):
         opts = self.server.opts
         return SHAPES[opts.shape]["expires_in"] if opts.expires_in is None else opts.expires_in
 
+    def now(self):
+        """The server's clock: --clock-offset seconds off the machine's (a provider whose clock
+        disagrees with the client's). The Date header, iat and exp follow it."""
+        return time.time() + self.server.opts.clock_offset
+
+    def date_time_string(self, timestamp=None):
+        return super().date_time_string(self.now() if timestamp is None else timestamp)
+
     def access(self, **extra):
-        return {"access_token": secrets.token_urlsafe(32), "token_type": "Bearer",
-                "expires_in": self.expires_in(), **extra}
+        opts = self.server.opts
+        token = secrets.token_urlsafe(32)
+        if opts.jwt_access:  # Cognito-like: an unsigned JWT with the server's iat and exp
+            now = int(self.now())
+            claims = {"iss": self.base_url(), "iat": now, "exp": now + self.expires_in(), "token_use": "access"}
+            token = ".".join(b64url(json.dumps(x, separators=(",", ":")).encode())
+                             for x in ({"alg": "none", "typ": "JWT"}, claims)) + ".sig"
+        answer = {"access_token": token, "token_type": "Bearer", **extra}
+        if not opts.no_expires_in:
+            answer["expires_in"] = self.expires_in()
+        return answer
 
     def new_refresh(self, client_id, scope, grant):
         token = secrets.token_urlsafe(48)
@@ -445,9 +466,16 @@ class Handler(BaseHTTPRequestHandler):
             self.server.state.refresh[token] = dict(client_id=client_id, scope=scope, grant=grant)
         return token
 
+    def refresh_answer(self, result, client_id, scope, grant):
+        """A refresh token in the answer, with Keycloak's refresh_expires_in when --refresh-expires-in."""
+        result["refresh_token"] = self.new_refresh(client_id, scope, grant)
+        if self.server.opts.refresh_expires_in is not None:
+            result["refresh_expires_in"] = self.server.opts.refresh_expires_in
+        return result
+
     def id_token(self, client_id, nonce):
         """An unsecured JWT (RFC 7519 §6): syntactically valid, with exp, not signed."""
-        now = int(time.time())
+        now = int(self.now())
         claims = {"iss": self.base_url(), "sub": "test-user",
                   "aud": client_id, "iat": now, "exp": now + self.expires_in(), "token_use": "id",
                   "email": "test-user@example.com"}
@@ -705,6 +733,14 @@ def main():
                     help="seconds a device code lives (expires_in)")
     ap.add_argument("--device-interval", type=int, default=5,
                     help="seconds between device polls (interval)")
+    ap.add_argument("--basic-raw", action="store_true",
+                    help="compare HTTP Basic credentials raw, never decoded (django-oidc-provider)")
+    ap.add_argument("--clock-offset", type=float, default=0,
+                    help="seconds the server's clock is ahead of the machine's (Date, iat, exp)")
+    ap.add_argument("--jwt-access", action="store_true", help="access tokens are JWTs with iat and exp")
+    ap.add_argument("--no-expires-in", action="store_true", help="answers carry no expires_in")
+    ap.add_argument("--refresh-expires-in", type=int, default=None,
+                    help="answers with a refresh token say it lives this many seconds")
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
     opts = ap.parse_args()
     if bool(opts.tls_cert) != bool(opts.tls_key):

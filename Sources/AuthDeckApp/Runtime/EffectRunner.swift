@@ -32,24 +32,27 @@ public final class EffectRunner: Sendable {
   private let world: Mutex<World>
   /// Builds the edges for a new service's configuration (the demo has other secrets to withhold).
   private let makeEdges: @Sendable (Configuration) -> Edges
-  private let sink: any EventSink
+  let sink: any EventSink
   private let loopback: LoopbackRegistry
   private let devicePolls = DevicePolls()
   private let store = StoreWatch()
   /// Requests (logins, renewals, copies) run side by side.
-  private let work = DispatchQueue(label: "authdeck.effects", attributes: .concurrent)
+  let work = DispatchQueue(label: "authdeck.effects", attributes: .concurrent)
 
   public init(
     service: TokenService, sink: any EventSink, demo: DemoSetup? = nil,
     edges makeEdges: @escaping @Sendable (Configuration) -> Edges
   ) {
+    let service = Self.telling(sink, service)
     self.world = Mutex(World(service: service, edges: makeEdges(service.configuration), demo: demo))
     self.sink = sink
     self.makeEdges = makeEdges
     self.loopback = LoopbackRegistry { outcome in sink.post(BoardEvent.reporting(outcome)) }
   }
 
-  private var current: World { world.withLock { $0 } }
+  var current: (service: TokenService, edges: Edges, demo: DemoSetup?) {
+    world.withLock { ($0.service, $0.edges, $0.demo) }
+  }
 
   /// The events that fill the board before its first frame (see `StoreWatch`).
   public func firstFrameEvents(rows: Int) -> [BoardEvent] {
@@ -172,8 +175,9 @@ public final class EffectRunner: Sendable {
         do throws(AuthDeckError) {
           let setup = try DemoSetup.start()
           let sessions = try setup.service.store.loadAll().sessions
+          let service = Self.telling(sink, setup.service)
           world.withLock {
-            $0 = World(service: setup.service, edges: makeEdges(setup.service.configuration), demo: setup)
+            $0 = World(service: service, edges: makeEdges(service.configuration), demo: setup)
           }
           store.remember(setup.service.store)
           sink.post(.demoOpened(setup.service.configuration, sessions))

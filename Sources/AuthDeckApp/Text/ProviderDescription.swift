@@ -1,4 +1,5 @@
 import AuthDeckCore
+import Foundation
 
 public enum ProviderDescription {
   /// What `providers` says when the configuration has none.
@@ -16,7 +17,8 @@ public enum ProviderDescription {
   /// secret), keep-alive and notifications on the board. `provider` is as resolved (discovery applied) when its issuer's document could
   /// be had; `metadata` is that document, `discoveryProblem` why it could not.
   public static func text(
-    _ provider: Provider, metadata: ProviderMetadata? = nil, discoveryProblem: String? = nil
+    _ provider: Provider, metadata: ProviderMetadata? = nil, discoveryProblem: String? = nil,
+    clockSkew: TimeInterval? = nil
   ) -> String {
     var lines = ["\(provider.id)  (\(Sanitizer.inline(provider.name, limit: 80)))"]
     func add(_ label: String, _ value: String) {
@@ -26,7 +28,10 @@ public enum ProviderDescription {
     if let discoveryProblem { add("discovery", "failed: " + discoveryProblem) }
     for (label, endpoint) in endpointLabels {
       guard let url = provider.url(for: endpoint) else {
-        if endpoint == .revocation { add(label, "none: logout only drops the local copy") }
+        if endpoint == .revocation {
+          // Without the provider's document, whether it revokes is not known.
+          add(label, discoveryProblem == nil ? "none: logout only drops the local copy" : "unknown (discovery failed)")
+        }
         continue
       }
       let source = provider.sources[endpoint].map { " (\($0.rawValue))" } ?? ""
@@ -44,7 +49,10 @@ public enum ProviderDescription {
       add("client auth", "none (public client: client_id in the body, PKCE)")
     } else {
       let source = provider.clientAuthSource.map { " (\($0.rawValue))" } ?? ""
-      add("client auth", "client_secret_\(provider.clientAuth.rawValue)\(source), \(secret)")
+      let raw =
+        provider.clientAuth == .basic && provider.basicCredentials == .raw
+        ? " sent raw (the provider does not decode it)" : ""
+      add("client auth", "client_secret_\(provider.clientAuth.rawValue)\(source)\(raw), \(secret)")
     }
     if provider.grant == .authorizationCode {
       if let redirect = provider.redirectURI {
@@ -67,6 +75,12 @@ public enum ProviderDescription {
     let notify = provider.notifyBefore.map { "notify \(DurationText.format($0)) before" } ?? "notify off"
     add("board", "keep-alive \(provider.keepAlive ? "on" : "off"), \(notify)")
     if let variable = provider.tokenVariable { add("token_env", "\(variable) (authdeck exec)") }
+    if let lifetime = provider.refreshLifetime {
+      add("refresh", "refresh tokens live \(DurationText.format(lifetime)) unless the answer says otherwise")
+    }
+    if let clockSkew, abs(clockSkew) >= Expiry.noticeableSkew {
+      add("clock", ClockSkewText.sentence(clockSkew, provider: provider.id) + " (when its last token came)")
+    }
     return lines.joined(separator: "\n")
   }
 

@@ -37,7 +37,8 @@ public enum SessionJSON {
         session.activePending(at: now).map { .string(TimeFormat.rfc3339($0.deadline)) } ?? .null
       ),
       ("provider", .string(session.id.provider)),
-      ("refreshable", .bool(session.refreshable)),
+      ("refresh_expires_at", tokens?.refreshExpiresAt.map { .string(TimeFormat.rfc3339($0)) } ?? .null),
+      ("refreshable", .bool(session.refreshable(at: now))),
       ("refusal", refusal),
       ("state", .string(session.tokenStatus(at: now, expiringWithin: expiringWithin).rawValue)),
       ("version", .number(Double(version))),

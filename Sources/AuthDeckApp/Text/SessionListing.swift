@@ -29,7 +29,7 @@ public enum SessionListing {
       }
       rows.append([
         Sanitizer.inline(session.id.description, limit: 60), status.rawValue, expires, remaining,
-        session.refreshable ? "yes" : "no",
+        RefreshColumn.text(session, now: now),
       ])
     }
     return TextTable.render(rows)

@@ -23,8 +23,11 @@ public enum StatusLine {
         parts.append("\(provider) ✗")
         continue
       }
-      // Only a session that cannot renew itself will need a person when it ends.
-      let ends = group.filter { !$0.refreshable }.compactMap { $0.tokens?.expiresAt }
+      // A person is needed when a session that cannot renew itself ends, or when the refresh
+      // token of one that can reaches its end.
+      let ends = group.compactMap { session in
+        session.refreshable(at: now) ? session.refreshEnds(after: now) : session.tokens?.expiresAt
+      }
       parts.append("\(provider) " + (ends.min().map { left($0.timeIntervalSince(now)) } ?? "✓"))
     }
     let toLogIn = sessions.count { $0.needsLogin(at: now) }

@@ -42,6 +42,12 @@ enum BoardText {
     }
   }
 
+  /// A provider that cannot be used (its discovery failed): what happened, and that its logins
+  /// will fail until the configuration is fixed.
+  static func providerUnusable(_ problem: AuthDeckError, id: String) -> String {
+    problem.description + "; its logins fail until then"
+  }
+
   /// What a log-out says: done, and what the provider did not do.
   static func loggedOut(_ id: SessionID, forgotten: Bool, revocation: Revocation) -> (String, isError: Bool) {
     let done = forgotten ? "\(id) forgotten" : "\(id) logged out"

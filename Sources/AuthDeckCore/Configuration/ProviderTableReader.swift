@@ -15,7 +15,8 @@ struct ProviderTableReader {
     "preset", "name", "authorize_url", "token_url", "tenant", "region", "client_id", "client_secret_env",
     "client_secret_command", "client_secret", "client_auth", "redirect_uri", "scope", "pkce", "grant",
     "daily_expiry", "ca_file", "issuer", "revocation_url", "device_authorization_url", "token_env",
-    "client_secret_timeout", "keep_alive", "notify", "notify_before",
+    "client_secret_timeout", "keep_alive", "notify", "notify_before", "refresh_lifetime",
+    "refresh_notify_before",
   ]
 
   /// The endpoint keys, each with the endpoint it sets.
@@ -115,6 +116,8 @@ struct ProviderTableReader {
     provider.secretTimeout = try secretTimeout()
     provider.keepAlive = try bool("keep_alive") ?? true
     provider.notifyBefore = try notifyBefore()
+    provider.refreshLifetime = try refreshLifetime()
+    provider.refreshNotifyBefore = try refreshNotifyBefore()
     let presetURLs: [Provider.Endpoint: String?] = [
       .authorize: defaults.authorizeURL, .token: defaults.tokenURL,
     ]
@@ -179,6 +182,33 @@ struct ProviderTableReader {
     guard let text else { return Provider.defaultNotifyBefore }
     guard let seconds = DurationText.parse(text), seconds >= 60, seconds <= 86_400 else {
       throw fail("notify_before", "must be a duration from 1m to 1d, like \"15m\" or \"1h\"")
+    }
+    return seconds
+  }
+
+  /// `refresh_lifetime`, a duration like "30d" (an hour to ten years, Cognito's range), for
+  /// providers whose token answers do not say when the refresh token dies.
+  func refreshLifetime() throws(AuthDeckError) -> TimeInterval? {
+    guard let text = try string("refresh_lifetime") else { return nil }
+    guard let seconds = DurationText.parse(text), seconds >= 3_600, seconds <= 3_650 * 86_400 else {
+      throw fail("refresh_lifetime", "must be a duration from 1h to 3650d, like \"30d\" or \"12h\"")
+    }
+    return seconds
+  }
+
+  /// `refresh_notify_before`, like `notify_before` (1 minute to 30 days, default a day); off
+  /// with `notify = false`.
+  func refreshNotifyBefore() throws(AuthDeckError) -> TimeInterval? {
+    let text = try string("refresh_notify_before")
+    guard try bool("notify") ?? true else {
+      if text != nil {
+        throw fail("refresh_notify_before", "has no effect with notify = false; remove one of them")
+      }
+      return nil
+    }
+    guard let text else { return Provider.defaultRefreshNotifyBefore }
+    guard let seconds = DurationText.parse(text), seconds >= 60, seconds <= 30 * 86_400 else {
+      throw fail("refresh_notify_before", "must be a duration from 1m to 30d, like \"1d\" or \"6h\"")
     }
     return seconds
   }

@@ -14,9 +14,9 @@ extension TokenService {
       throw .usage("\(id.provider) does not log in with a device code (grant = \"device_code\")")
     }
     let authorization = try send(provider, to: .deviceAuthorization, now: now) {
-      (current) throws(AuthDeckError) in
+      (current, secret) throws(AuthDeckError) in
       let endpoint = try ClientEndpoint.deviceAuthorization(
-        of: current, clientSecret: try secrets.secret(for: current), deadline: deadline)
+        of: current, clientSecret: secret, deadline: deadline)
       return (
         endpoint.deviceAuthorizationRequest(),
         { (response) throws(AuthDeckError) in
@@ -38,9 +38,9 @@ extension TokenService {
   {
     do throws(AuthDeckError) {
       let provider = try configuration.provider(for: id)
-      return try send(provider, to: .token, now: now) { (current) throws(AuthDeckError) in
+      return try send(provider, to: .token, now: now) { (current, secret) throws(AuthDeckError) in
         let endpoint = try TokenEndpoint(
-          provider: current, clientSecret: try secrets.secret(for: current), deadline: deadline)
+          provider: current, clientSecret: secret, deadline: deadline)
         return (
           endpoint.deviceCodePoll(authorization.deviceCode),
           { response in endpoint.pollAnswer(from: response, issuedAt: now) }

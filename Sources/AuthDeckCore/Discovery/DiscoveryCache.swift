@@ -59,4 +59,27 @@ public struct DiscoveryCache: Sendable {
       path: path(for: providerID), data: Data(file.serialized.utf8),
       label: "\(providerID)'s discovery document")
   }
+
+  /// `<state>/discovery/<provider>.quirks.json`: what a provider's answers taught (Basic
+  /// credentials it wants raw). Kept with its discovery document, for every provider.
+  func quirksPath(for providerID: String) -> String { directory + "/" + providerID + ".quirks.json" }
+
+  /// What was learned about the provider; the defaults when nothing was, or the file cannot be used.
+  public func quirks(_ providerID: String) -> ProviderQuirks {
+    guard let bytes = try? files.readPrivateFile(quirksPath(for: providerID)),
+      let file = try? JSONValue.parse(bytes), file["version"]?.number == Double(Self.version),
+      let basic = file["basic_credentials"]?.string.flatMap(BasicCredentials.init(rawValue:))
+    else { return ProviderQuirks() }
+    return ProviderQuirks(basicCredentials: basic)
+  }
+
+  public func saveQuirks(_ quirks: ProviderQuirks, for providerID: String) throws(AuthDeckError) {
+    try files.checkDirectory(root, create: true)
+    try files.checkDirectory(directory, create: true)
+    let file = JSONValue.object([
+      "version": .number(Double(Self.version)), "basic_credentials": .string(quirks.basicCredentials.rawValue),
+    ])
+    try files.writeAtomically(
+      path: quirksPath(for: providerID), data: Data(file.serialized.utf8), label: "what \(providerID) needs")
+  }
 }

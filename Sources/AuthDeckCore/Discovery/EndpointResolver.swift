@@ -63,7 +63,7 @@ public struct EndpointResolver: Sendable {
     }
     let cached = cache.load(provider.id).flatMap { $0.issuer == issuer ? $0 : nil }
     let cachedMetadata = cached.flatMap {
-      try? ProviderMetadata.parse($0.document, expectedIssuer: issuer, provider: provider.id)
+      try? ProviderMetadata.parse($0.document, expectedIssuer: issuer)
     }
     if !fresh, let cached, let cachedMetadata, abs(now.timeIntervalSince(cached.fetchedAt)) < maxAge {
       return cachedMetadata
@@ -74,7 +74,23 @@ public struct EndpointResolver: Sendable {
       return metadata
     } catch {
       if case .network = error, let cachedMetadata { return cachedMetadata }
-      throw error
+      throw Self.discoveryFailed(error, provider: provider, issuer: issuer)
+    }
+  }
+
+  /// A discovery that failed, said as such: which provider, the issuer tried, why, and the keys
+  /// that fix it (the issuer, or the endpoints that make discovery unnecessary). The kind stays
+  /// (a network failure exits 1, a wrong document too); a store error is passed on as it is.
+  static func discoveryFailed(_ error: AuthDeckError, provider: Provider, issuer: String) -> AuthDeckError {
+    let why = error.description
+    let fix =
+      "check issuer in [providers.\(provider.id)], or set authorize_url and token_url there to do without discovery"
+    let text =
+      "\(provider.id): discovery failed for issuer \(Sanitizer.inline(issuer, limit: 120)) (\(why)); \(fix)"
+    switch error {
+    case .network: return .network(text)
+    case .provider: return .provider(text)
+    default: return error
     }
   }
 
@@ -94,14 +110,12 @@ public struct EndpointResolver: Sendable {
         problems.append("\(url.path): \(what)")
         continue
       }
-      let metadata = try ProviderMetadata.parse(body, expectedIssuer: issuer, provider: provider.id)
+      let metadata = try ProviderMetadata.parse(body, expectedIssuer: issuer)
       return (
         DiscoveryCache.Entry(issuer: issuer, url: url.absoluteString, fetchedAt: now, document: body),
         metadata
       )
     }
-    throw .provider(
-      "\(provider.id): no discovery document for \(Sanitizer.inline(issuer, limit: 120)) "
-        + "(\(problems.joined(separator: "; "))); check issuer, or set authorize_url and token_url")
+    throw .provider("no discovery document (\(problems.joined(separator: "; ")))")
   }
 }

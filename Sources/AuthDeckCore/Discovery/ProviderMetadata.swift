@@ -50,18 +50,18 @@ public struct ProviderMetadata: Sendable, Equatable {
 
   /// Reads a document. Its `issuer` must be exactly `expectedIssuer` (RFC 8414 §3.3), and every
   /// endpoint https (or http on a loopback address); otherwise it is refused, naming what is wrong.
-  public static func parse(_ bytes: [UInt8], expectedIssuer: String, provider: String) throws(AuthDeckError)
+  public static func parse(_ bytes: [UInt8], expectedIssuer: String) throws(AuthDeckError)
     -> ProviderMetadata
   {
     guard let document = try? JSONValue.parse(bytes), case .object = document else {
-      throw .provider("\(provider): the discovery document is not a JSON object")
+      throw .provider("the discovery document is not a JSON object")
     }
     guard let issuer = document["issuer"]?.string else {
-      throw .provider("\(provider): the discovery document names no issuer")
+      throw .provider("the discovery document names no issuer")
     }
     guard issuer == expectedIssuer else {
       throw .provider(
-        "\(provider): the discovery document is for issuer \(Sanitizer.inline(issuer, limit: 120)), "
+        "the discovery document is for issuer \(Sanitizer.inline(issuer, limit: 120)), "
           + "not the configured \(Sanitizer.inline(expectedIssuer, limit: 120)); refusing it")
     }
     var metadata = ProviderMetadata(issuer: issuer)
@@ -71,7 +71,7 @@ public struct ProviderMetadata: Sendable, Equatable {
         url.host != nil, scheme == "https" || (scheme == "http" && Loopback.isLoopbackHost(url.host))
       else {
         throw .provider(
-          "\(provider): the discovery document's \(name) is not an https URL; refusing it")
+          "the discovery document's \(name) is not an https URL; refusing it")
       }
       metadata.set(url, for: endpoint)
     }

@@ -12,6 +12,8 @@ public enum LoginReason: Equatable, Sendable {
   case notRenewable
   /// The token has expired and the provider refused its refresh token.
   case refreshRefused(Refusal)
+  /// The token has expired and its refresh token reached its end then: only a browser login helps.
+  case refreshExpired(at: Date)
   case denied(Refusal)
   /// The token endpoint refused the login's code: the login has ended.
   case codeRefused(Refusal)
@@ -54,6 +56,7 @@ public enum LoginReason: Equatable, Sendable {
     case .expired: return "expired"
     case .notRenewable: return "not_renewable"
     case .refreshRefused: return "refresh_refused"
+    case .refreshExpired: return "refresh_expired"
     case .denied: return "login_denied"
     case .codeRefused: return "code_refused"
     case .timedOut: return "timed_out"
@@ -74,6 +77,8 @@ public enum LoginReason: Equatable, Sendable {
     case .notRenewable: return "cannot be renewed without a login (it has no refresh token)"
     case .refreshRefused(let refusal):
       return "the provider refused its refresh token (\(refusal.said.text))"
+    case .refreshExpired(let at):
+      return "its refresh token ended \(TimeFormat.local(at)) (\(TimeFormat.ago(at, now: now)))"
     case .denied(let refusal): return "the login was denied (\(refusal.said.text))"
     case .codeRefused(let refusal):
       return "the provider refused the login's code (\(refusal.said.text)); this login has ended"

@@ -7,13 +7,21 @@ public struct TokenSet: Equatable, Sendable {
   public var scope: String?
   public var refreshToken: String?
   public var idToken: String?
+  /// When the answer arrived, on the local clock.
   public var issuedAt: Date
-  /// The real expiry (see `Expiry`); nil when nothing said when it ends.
+  /// The real expiry (see `Expiry`), on the local clock; nil when nothing said when it ends.
   public var expiresAt: Date?
+  /// When the refresh token dies (the answer's `refresh_expires_in`, else the provider's
+  /// `refresh_lifetime`); nil when nothing says.
+  public var refreshExpiresAt: Date?
+  /// How far the local clock was ahead of the provider's when the answer came (negative:
+  /// behind), in seconds; nil when the answer did not say.
+  public var clockSkew: TimeInterval?
 
   public init(
     accessToken: String, tokenType: String = "Bearer", scope: String? = nil, refreshToken: String? = nil,
-    idToken: String? = nil, issuedAt: Date, expiresAt: Date?
+    idToken: String? = nil, issuedAt: Date, expiresAt: Date?, refreshExpiresAt: Date? = nil,
+    clockSkew: TimeInterval? = nil
   ) {
     self.accessToken = accessToken
     self.tokenType = tokenType
@@ -22,6 +30,14 @@ public struct TokenSet: Equatable, Sendable {
     self.idToken = idToken
     self.issuedAt = issuedAt
     self.expiresAt = expiresAt
+    self.refreshExpiresAt = refreshExpiresAt
+    self.clockSkew = clockSkew
+  }
+
+  /// When the id token ends, on the local clock: its `exp` moved by the skew measured when it came.
+  public var idTokenExpiresAt: Date? {
+    guard let idToken, let exp = JWT.expiry(of: idToken) else { return nil }
+    return exp.addingTimeInterval(clockSkew ?? 0)
   }
 
 }
@@ -119,14 +135,26 @@ public struct Session: Equatable, Sendable {
     return .valid
   }
 
-  /// Whether a new access token can be had without a person: a refresh token, or client
-  /// credentials. A refresh token the provider refused is dropped (see `Refusal`).
-  public var refreshable: Bool { grant == .clientCredentials || tokens?.refreshToken != nil }
+  /// Whether a new access token can be had without a person at `now`: client credentials, or a
+  /// refresh token that has not reached its end. A refresh token the provider refused is
+  /// dropped (see `Refusal`).
+  public func refreshable(at now: Date) -> Bool {
+    if grant == .clientCredentials { return true }
+    guard let tokens, tokens.refreshToken != nil else { return false }
+    return tokens.refreshExpiresAt.map { $0 > now } ?? true
+  }
+
+  /// The refresh token's end, while it has one to come.
+  public func refreshEnds(after now: Date) -> Date? {
+    guard grant != .clientCredentials, let end = tokens?.refreshExpiresAt, tokens?.refreshToken != nil, end > now
+    else { return nil }
+    return end
+  }
 
   /// Whether only a person can make it usable: it holds no access token that is still valid,
   /// and nothing to renew one with. What `authdeck wait` waits for and `status` counts.
   public func needsLogin(at now: Date) -> Bool {
-    guard !refreshable else { return false }
+    guard !refreshable(at: now) else { return false }
     guard let tokens else { return true }
     return tokens.expiresAt.map { $0 <= now } ?? false
   }
@@ -145,7 +173,12 @@ public struct Session: Equatable, Sendable {
     case let refusal? where refusal.kind == .refreshRefused: return .refreshRefused(refusal)
     case let refusal? where refusal.kind == .loginDenied: return .denied(refusal)
     case let refusal?: return .codeRefused(refusal)
-    case nil: return tokens?.expiresAt.map { .expired(at: $0) } ?? .noToken
+    case nil:
+      guard let tokens else { return .noToken }
+      if tokens.refreshToken != nil, let end = tokens.refreshExpiresAt, end <= now {
+        return .refreshExpired(at: end)
+      }
+      return tokens.expiresAt.map { .expired(at: $0) } ?? .noToken
     }
   }
 

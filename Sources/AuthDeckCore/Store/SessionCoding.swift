@@ -22,6 +22,8 @@ public enum SessionCoding {
       t["refresh_token"] = tokens.refreshToken.map(JSONValue.string)
       t["id_token"] = tokens.idToken.map(JSONValue.string)
       t["expires_at"] = tokens.expiresAt.map { .number($0.timeIntervalSince1970) }
+      t["refresh_expires_at"] = tokens.refreshExpiresAt.map { .number($0.timeIntervalSince1970) }
+      t["clock_skew"] = tokens.clockSkew.map { .number($0) }
       members["tokens"] = .object(t)
     }
     if let pending = session.pending {
@@ -67,7 +69,9 @@ public enum SessionCoding {
         accessToken: accessToken, tokenType: t["token_type"]?.string ?? "Bearer", scope: t["scope"]?.string,
         refreshToken: t["refresh_token"]?.string, idToken: t["id_token"]?.string,
         issuedAt: Date(timeIntervalSince1970: issuedAt),
-        expiresAt: t["expires_at"]?.number.map { Date(timeIntervalSince1970: $0) })
+        expiresAt: t["expires_at"]?.number.map { Date(timeIntervalSince1970: $0) },
+        refreshExpiresAt: t["refresh_expires_at"]?.number.map { Date(timeIntervalSince1970: $0) },
+        clockSkew: t["clock_skew"]?.number)
     }
     if let p = object["pending"] {
       guard let state = p["state"]?.string, let redirectURI = p["redirect_uri"]?.string,

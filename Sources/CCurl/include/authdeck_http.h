@@ -23,6 +23,7 @@ typedef struct {
   size_t body_length;
   char *content_type;           // malloc'd or NULL
   char *location;               // where a 3xx points (not followed), malloc'd or NULL
+  char *date;                   // the Date header's value (the server's clock), malloc'd or NULL
   int error_kind;               // AD_HTTP_OK or one of the kinds below
   char error_message[256];      // libcurl's own words, never contains the request body
 } ad_http_response;
