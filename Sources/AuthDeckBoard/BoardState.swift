@@ -109,6 +109,7 @@ public struct BoardState: Equatable, Sendable {
     self.isDemo = isDemo
     self.mode = providers.isEmpty && sessions.isEmpty ? .firstRun : .list
     self.selected = visibleSessions.first?.id
+    self.sessions.forEach { noteClockSkew(of: $0) }
   }
 
   /// Where `id` is in `sessions`, or where it would go.

@@ -108,8 +108,10 @@ public final class AuthlibServer: @unchecked Sendable {
 }
 
 /// Runs `body` with a fresh Authlib server of its own, stopped afterwards whatever happens.
-public func withAuthlib<T>(deviceInterval: Int = 1, _ body: (AuthlibServer) throws -> T) throws -> T {
-  let server = try AuthlibServer(deviceInterval: deviceInterval)
+public func withAuthlib<T>(
+  deviceInterval: Int = 1, refreshExpiresIn: Int? = nil, _ body: (AuthlibServer) throws -> T
+) throws -> T {
+  let server = try AuthlibServer(deviceInterval: deviceInterval, refreshExpiresIn: refreshExpiresIn)
   defer { server.stop() }
   return try body(server)
 }

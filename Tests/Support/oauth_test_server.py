@@ -318,7 +318,9 @@ class Handler(BaseHTTPRequestHandler):
             if len(headers) != 1 or scheme.lower() != "basic":
                 raise OAuthError("invalid_client", "HTTP Basic client authentication required")
             try:
-                decoded = base64.b64decode(cred.strip(), validate=True).decode("ascii")
+                # Raw credentials may be any UTF-8; form-encoded ones are ASCII (§2.3.1).
+                decoded = base64.b64decode(cred.strip(), validate=True).decode(
+                    "utf-8" if opts.basic_raw else "ascii")
             except (ValueError, UnicodeDecodeError):
                 # Non-ASCII here means the parts were not form-encoded first (§2.3.1).
                 raise OAuthError("invalid_client", "Basic credentials are not valid base64 "
