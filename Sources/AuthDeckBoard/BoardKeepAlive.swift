@@ -7,7 +7,8 @@ extension BoardState {
   /// When keep-alive renews `session`, or nil when it leaves it alone: its provider is gone or
   /// has `keep_alive = false`, it cannot be renewed, or `KeepAlive.dueTime` says so.
   func keepAliveDue(_ session: Session) -> Date? {
-    guard session.refreshable(at: now), let provider = provider(session.id.provider), provider.keepAlive else {
+    guard session.refreshable(at: now), let provider = provider(session.id.provider), provider.keepAlive
+    else {
       return nil
     }
     let waits = deviceLogin(session.id)?.expiresAt ?? session.activePending(at: now)?.deadline

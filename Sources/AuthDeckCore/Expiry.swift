@@ -54,7 +54,9 @@ public enum JWT {
     else { return (nil, nil) }
     // A time before 2000 or after 2200 is not a real token's: ignored rather than trusted.
     func instant(_ name: String) -> Date? {
-      guard let value = object[name]?.number, (946_684_800...7_258_118_400).contains(value) else { return nil }
+      guard let value = object[name]?.number, (946_684_800...7_258_118_400).contains(value) else {
+        return nil
+      }
       return Date(timeIntervalSince1970: value)
     }
     return (instant("exp"), instant("iat"))

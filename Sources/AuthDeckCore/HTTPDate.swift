@@ -14,7 +14,8 @@ public enum HTTPDate {
       let year = Int(parts[3]), (1970...9999).contains(year)
     else { return nil }
     let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-    guard clock.count == 3, (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(clock[2])
+    guard clock.count == 3, (0...23).contains(clock[0]), (0...59).contains(clock[1]),
+      (0...60).contains(clock[2])
     else { return nil }
     let days = daysFromCivil(year: year, month: month, day: day)
     let seconds = days * 86_400 + clock[0] * 3_600 + clock[1] * 60 + clock[2]

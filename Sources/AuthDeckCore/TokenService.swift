@@ -403,7 +403,9 @@ public struct TokenService: Sendable {
   ///   and `notices` is told. Nothing is retried for another error, nor with another secret.
   func send<T>(
     _ provider: Provider, to endpoint: Provider.Endpoint, now: Date,
-    _ prepare: (Provider, String?) throws(AuthDeckError) -> (HTTPRequest, (HTTPResponse) throws(AuthDeckError) -> T)
+    _ prepare: (Provider, String?) throws(AuthDeckError) -> (
+      HTTPRequest, (HTTPResponse) throws(AuthDeckError) -> T
+    )
   ) throws(AuthDeckError) -> T {
     var resolved = try discovery.resolve(provider, for: [endpoint], now: now)
     resolved.basicCredentials = discovery.cache.quirks(provider.id).basicCredentials

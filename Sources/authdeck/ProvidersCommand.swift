@@ -42,7 +42,8 @@ struct Providers: ParsableCommand {
         } catch {
           unusable = unusable ?? error
           Console.out(
-            ProviderDescription.text(known, discoveryProblem: error.description, clockSkew: skews[provider.id]))
+            ProviderDescription.text(
+              known, discoveryProblem: error.description, clockSkew: skews[provider.id]))
         }
       }
       if let unusable { Foundation.exit(unusable.exitCode) }

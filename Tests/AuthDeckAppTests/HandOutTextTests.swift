@@ -75,6 +75,15 @@ struct HandOutTextTests {
     #expect(StatusLine.line([], now: now) == "")
   }
 
+  @Test("a session that renews itself needs a person when its refresh token dies: that is its time")
+  func refreshEndInTheStatusLine() {
+    var ops = session("acme/ops", expiresIn: 3_600, refresh: "rt")
+    ops.tokens?.refreshExpiresAt = now.addingTimeInterval(5 * 3_600)
+    #expect(StatusLine.line([ops], now: now) == "acme 5:00")
+    ops.tokens?.refreshExpiresAt = now.addingTimeInterval(-60)
+    #expect(StatusLine.line([ops], now: now) == "acme 1:00", "past it, the token's own end")
+  }
+
   @Test("time left is hours and minutes rounded up, and days past a day")
   func timeLeftIsHoursAndMinutesRoundedUp() {
     #expect(StatusLine.left(30) == "0:01")

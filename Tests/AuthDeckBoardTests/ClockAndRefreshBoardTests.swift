@@ -37,7 +37,9 @@ struct ClockAndRefreshBoardTests {
       told == [
         .notify(
           title: "acme/ops needs a browser login within 1d",
-          body: "its refresh token ends Tue 14:02; after that only a login renews it: log in again on the board (⏎)")
+          body:
+            "its refresh token ends Tue 14:02; after that only a login renews it: log in again on the board (⏎)"
+        )
       ])
     #expect(board.wait(60).filter(\.isNotification) == [], "once")
   }
@@ -69,9 +71,12 @@ struct ClockAndRefreshBoardTests {
   func unusableProvider() {
     var board = makeBoard()
     let problem = AuthDeckError.network(
-      "acme: discovery failed for issuer https://x.invalid (could not reach x.invalid); check issuer in [providers.acme], or set authorize_url and token_url there to do without discovery")
+      "acme: discovery failed for issuer https://x.invalid (could not reach x.invalid); check issuer in [providers.acme], or set authorize_url and token_url there to do without discovery"
+    )
     _ = board.handle(.providerChecked("acme", problem: problem))
-    #expect(board.screen(120, 24).contains("acme  ✗ cannot be used: acme: discovery failed for issuer https://x.invalid"))
+    #expect(
+      board.screen(120, 24).contains(
+        "acme  ✗ cannot be used: acme: discovery failed for issuer https://x.invalid"))
     #expect(board.isError && board.messageText?.hasSuffix("; its logins fail until then") == true)
     _ = board.handle(.providerChecked("acme", problem: nil))
     #expect(!board.screen(120, 24).contains("cannot be used"))

@@ -32,7 +32,8 @@ struct ClockAndServerCLITests {
         let list = try box.runShell(ahead + " list", [])
         #expect(list.stdout.contains("authlib/bot  valid"), "\(list)")
         let providers = try box.runShell(ahead + " providers", [])
-        #expect(providers.stdout.contains("clock        your clock is 2h 0m ahead of authlib's"), "\(providers)")
+        #expect(
+          providers.stdout.contains("clock        your clock is 2h 0m ahead of authlib's"), "\(providers)")
         // Without the shifted clock the same token is valid too: its lifetime counts from its arrival.
         #expect(try box.run(["token", "authlib/bot"]).status == 0)
       }
@@ -71,10 +72,13 @@ struct ClockAndServerCLITests {
       let login = try box.run(["login", "work/me", "--no-browser"], input: "")
       #expect(login.status == 1, "\(login)")
       let line = login.stderrLines.last ?? ""
-      #expect(line.hasPrefix("authdeck: work: discovery failed for issuer http://127.0.0.1:9/realms/acme ("), "\(line)")
+      #expect(
+        line.hasPrefix("authdeck: work: discovery failed for issuer http://127.0.0.1:9/realms/acme ("),
+        "\(line)")
       #expect(
         line.hasSuffix(
-          "check issuer in [providers.work], or set authorize_url and token_url there to do without discovery"),
+          "check issuer in [providers.work], or set authorize_url and token_url there to do without discovery"
+        ),
         "\(line)")
       let providers = try box.run(["providers"])
       #expect(providers.status == 1, "\(providers)")

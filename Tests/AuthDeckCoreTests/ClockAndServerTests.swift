@@ -18,24 +18,29 @@ struct ClockSkewTests {
     return unsignedJWT(payload: #"{\#(iatPart)"exp":\#(Int(exp.timeIntervalSince1970))}"#)
   }
 
-  @Test("HTTP dates read as servers send them; anything else does not", arguments: [
-    ("Sun, 06 Nov 1994 08:49:37 GMT", Date(timeIntervalSince1970: 784_111_777)),
-    ("Mon, 01 Jun 2026 12:00:00 GMT", utc(2026, 6, 1, 12)),
-    ("Tue, 29 Feb 2028 23:59:59 GMT", utc(2028, 2, 29, 23, 59, 59)),
-  ])
+  @Test(
+    "HTTP dates read as servers send them; anything else does not",
+    arguments: [
+      ("Sun, 06 Nov 1994 08:49:37 GMT", Date(timeIntervalSince1970: 784_111_777)),
+      ("Mon, 01 Jun 2026 12:00:00 GMT", utc(2026, 6, 1, 12)),
+      ("Tue, 29 Feb 2028 23:59:59 GMT", utc(2028, 2, 29, 23, 59, 59)),
+    ])
   func httpDates(text: String, date: Date) {
     #expect(HTTPDate.parse(text) == date)
   }
 
-  @Test("an HTTP date in another form, or garbage, reads as none", arguments: [
-    "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Mon, 01 Jun 2026 12:00:00 UTC",
-    "Mon, 32 Jun 2026 12:00:00 GMT", "Mon, 01 Jun 2026 25:00:00 GMT", "", "yesterday",
-  ])
+  @Test(
+    "an HTTP date in another form, or garbage, reads as none",
+    arguments: [
+      "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Mon, 01 Jun 2026 12:00:00 UTC",
+      "Mon, 32 Jun 2026 12:00:00 GMT", "Mon, 01 Jun 2026 25:00:00 GMT", "", "yesterday",
+    ])
   func notHTTPDates(text: String) {
     #expect(HTTPDate.parse(text) == nil)
   }
 
-  @Test("a JWT that lives an hour lives an hour from its arrival, the local clock hours ahead or behind",
+  @Test(
+    "a JWT that lives an hour lives an hour from its arrival, the local clock hours ahead or behind",
     arguments: [7_200.0, -7_200.0, 0.0])
   func jwtLifetimeOnTheLocalClock(skew: TimeInterval) {
     let arrived = Self.providerNow.addingTimeInterval(skew)
@@ -51,7 +56,8 @@ struct ClockSkewTests {
     let token = Self.jwt(iat: nil, exp: Self.providerNow.addingTimeInterval(600))
     #expect(
       Expiry.realExpiry(
-        issuedAt: arrived, expiresIn: nil, dailyCutoff: nil, accessToken: token, providerTime: Self.providerNow)
+        issuedAt: arrived, expiresIn: nil, dailyCutoff: nil, accessToken: token,
+        providerTime: Self.providerNow)
         == arrived.addingTimeInterval(600))
     #expect(Expiry.clockSkew(issuedAt: arrived, providerTime: Self.providerNow, accessToken: token) == 7_200)
     // Nothing else known: the bare exp, as it is (the only case where the provider's clock counts).
@@ -79,7 +85,8 @@ struct ClockSkewTests {
     let token = Self.jwt(iat: Self.providerNow, exp: Self.providerNow.addingTimeInterval(300))
     var response = jsonResponse(#"{"access_token":"\#(token)"}"#)
     response.date = Self.providerNow
-    let tokens = try TokenEndpoint(provider: provider, clientSecret: nil).tokens(from: response, issuedAt: arrived)
+    let tokens = try TokenEndpoint(provider: provider, clientSecret: nil).tokens(
+      from: response, issuedAt: arrived)
     #expect(tokens.expiresAt == arrived.addingTimeInterval(300))
     #expect(tokens.clockSkew == 10_800)
     #expect(
@@ -107,7 +114,8 @@ struct RefreshLifetimeTests {
 
   static func provider(refreshLifetime: TimeInterval? = nil) -> Provider {
     var provider = Provider(
-      id: "acme", authorizeURL: URL(string: "https://id.example/auth"), tokenURL: URL(string: "https://id.example/token")!,
+      id: "acme", authorizeURL: URL(string: "https://id.example/auth"),
+      tokenURL: URL(string: "https://id.example/token")!,
       clientID: "c", redirectURI: URL(string: "http://127.0.0.1:8765/cb"))
     provider.refreshLifetime = refreshLifetime
     return provider
@@ -157,7 +165,8 @@ struct RefreshLifetimeTests {
     try withTemporaryDirectory { directory in
       let transport = FakeTransport()
       let service = TokenService(
-        configuration: Configuration(providers: [Self.provider()]), store: SessionStore(root: directory + "/s"),
+        configuration: Configuration(providers: [Self.provider()]),
+        store: SessionStore(root: directory + "/s"),
         transport: transport, secrets: FixedSecrets(value: nil))
       let end = Self.now.addingTimeInterval(-1)
       let session = Session(
@@ -192,7 +201,8 @@ struct RawBasicTests {
     var all: [ProviderNotice] { seen.withLock { $0 } }
   }
 
-  func withService<T>(secret: String, _ body: (TokenService, FakeTransport, Notices) throws -> T) throws -> T {
+  func withService<T>(secret: String, _ body: (TokenService, FakeTransport, Notices) throws -> T) throws -> T
+  {
     try withTemporaryDirectory { directory in
       let transport = FakeTransport()
       let notices = Notices()
@@ -215,7 +225,9 @@ struct RawBasicTests {
       _ = try service.renew(Self.bot, now: Self.now, force: true)
       #expect(transport.count == 2)
       let (form, raw) = (transport.requests[0], transport.requests[1])
-      #expect(form.header("Authorization") == ClientSecretBasic.header(clientID: "svc app", clientSecret: "pa+ss/w=rd"))
+      #expect(
+        form.header("Authorization")
+          == ClientSecretBasic.header(clientID: "svc app", clientSecret: "pa+ss/w=rd"))
       #expect(raw.header("Authorization") == "Basic " + Base64.encode(Array("svc app:pa+ss/w=rd".utf8)))
       #expect(form.body == raw.body, "the same request, but for how the credentials are written")
       #expect(notices.all == [.rawBasicCredentials(provider: "svc")])
@@ -223,7 +235,8 @@ struct RawBasicTests {
       // From now on raw, at once: one request.
       transport.enqueue(Self.accepted)
       _ = try service.renew(Self.bot, now: Self.now, force: true)
-      #expect(transport.count == 3 && transport.requests[2].header("Authorization") == raw.header("Authorization"))
+      #expect(
+        transport.count == 3 && transport.requests[2].header("Authorization") == raw.header("Authorization"))
       #expect(notices.all.count == 1)
     }
   }
@@ -244,7 +257,9 @@ struct RawBasicTests {
       let service = TokenService(
         configuration: Configuration(providers: [plain]), store: SessionStore(root: directory + "/s"),
         transport: transport, secrets: FixedSecrets(value: "plain-secret"))
-      let error = thrownError { () throws(AuthDeckError) in try service.renew(Self.bot, now: Self.now, force: true) }
+      let error = thrownError { () throws(AuthDeckError) in
+        try service.renew(Self.bot, now: Self.now, force: true)
+      }
       #expect(error?.description.contains("invalid_client") == true)
       #expect(transport.count == 1, "raw and form-encoded are the same bytes: nothing to try")
     }
@@ -255,7 +270,9 @@ struct RawBasicTests {
     try withService(secret: "pa+ss") { service, transport, notices in
       transport.enqueue(Self.refused)
       transport.enqueue(Self.refused)
-      let error = thrownError { () throws(AuthDeckError) in try service.renew(Self.bot, now: Self.now, force: true) }
+      let error = thrownError { () throws(AuthDeckError) in
+        try service.renew(Self.bot, now: Self.now, force: true)
+      }
       #expect(error?.description.contains("invalid_client") == true)
       #expect(transport.count == 2)
       #expect(service.discovery.cache.quirks("svc").basicCredentials == .formEncoded && notices.all.isEmpty)

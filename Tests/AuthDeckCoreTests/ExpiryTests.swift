@@ -141,7 +141,8 @@ struct ExpiryTests {
     // The JWT's exp earliest, placed on the local clock by the answer's Date (here: the same clock).
     #expect(
       Expiry.realExpiry(
-        issuedAt: issued, expiresIn: 86_400, dailyCutoff: newYorkCutoff, accessToken: early, providerTime: issued)
+        issuedAt: issued, expiresIn: 86_400, dailyCutoff: newYorkCutoff, accessToken: early,
+        providerTime: issued)
         == utc(2026, 7, 15, 21))
     // A bare exp that cannot be placed does not shorten what expires_in says.
     #expect(

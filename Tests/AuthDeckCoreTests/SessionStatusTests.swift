@@ -97,7 +97,9 @@ struct SessionStatusTests {
     #expect(!Session(id: Self.id, tokens: Self.tokens(expiresIn: -1)).refreshable(at: Date()))
     #expect(!Session(id: Self.id).refreshable(at: Date()))
     #expect(Session(id: Self.id, grant: .clientCredentials).refreshable(at: Date()))
-    #expect(Session(id: Self.id, grant: .clientCredentials, tokens: Self.tokens(expiresIn: -1)).refreshable(at: Date()))
+    #expect(
+      Session(id: Self.id, grant: .clientCredentials, tokens: Self.tokens(expiresIn: -1)).refreshable(
+        at: Date()))
   }
 
   @Test("only a session with no valid token and no way to renew one needs a login")

@@ -109,7 +109,9 @@ public final class TestOAuthServer: @unchecked Sendable {
     ]
     if options.jwtAccess { argv.append("--jwt-access") }
     if options.noExpiresIn { argv.append("--no-expires-in") }
-    if let refreshExpiresIn = options.refreshExpiresIn { argv += ["--refresh-expires-in", String(refreshExpiresIn)] }
+    if let refreshExpiresIn = options.refreshExpiresIn {
+      argv += ["--refresh-expires-in", String(refreshExpiresIn)]
+    }
     if options.basicRaw { argv.append("--basic-raw") }
     (child, port) = try ServerProcess.start(argv, name: "oauth_test_server.py")
   }

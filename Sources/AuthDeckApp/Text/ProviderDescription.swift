@@ -30,7 +30,9 @@ public enum ProviderDescription {
       guard let url = provider.url(for: endpoint) else {
         if endpoint == .revocation {
           // Without the provider's document, whether it revokes is not known.
-          add(label, discoveryProblem == nil ? "none: logout only drops the local copy" : "unknown (discovery failed)")
+          add(
+            label,
+            discoveryProblem == nil ? "none: logout only drops the local copy" : "unknown (discovery failed)")
         }
         continue
       }

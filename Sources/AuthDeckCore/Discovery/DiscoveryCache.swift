@@ -77,7 +77,8 @@ public struct DiscoveryCache: Sendable {
     try files.checkDirectory(root, create: true)
     try files.checkDirectory(directory, create: true)
     let file = JSONValue.object([
-      "version": .number(Double(Self.version)), "basic_credentials": .string(quirks.basicCredentials.rawValue),
+      "version": .number(Double(Self.version)),
+      "basic_credentials": .string(quirks.basicCredentials.rawValue),
     ])
     try files.writeAtomically(
       path: quirksPath(for: providerID), data: Data(file.serialized.utf8), label: "what \(providerID) needs")

@@ -146,7 +146,8 @@ public struct Session: Equatable, Sendable {
 
   /// The refresh token's end, while it has one to come.
   public func refreshEnds(after now: Date) -> Date? {
-    guard grant != .clientCredentials, let end = tokens?.refreshExpiresAt, tokens?.refreshToken != nil, end > now
+    guard grant != .clientCredentials, let end = tokens?.refreshExpiresAt, tokens?.refreshToken != nil,
+      end > now
     else { return nil }
     return end
   }
