@@ -1,6 +1,5 @@
 import AuthDeckTestSupport
 import Foundation
-import Synchronization
 import Testing
 
 @testable import AuthDeckCore
@@ -195,17 +194,12 @@ struct RawBasicTests {
     id: "svc", authorizeURL: nil, tokenURL: URL(string: "https://svc.example/token")!, clientID: "svc app",
     secret: .environment("SVC_SECRET"), clientAuth: .basic, redirectURI: nil, grant: .clientCredentials)
 
-  final class Notices: Sendable {
-    private let seen = Mutex<[ProviderNotice]>([])
-    func add(_ notice: ProviderNotice) { seen.withLock { $0.append(notice) } }
-    var all: [ProviderNotice] { seen.withLock { $0 } }
-  }
-
-  func withService<T>(secret: String, _ body: (TokenService, FakeTransport, Notices) throws -> T) throws -> T
+  func withService<T>(secret: String, _ body: (TokenService, FakeTransport, NoticeRecorder) throws -> T)
+    throws -> T
   {
     try withTemporaryDirectory { directory in
       let transport = FakeTransport()
-      let notices = Notices()
+      let notices = NoticeRecorder()
       var service = TokenService(
         configuration: Configuration(providers: [Self.svc]), store: SessionStore(root: directory + "/s"),
         transport: transport, secrets: FixedSecrets(value: secret))

@@ -1,6 +1,5 @@
 import AuthDeckTestSupport
 import Foundation
-import Synchronization
 import Testing
 
 @testable import AuthDeckCore
@@ -13,15 +12,9 @@ struct ClockAndServerIntegrationTests {
   static let svc = SessionID(provider: "svc", account: "bot")
   static let limio = SessionID(provider: "limio", account: "ops")
 
-  final class Notices: Sendable {
-    private let seen = Mutex<[ProviderNotice]>([])
-    func add(_ notice: ProviderNotice) { seen.withLock { $0.append(notice) } }
-    var all: [ProviderNotice] { seen.withLock { $0 } }
-  }
-
   func withService<T>(
     _ options: TestOAuthServer.Options, extra: String = "",
-    _ body: (TestOAuthServer, TokenService, Notices) throws -> T
+    _ body: (TestOAuthServer, TokenService, NoticeRecorder) throws -> T
   ) throws -> T {
     try withServer(.limio, options: options) { server in
       try withTemporaryDirectory { directory in
@@ -32,7 +25,7 @@ struct ClockAndServerIntegrationTests {
           transport: CurlTransport(),
           secrets: SecretResolver(
             environment: [TestConfig.secretVariable: TestOAuthServer.clientSecret], withholding: []))
-        let notices = Notices()
+        let notices = NoticeRecorder()
         service.notices = { notices.add($0) }
         return try body(server, service, notices)
       }

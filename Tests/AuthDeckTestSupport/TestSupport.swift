@@ -1,5 +1,6 @@
 import AuthDeckCore
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -91,4 +92,16 @@ public func writeFile(_ path: String, _ data: Data, mode: mode_t = 0o600) throws
 @discardableResult
 public func writeFile(_ path: String, _ text: String, mode: mode_t = 0o600) throws -> Bool {
   try writeFile(path, Data(text.utf8), mode: mode)
+}
+
+// MARK: Notices
+
+/// Records what a token service tells (`TokenService.notices`), for a test to look at.
+public final class NoticeRecorder: Sendable {
+  private let seen = Mutex<[ProviderNotice]>([])
+
+  public init() {}
+
+  public func add(_ notice: ProviderNotice) { seen.withLock { $0.append(notice) } }
+  public var all: [ProviderNotice] { seen.withLock { $0 } }
 }
