@@ -46,6 +46,8 @@ public enum BoardEvent: Equatable, Sendable {
   /// help), or a device login was denied or its code expired; a `.sessionChanged` without the
   /// pending login came first.
   case loginEnded(SessionID, AuthDeckError)
+  /// A login was cancelled (`error`: it could not be): its tokens are as they were.
+  case loginCancelled(SessionID, error: AuthDeckError?)
   /// A log-out was done (`revocation` says what the provider did), or refused (`error`).
   case loggedOut(SessionID, forgotten: Bool, error: AuthDeckError?, revocation: Revocation = .revoked)
   /// Something was copied for a session (`result` says how, or that nothing took it), or there
@@ -81,6 +83,8 @@ public enum BoardEffect: Equatable, Sendable {
   /// The device login's user code, to enter at its page.
   case copyUserCode(SessionID, String)
   case logout(SessionID, forget: Bool)
+  /// Esc on a waiting login: it ends, the tokens stay as they were.
+  case cancelLogin(SessionID)
   case openDemo
   case quit
 }

@@ -37,8 +37,8 @@ extension BoardState {
     case (.paste, .cancel):
       mode = .list
       say("paste cancelled; the login still waits")
-    case (.newSession(let text), .submit):
-      return submitNewSession(text)
+    case (.newSession(let text, let group), .submit):
+      return submitNewSession(text, group: group)
     case (.newSession, .cancel):
       mode = .list
     case (_, .clearText):
@@ -53,6 +53,13 @@ extension BoardState {
       return [.logout(id, forget: true)]
     case (.confirmDelete, .cancel), (.help, .cancel):
       mode = .list
+      helpScroll = 0
+    case (.help, .moveDown): scrollHelp(to: helpScroll + 1)
+    case (.help, .moveUp): scrollHelp(to: helpScroll - 1)
+    case (.help, .pageDown): scrollHelp(to: helpScroll + helpPage)
+    case (.help, .pageUp): scrollHelp(to: helpScroll - helpPage)
+    case (.help, .top): scrollHelp(to: 0)
+    case (.help, .bottom): scrollHelp(to: helpLines.count)
     case (.firstRun, .openDemo):
       return [.openDemo]
     default:
@@ -67,16 +74,19 @@ extension BoardState {
     case .moveDown: move(by: 1)
     case .pageUp: move(by: -pageSize)
     case .pageDown: move(by: pageSize)
-    case .top: move(by: -visibleSessions.count)
-    case .bottom: move(by: visibleSessions.count)
+    case .top: move(by: -selectableRows.count)
+    case .bottom: move(by: selectableRows.count)
     case .filter: openPrompt(.filter)
     case .help: mode = .help
     case .paste: openPrompt(.paste(""))
     case .newSession:
-      let prefix = selected?.provider ?? providers.first?.id ?? ""
-      openPrompt(.newSession(prefix.isEmpty ? "" : prefix + "/"))
+      openPrompt(.newSession("", group: selectedGroup ?? providers.first?.id))
     case .morningQueue: return startQueue()
     case .hideURL: browserlessLogin = nil
+    case .cancelLogin:
+      guard let id = selected else { return [] }
+      deviceLogins[id] = nil
+      return [.cancelLogin(id)]
     case .stopQueue:
       queue = nil
       say("morning queue stopped")
@@ -179,7 +189,7 @@ extension BoardState {
       filter = edited(filter, with: key)
       keepSelectionValid()
     case .paste(let text): mode = .paste(edited(text, with: key))
-    case .newSession(let text): mode = .newSession(edited(text, with: key))
+    case .newSession(let text, let group): mode = .newSession(edited(text, with: key), group: group)
     default: break
     }
   }
@@ -203,8 +213,8 @@ extension BoardState {
       filter += Sanitizer.inline(text, limit: 100)
       keepSelectionValid()
       return []
-    case .newSession(let typed):
-      mode = .newSession(typed + Sanitizer.inline(text, limit: 100))
+    case .newSession(let typed, let group):
+      mode = .newSession(typed + Sanitizer.inline(text, limit: 100), group: group)
       return []
     case .list:
       // A paste on the list is taken as a redirect URL: the common case after the browser.
@@ -223,12 +233,13 @@ extension BoardState {
     return [.completeLogin(pasted: text)]
   }
 
-  /// A mistake keeps the prompt open with the text to correct, and says what is wrong where
-  /// the prompt's keys were, so it cannot go unseen.
-  private mutating func submitNewSession(_ text: String) -> [BoardEffect] {
+  /// A bare account is one of `group`'s; `provider/account` names its provider. A mistake keeps
+  /// the prompt open with the text to correct, and says what is wrong, so it cannot go unseen.
+  private mutating func submitNewSession(_ text: String, group: String?) -> [BoardEffect] {
+    let typed = text.trimmingCharacters(in: .whitespaces)
     let id: SessionID
     do throws(AuthDeckError) {
-      id = try SessionID(parsing: text.trimmingCharacters(in: .whitespaces))
+      id = try SessionID(parsing: typed.contains("/") || group == nil ? typed : group! + "/" + typed)
     } catch {
       say(error.description, isError: true)
       return []

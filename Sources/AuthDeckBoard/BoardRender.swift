@@ -52,23 +52,28 @@ extension BoardState {
   }
 
   /// The footer: the enabled bindings of the mode that have footer words, first key each. Whole
-  /// entries only: when the line is too narrow, entries before the last two (help and quit on
-  /// the list) are dropped from the end, so what remains is never cut mid-word. While a prompt
-  /// or question is open, a message takes the footer's place, where the eye already is.
-  private func footer(width: Int) -> [Span] {
+  /// entries only: when the line is too narrow, the entries that matter least (highest
+  /// `footerRank`, the last of them first) give way, so what remains is never cut mid-word and
+  /// the keys of the moment (Esc to cancel, ⏎, help, quit) stay. While a prompt or question is
+  /// open, a message takes the footer's place, where the eye already is.
+  func footer(width: Int) -> [Span] {
     if mode != .list, mode != .help, let message {
       return [Span(message.text, message.kind == .error ? .error : .info)]
     }
-    var entries = bindings.compactMap { binding -> (key: String, words: String, enabled: Bool)? in
+    typealias Entry = (key: String, words: String, enabled: Bool, rank: Int)
+    var entries = bindings.compactMap { binding -> Entry? in
       let availability = binding.availability(in: self)
       guard let words = binding.footer, availability != .inapplicable else { return nil }
-      return (binding.footerKeyLabel, words, availability.isEnabled)
+      return (binding.footerKeyLabel, words, availability.isEnabled, binding.footerRank)
     }
-    func length(_ entries: [(key: String, words: String, enabled: Bool)]) -> Int {
+    func length(_ entries: [Entry]) -> Int {
       entries.reduce(0) { $0 + DisplayWidth.of($1.key) + 1 + DisplayWidth.of($1.words) }
         + max(0, entries.count - 1) * 2
     }
-    while length(entries) > width && entries.count > 2 { entries.remove(at: entries.count - 3) }
+    while length(entries) > width && entries.count > 1 {
+      let least = entries.map(\.rank).max()!
+      entries.remove(at: entries.lastIndex { $0.rank == least }!)
+    }
     var spans: [Span] = []
     for (index, entry) in entries.enumerated() {
       // A key that cannot act now stays in its place, dimmed, so the footer does not jump about.
@@ -119,7 +124,7 @@ extension BoardState {
     }
     // The selected row stays in view when the panel shortens the list.
     var firstRow = scroll
-    if let selected, let index = rows.firstIndex(of: .session(selected)), index >= firstRow + listHeight {
+    if let cursor, let index = rows.firstIndex(of: Self.row(of: cursor)), index >= firstRow + listHeight {
       firstRow = index - listHeight + 1
     }
     for (offset, row) in rows.dropFirst(firstRow).prefix(listHeight).enumerated() {
@@ -176,8 +181,12 @@ extension BoardState {
       }
       let details = (provider.name == id ? [] : [provider.name]) + [host, provider.expiryRule]
       return [Span(id, .header)] + warnings + [Span("  " + details.joined(separator: " · "), .dim)]
-    case .empty:
-      return [Span("    no sessions yet: " + KeyBindings.hint(.newSession, "to add one"), .dim)]
+    case .empty(let provider):
+      let isSelected = cursor == .emptyGroup(provider)
+      return [
+        Span(isSelected ? "▸ " : "  ", isSelected ? .selected : .plain),
+        Span("  no sessions yet: " + KeyBindings.hint(.newSession, "to add one"), .dim),
+      ]
     case .session(let id):
       guard let session = session(id) else { return [] }
       return sessionLine(session, columns: columns, width: width)
@@ -190,14 +199,25 @@ extension BoardState {
     var remaining = "-"
     var expires = "-"
     var expiresStyle = Style.dim
+    // A login under way with a token still usable: the token's time left, and the login beside it.
+    let tokenLeft = session.tokens?.expiresAt.flatMap {
+      $0 > now ? TimeFormat.countdown($0.timeIntervalSince(now)) : nil
+    }
     if let device = deviceLogin(session.id) {
       // The code to enter stands where a browser login shows its deadline.
-      remaining = TimeFormat.countdown(device.expiresAt.timeIntervalSince(now))
+      remaining =
+        status == .pending ? TimeFormat.countdown(device.expiresAt.timeIntervalSince(now)) : tokenLeft ?? "-"
       expires = Sanitizer.inline(device.userCode, limit: Columns.expires)
       expiresStyle = .key
-    } else if status == .pending, let pending = session.pending {
-      remaining = TimeFormat.countdown(pending.deadline.timeIntervalSince(now))
-      expires = "by " + BoardClock.clock(pending.deadline, in: timeZone).prefix(5)
+    } else if let pending = session.activePending(at: now) {
+      if status == .pending {
+        remaining = TimeFormat.countdown(pending.deadline.timeIntervalSince(now))
+        expires = "by " + BoardClock.clock(pending.deadline, in: timeZone).prefix(5)
+      } else {
+        remaining = tokenLeft ?? TimeFormat.unknownLifetime
+        expires = "login " + TimeFormat.minutesAndSeconds(pending.deadline.timeIntervalSince(now))
+        expiresStyle = .pending
+      }
     } else if let expiresAt = session.tokens?.expiresAt {
       remaining = expiresAt > now ? TimeFormat.countdown(expiresAt.timeIntervalSince(now)) : "-"
       expires = BoardClock.short(expiresAt, now: now, in: timeZone)
@@ -253,7 +273,11 @@ extension BoardState {
     switch mode {
     case .filter: return prompt("/", filter)
     case .paste(let text): return prompt("Paste redirect URL: ", text)
-    case .newSession(let text): return prompt("New session (provider/account): ", text)
+    case .newSession(let text, let group):
+      let label = group.map {
+        "New session in \(Sanitizer.inline($0, limit: 40)) (account, or provider/account): "
+      }
+      return prompt(label ?? "New session (provider/account): ", text)
     case .confirmDelete(let id):
       return [
         Span("Log out \(Sanitizer.inline(id.description, limit: 100))? ", .key),
@@ -280,31 +304,7 @@ extension BoardState {
     ]
   }
 
-  // MARK: Help and first run
-
-  private func renderHelp(_ canvas: inout Canvas) {
-    // One line a command: q and the global ^C are one "quit".
-    var entries: [(keys: String, help: String)] = []
-    var seen: [Command: Int] = [:]
-    for binding in KeyBindings.list + KeyBindings.global {
-      if let index = seen[binding.command] {
-        entries[index].keys += "/" + binding.keyLabel
-      } else {
-        seen[binding.command] = entries.count
-        entries.append((binding.keyLabel, binding.help))
-      }
-    }
-    var lines: [[Span]] = [[Span("Keys", .header)]]
-    let width = entries.map { DisplayWidth.of($0.keys) }.max() ?? 8
-    for entry in entries {
-      lines.append([Span("  " + DisplayWidth.pad(entry.keys, width) + "  ", .key), Span(entry.help)])
-    }
-    // The blank line before the note goes first when the screen is short of a line.
-    if lines.count + 2 <= canvas.height - 2 { lines.append([]) }
-    lines.append([Span("A paste anywhere on the list is taken as a redirect URL.", .dim)])
-    for (index, line) in lines.prefix(canvas.height - 2).enumerated() { canvas.put(1 + index, line) }
-    canvas.put(canvas.height - 1, footer(width: canvas.width))
-  }
+  // MARK: First run
 
   private func renderFirstRun(_ canvas: inout Canvas) {
     let text: [[Span]] = [

@@ -7,7 +7,9 @@ public struct BoardState: Equatable, Sendable {
     case list
     case filter
     case paste(String)
-    case newSession(String)
+    /// Typed text, and the provider the prompt starts from (the group the user looks at): a bare
+    /// account is taken as one of its.
+    case newSession(String, group: String?)
     case confirmDelete(SessionID)
     case help
     case firstRun
@@ -65,10 +67,36 @@ public struct BoardState: Equatable, Sendable {
   public var expiringWithin: TimeInterval
   public var mode: Mode
   public var filter = ""
-  /// The selected session, by id, so that reloads and filters keep it.
-  public var selected: SessionID?
+  /// Where the selection mark is: a session (by id, so that reloads and filters keep it), or
+  /// the "no sessions yet" row of a provider that has none (`n` there adds one to it).
+  public var cursor: Cursor?
+
+  public enum Cursor: Equatable, Sendable {
+    case session(SessionID)
+    case emptyGroup(String)
+  }
+
+  /// The selected session, when the mark is on one.
+  public var selected: SessionID? {
+    get {
+      if case .session(let id) = cursor { return id }
+      return nil
+    }
+    set { cursor = newValue.map { .session($0) } }
+  }
+
+  /// The provider the user is looking at: the selected session's, or the empty group's.
+  public var selectedGroup: String? {
+    switch cursor {
+    case .session(let id)?: return id.provider
+    case .emptyGroup(let provider)?: return provider
+    case nil: return nil
+    }
+  }
   /// The first visible row of the list.
   public var scroll = 0
+  /// The first visible line of the help.
+  public var helpScroll = 0
   /// Rows the list area held at the last render; PgUp/PgDn move by this much.
   public var pageSize = 10
   public var message: Message?
@@ -188,10 +216,12 @@ public struct BoardState: Equatable, Sendable {
     }
   }
 
-  /// A session whose device login waits for its code is pending, like one waiting for its redirect.
+  /// A session whose device login waits for its code is pending, like one waiting for its
+  /// redirect, unless it holds a token still usable: then that is what it is.
   public func status(of session: Session) -> SessionStatus {
-    if deviceLogin(session.id) != nil { return .pending }
-    return session.status(at: now, expiringWithin: expiringWithin)
+    let status = session.status(at: now, expiringWithin: expiringWithin)
+    guard deviceLogin(session.id) != nil, status == .none || status == .expired else { return status }
+    return .pending
   }
 
   /// The device login of `id` while its code can still be entered.
@@ -214,6 +244,12 @@ public struct BoardState: Equatable, Sendable {
   public var shownBrowserlessLogin: (id: SessionID, url: String)? {
     guard let id = browserlessLogin, let pending = session(id)?.activePending(at: now) else { return nil }
     return (id, pending.authorizeURL)
+  }
+
+  /// Whether a login waits for the selected session (browser or device code): Esc cancels it.
+  public var selectedLoginWaits: Bool {
+    guard let id = selected else { return false }
+    return deviceLogin(id) != nil || session(id)?.activePending(at: now) != nil
   }
 
   /// Whether the selected session logs in with a device code: `u` copies its code then.

@@ -104,6 +104,15 @@ extension BoardState {
       if case .paste = mode { mode = .list }  // a paste cannot help this login any more
       say(BoardText.failure(id, error), isError: true)
       return queue?.current == id ? queueStep(.failed(error)) : []
+    case .loginCancelled(let id, let error):
+      deviceLogins[id] = nil
+      endBrowserlessLogin(id)
+      if let error {
+        say(BoardText.failure(id, error), isError: true)
+      } else {
+        say("\(id): login cancelled; its tokens are as they were")
+      }
+      return []
     case .loggedOut(let id, let forgotten, let error, let revocation):
       busy.remove(id)
       deviceLogins[id] = nil  // the runner stopped its polling

@@ -58,6 +58,12 @@ public enum TimeFormat {
     return minutes == 1 ? "1 minute" : "\(minutes) minutes"
   }
 
+  /// "4:46": minutes and seconds, for a login's few minutes.
+  public static func minutesAndSeconds(_ seconds: TimeInterval) -> String {
+    let whole = Int(min(max(0, seconds.rounded(.up)), 359_999))
+    return "\(whole / 60):" + digits(whole % 60, 2)
+  }
+
   /// "6d", "3h", "45m", "20s": the largest whole unit, rounded down, for narrow columns.
   public static func shortDuration(_ seconds: TimeInterval) -> String {
     let whole = Int(min(max(0, seconds), 1e12))

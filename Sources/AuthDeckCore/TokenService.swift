@@ -69,6 +69,16 @@ public struct TokenService: Sendable {
     }
   }
 
+  /// Ends the login that waits for `id` (Esc on the board) and keeps its tokens as they were.
+  /// Returns the session as stored, and the state of the login it ended (nil: none waited).
+  public func cancelLogin(_ id: SessionID) throws(AuthDeckError) -> (session: Session?, state: String?) {
+    try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> (Session?, String?) in
+      let state = session?.pending?.state
+      session?.pending = nil
+      return (session, state)
+    }
+  }
+
   /// Reads the client secret of `id`'s provider once and forgets it, holding no session's lock
   /// meanwhile: a login checks it before the browser opens, so that a variable that is not
   /// set or a `client_secret_command` that fails or hangs is said before the person logs in,

@@ -325,12 +325,38 @@ struct CopyAndRefreshTests {
 
 @Suite("Adding a session")
 struct NewSessionTests {
-  @Test("n opens a prompt with the selected session's provider filled in")
+  @Test("n opens an empty prompt that names the selected session's provider")
   func prefilled() {
     var board = makeBoard()
     board.select("lime/paper")
     #expect(board.press(.c("n")) == [])
-    #expect(board.mode == .newSession("lime/"))
+    #expect(board.mode == .newSession("", group: "lime"))
+    #expect(board.screen().contains("\nNew session in lime (account, or provider/account):\n"))
+  }
+
+  @Test("a full provider/account overrides the group the prompt names")
+  func fullIDOverridesGroup() {
+    var board = makeBoard()
+    board.select("lime/paper")
+    board.press(.c("n"))
+    board.type("ops/batch")
+    #expect(board.press(.enter) == [.renew(sid("ops/batch"))])
+  }
+
+  @Test("the empty row of a provider with no sessions can be selected, and n adds to that provider")
+  func emptyGroupRow() {
+    var board = makeBoard([Session(id: sid("lime/main"))], providers: [Providers.lime, Providers.acme])
+    #expect(board.selected == sid("lime/main"))
+    board.press(.c("k"))  // acme, with no session, sorts first
+    #expect(board.cursor == .emptyGroup("acme"))
+    #expect(board.selected == nil)
+    #expect(board.screen().contains("\n▸   no sessions yet: press n to add one\n"))
+    board.press(.c("n"))
+    board.type("alice")
+    #expect(board.press(.enter) == [.startLogin(sid("acme/alice"))])
+    #expect(board.selected == sid("acme/alice"))
+    board.press(.c("g"))
+    #expect(board.selected == sid("acme/alice"), "the row took the empty one's place")
   }
 
   @Test(
@@ -340,9 +366,9 @@ struct NewSessionTests {
     board.press(.c("n"), .control("u"))
     board.type("nope/main")
     #expect(board.press(.enter) == [])
-    #expect(board.mode == .newSession("nope/main"))
+    #expect(board.mode == .newSession("nope/main", group: "acme"))
     let lines = board.screen().components(separatedBy: "\n")
-    #expect(lines[22].hasPrefix("New session (provider/account): nope/main"))
+    #expect(lines[22].hasPrefix("New session in acme (account, or provider/account): nope/main"))
     #expect(lines[23] == "unknown provider 'nope'; known: acme, lime, ops")
     // The next keys still edit the prompt, and the person can see why.
     board.press(
@@ -393,12 +419,12 @@ struct NewSessionTests {
   func unknownProvider() {
     var board = makeBoard()
     board.press(.c("n"), .control("u"))
-    #expect(board.mode == .newSession(""))
+    #expect(board.mode == .newSession("", group: "acme"))
     board.type("nope/main")
     #expect(board.press(.enter) == [])
     #expect(board.messageText == "unknown provider 'nope'; known: acme, lime, ops")
     #expect(board.isError)
-    #expect(board.mode == .newSession("nope/main"))  // left to be corrected
+    #expect(board.mode == .newSession("nope/main", group: "acme"))  // left to be corrected
     #expect(board.session(sid("nope/main")) == nil)
   }
 
@@ -406,15 +432,15 @@ struct NewSessionTests {
   func notAnID() {
     var board = makeBoard()
     board.press(.c("n"), .control("u"))
-    board.type("justaname")
+    board.type("/justaname")
     #expect(board.press(.enter) == [])
     #expect(
-      board.messageText == "'justaname' is not a session id: write it as provider/account, e.g. lime/main")
-    #expect(board.mode == .newSession("justaname"))
+      board.messageText == "'/justaname' is not a session id: write it as provider/account, e.g. lime/main")
+    #expect(board.mode == .newSession("/justaname", group: "acme"))
     board.press(.backspace, .control("u"))
     board.type("lime/")
     #expect(board.press(.enter) == [])  // an empty account
-    #expect(board.mode == .newSession("lime/"))
+    #expect(board.mode == .newSession("lime/", group: "acme"))
   }
 
   @Test("Esc closes the prompt and adds nothing")
@@ -432,7 +458,7 @@ struct NewSessionTests {
     var board = makeBoard([], providers: [Providers.lime])
     #expect(board.mode == .list)
     board.press(.c("n"))
-    #expect(board.mode == .newSession("lime/"))
+    #expect(board.mode == .newSession("", group: "lime"))
   }
 }
 
@@ -540,5 +566,52 @@ struct ModeTests {
     #expect(!board.isError)
     #expect(board.handle(.notice("no browser: press u to copy the URL", isError: true)) == [])
     #expect(board.isError)
+  }
+}
+
+@Suite("A login that waits beside a token still valid")
+struct LoginBesideValidTokenTests {
+  /// lime/main holds a token for 2 more hours while a new login waits for its redirect.
+  static func board() -> BoardState {
+    let valid = loggedIn("lime/main", expiresIn: 2 * 3_600)
+    var board = makeBoard([pending("lime/main", startedAgo: 60, tokens: valid.tokens)])
+    board.select("lime/main")
+    return board
+  }
+
+  @Test("the row says the token is valid, and shows the login's own countdown beside it")
+  func validWithLoginCountdown() {
+    let board = Self.board()
+    #expect(board.status(of: board.session(sid("lime/main"))!) == .valid)
+    let line = board.selectedLine()!
+    #expect(line.contains("valid    2:00:00"), "\(line)")
+    #expect(line.contains("login 4:00"), "\(line)")
+  }
+
+  @Test("Esc cancels the waiting login; the runner's answer leaves the token as it was")
+  func escapeCancels() {
+    var board = Self.board()
+    #expect(board.press(.escape) == [.cancelLogin(sid("lime/main"))])
+    let stored = loggedIn("lime/main", expiresIn: 2 * 3_600)
+    #expect(board.handle(.sessionChanged(stored)) == [])
+    #expect(board.handle(.loginCancelled(sid("lime/main"), error: nil)) == [])
+    #expect(board.messageText == "lime/main: login cancelled; its tokens are as they were")
+    #expect(board.selectedLine()!.contains("login") == false)
+    #expect(board.press(.escape) == [], "nothing waits any more")
+  }
+
+  @Test("Esc first clears a filter, and cancels the login only when pressed again")
+  func escapeIsLayered() {
+    var board = Self.board()
+    board.filter = "main"
+    #expect(board.press(.escape) == [])
+    #expect(board.filter.isEmpty)
+    #expect(board.press(.escape) == [.cancelLogin(sid("lime/main"))])
+  }
+
+  @Test("the footer offers Esc while a login waits, and help lists it")
+  func footerOffersEscape() {
+    let board = Self.board()
+    #expect(board.screen().contains("Esc cancel login"))
   }
 }

@@ -46,7 +46,7 @@ struct BrowserlessLoginTests {
       redirect_uri=https%3A%2F%2Flocalhost%2Fcallback&state=state-main&code_challenge=
       E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256
       lime/main: no browser could be started; press u to copy the login URL
-      ⏎ login  p paste  c copy  r refresh  L login all  n new  ? help  q quit
+      ⏎ login  p paste  c copy  r refresh  L login all  / filter  ? help  q quit
       """)
     let pieces = board.render(width: 80, height: 16).lines[11...13].flatMap { $0 }
     #expect(pieces.map(\.text).joined() == Self.url, "every character is there, in order")

@@ -75,8 +75,9 @@ struct KeyBindingTests {
     case .moveDown: #expect(at == here + 1)
     case .pageUp: #expect(at == here - board.pageSize)
     case .pageDown: #expect(at == here + board.pageSize)
-    case .top: #expect(board.selected == all.first?.id)
-    case .bottom: #expect(board.selected == all.last?.id)
+    case .top: #expect(board.cursor == board.selectableRows.first)
+    case .bottom:
+      #expect(board.cursor == board.selectableRows.last && board.selected == nil, "tv has no session")
     case .filter: #expect(board.mode == .filter)
     case .login: #expect(effects == [.startLogin(sid("lime/trader30b"))])
     case .paste: #expect(board.mode == .paste(""))
@@ -84,17 +85,18 @@ struct KeyBindingTests {
     case .copyUserCode: #expect(effects == [.copyUserCode(sid("tv/den"), "WDJB-MJHT")])
     case .copyToken: #expect(effects == [] && board.messageText!.contains("no valid token"))
     case .refresh: #expect(effects == [] && board.messageText!.contains("cannot refresh"))
-    case .newSession: #expect(board.mode == .newSession("lime/"))
+    case .newSession: #expect(board.mode == .newSession("", group: "lime"))
     case .delete: #expect(board.mode == .confirmDelete(sid("lime/trader30b")))
     case .morningQueue: #expect(effects == [.renew(sid("acme/bob"))], "its refresh token first")
     case .hideURL: #expect(board.browserlessLogin == nil && board.shownBrowserlessLogin == nil)
+    case .cancelLogin: #expect(effects == [.cancelLogin(sid("lime/trader30b"))])
     case .stopQueue: #expect(board.queue == nil && board.messageText == "morning queue stopped")
     case .clearFilter: #expect(board.filter.isEmpty)
     case .help: #expect(board.mode == .help)
     case .quit: #expect(effects == [.quit])
     default: Issue.record("a list binding with a command the list does not know: \(binding.command)")
     }
-    if ![.login, .copyURL, .copyUserCode, .morningQueue, .quit].contains(binding.command) {
+    if ![.login, .copyURL, .copyUserCode, .morningQueue, .cancelLogin, .quit].contains(binding.command) {
       #expect(effects == [])
     }
   }
@@ -132,7 +134,12 @@ struct KeyBindingTests {
       binding.availability(in: board) == .inapplicable
         ? nil : binding.footer.map { "\(binding.footerKeyLabel) \($0)" }
     }
-    #expect(footer == expected.joined(separator: "  "))
+    // The help adds where the screen is in it, as less does ("(22/25)").
+    var keys = footer ?? ""
+    if mode == .help, let place = keys.range(of: #"  \(\d+/\d+\)$"#, options: .regularExpression) {
+      keys = String(keys[..<place.lowerBound])
+    }
+    #expect(keys == expected.joined(separator: "  "))
   }
 
   @Test("the footers people see, mode by mode")
@@ -146,7 +153,7 @@ struct KeyBindingTests {
     #expect(footer(.paste) == "⏎ submit  Esc cancel  ^U clear")
     #expect(footer(.newSession) == "⏎ submit  Esc cancel  ^U clear")
     #expect(footer(.confirmDelete) == "y log out  f forget  n/Esc cancel")
-    #expect(footer(.help) == "Esc/?/q close")
+    #expect(footer(.help) == "Esc/?/q close  j/k scroll  (22/25)")
     #expect(footer(.firstRun) == "D open the demo  q quit")
   }
 
@@ -169,6 +176,8 @@ struct KeyBindingTests {
       for key in binding.keys {
         var board = board(in: mode)
         if mode.isPrompt { board.type("ab") }
+        if mode == .help { board.scrollHelp(to: 1) }
+        let lastScroll = board.helpLines.count - board.helpPage
         let effects = board.press(key)
         switch (mode, binding.command) {
         case (.filter, .submit): #expect(board.mode == .list && board.filter == "ab")
@@ -179,11 +188,14 @@ struct KeyBindingTests {
         case (.paste, .clearText): #expect(board.mode == .paste(""))
         case (.newSession, .submit): #expect(effects == [.startLogin(sid("acme/ab"))] && board.mode == .list)
         case (.newSession, .cancel): #expect(board.mode == .list)
-        case (.newSession, .clearText): #expect(board.mode == .newSession(""))
+        case (.newSession, .clearText): #expect(board.mode == .newSession("", group: "acme"))
         case (.confirmDelete, .logOut): #expect(effects == [.logout(sid("acme/alice"), forget: false)])
         case (.confirmDelete, .forget): #expect(effects == [.logout(sid("acme/alice"), forget: true)])
         case (.confirmDelete, .cancel): #expect(board.mode == .list && effects == [])
-        case (.help, .cancel): #expect(board.mode == .list)
+        case (.help, .cancel): #expect(board.mode == .list && board.helpScroll == 0)
+        case (.help, .moveDown): #expect(board.helpScroll == 2)
+        case (.help, .moveUp), (.help, .pageUp), (.help, .top): #expect(board.helpScroll == 0)
+        case (.help, .pageDown), (.help, .bottom): #expect(board.helpScroll == lastScroll && lastScroll > 2)
         case (.firstRun, .openDemo): #expect(effects == [.openDemo])
         case (.firstRun, .quit): #expect(effects == [.quit])
         default: Issue.record("\(mode): \(binding.command) has no expectation")

@@ -554,6 +554,12 @@ struct CLITests {
     BadInput(
       testDescription: "empty account", arguments: ["login", "lime/"], status: 64, mentions: ["account"]),
     BadInput(
+      testDescription: "a slash in the account", arguments: ["login", "lime/a/b"], status: 64,
+      mentions: ["the account in 'lime/a/b' must be", "no '/'"]),
+    BadInput(
+      testDescription: "a slash in the account, for a token", arguments: ["token", "lime/main/x"], status: 64,
+      mentions: ["no '/'"]),
+    BadInput(
       testDescription: "TOML syntax error", arguments: ["login", "lime/main"],
       config: "[providers.lime\nx = 1\n",
       status: 78, mentions: ["CONFIG:1:"]),

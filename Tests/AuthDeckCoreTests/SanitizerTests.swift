@@ -75,7 +75,7 @@ struct SanitizerTests {
 struct SessionIDTests {
   @Test(
     "a valid session ID parses and prints back the same",
-    arguments: ["lime/main", "limio-us/ops@acme.example", "a_b/é 日本", "lime/a/b"])
+    arguments: ["lime/main", "limio-us/ops@acme.example", "a_b/é 日本", "svc/café", "lime/😀"])
   func validIdsParseAndPrintBack(text: String) throws {
     let id = try SessionID(parsing: text)
     #expect(id.description == text)
@@ -86,13 +86,35 @@ struct SessionIDTests {
     "an invalid session ID is a usage error with a clean message",
     arguments: [
       "main", "/main", "lime/", "li me/main", "lime.x/main", "lime/\u{1B}[31m", "lime/a\nb", "lime/\u{7F}",
-      "lime/" + String(repeating: "x", count: 101), "é/main",
+      "lime/" + String(repeating: "x", count: 101), "é/main", "lime/a/b", "demo/demo/dave", "lime/ main",
+      "lime/main ", "lime/\u{202E}evil",
     ])
   func invalidIdsAreUsageErrorsWithCleanMessages(text: String) throws {
     let error = try #require(thrownError { () throws(AuthDeckError) in try SessionID(parsing: text) })
     #expect(error.kind == "usage")
     #expect(error.exitCode == 64)
     expectInert(error.description)
+  }
+
+  @Test("an account's rule is in the message, so the user knows what to type")
+  func ruleIsSaid() throws {
+    let error = try #require(thrownError { () throws(AuthDeckError) in try SessionID(parsing: "lime/a/b") })
+    #expect(error.description == "the account in 'lime/a/b' must be \(SessionID.accountRule), e.g. lime/main")
+  }
+
+  @Test("an account typed composed (NFC) or decomposed (NFD) is one session")
+  func accountsAreNFC() throws {
+    let composed = try SessionID(parsing: "svc/caf\u{E9}")
+    let decomposed = try SessionID(parsing: "svc/cafe\u{301}")
+    #expect(composed == decomposed)
+    #expect(decomposed.account.unicodeScalars.count == 4)
+  }
+
+  @Test("an id an older AuthDeck stored with a '/' in its account still reads")
+  func storedIdsAreLenient() {
+    #expect(SessionID(stored: "lime/a/b") == SessionID(provider: "lime", account: "a/b"))
+    #expect(SessionID(stored: "lime/\u{1B}x") == nil)
+    #expect(SessionID(stored: "/main") == nil)
   }
 
   @Test("session IDs sort by provider, then account")

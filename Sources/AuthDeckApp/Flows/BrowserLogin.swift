@@ -45,6 +45,15 @@ public enum BrowserLogin {
     return Started(session: session, pending: pending, loopback: status)
   }
 
+  /// Ends the login that waits for `id`, keeping its tokens, and lets go of its listener.
+  public static func cancel(_ id: SessionID, service: TokenService, loopback: LoopbackRegistry)
+    throws(AuthDeckError) -> Session?
+  {
+    let (session, state) = try service.cancelLogin(id)
+    if let state { loopback.loginEnded(state: state) }
+    return session
+  }
+
   /// Opens `browser` (nil: none asked for) on the login's authorize URL, unless the loopback
   /// port is taken.
   public static func openBrowser(for started: Started, with browser: (any BrowserOpening)?) -> Browser {

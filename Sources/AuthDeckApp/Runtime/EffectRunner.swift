@@ -170,6 +170,16 @@ public final class EffectRunner: Sendable {
           sink.post(.loggedOut(id, forgotten: forget, error: error))
         }
       }
+    case .cancelLogin(let id):
+      devicePolls.cancel(id)
+      work.async { [loopback] in
+        do throws(AuthDeckError) {
+          let session = try BrowserLogin.cancel(id, service: service, loopback: loopback)
+          sink.post(BoardEvent.stored(session) + [.loginCancelled(id, error: nil)])
+        } catch {
+          sink.post(.loginCancelled(id, error: error))
+        }
+      }
     case .openDemo:
       work.async { [self] in
         do throws(AuthDeckError) {

@@ -27,6 +27,10 @@ public enum SessionListing {
       } else if session.tokens != nil {
         remaining = TimeFormat.unknownLifetime
       }
+      // A login under way beside a token still usable: both facts.
+      if status != .pending, let pending = session.activePending(at: now) {
+        remaining += ", login " + TimeFormat.minutesAndSeconds(pending.deadline.timeIntervalSince(now))
+      }
       rows.append([
         Sanitizer.inline(session.id.description, limit: 60), status.rawValue, expires, remaining,
         RefreshColumn.text(session, now: now),

@@ -3,7 +3,7 @@ public enum Command: Sendable, Hashable {
   // The list
   case moveUp, moveDown, pageUp, pageDown, top, bottom
   case filter, login, paste, copyURL, copyUserCode, copyToken, refresh, newSession, delete, morningQueue
-  case hideURL, stopQueue, clearFilter, help, quit
+  case hideURL, cancelLogin, stopQueue, clearFilter, help, quit
   // Prompts (filter, paste, new session)
   case submit, cancel, clearText
   // The log-out question
@@ -33,10 +33,13 @@ public struct KeyBinding: Sendable {
   /// The keys the footer names (default: the first).
   public let footerKeys: [Key]
   public let help: String
+  /// How long the footer keeps it when narrow: rank 0 goes last, the highest rank first.
+  public let footerRank: Int
   let availability: @Sendable (BoardState) -> Availability
 
   init(
-    _ keys: [Key], _ command: Command, footer: String? = nil, footerKeys: [Key]? = nil, help: String,
+    _ keys: [Key], _ command: Command, footer: String? = nil, footerKeys: [Key]? = nil,
+    footerRank: Int = 1, help: String,
     when availability: @escaping @Sendable (BoardState) -> Availability = { _ in .enabled }
   ) {
     self.keys = keys
@@ -44,6 +47,7 @@ public struct KeyBinding: Sendable {
     self.footer = footer
     self.footerKeys = footerKeys ?? [keys[0]]
     self.help = help
+    self.footerRank = footerRank
     self.availability = availability
   }
 
@@ -73,7 +77,7 @@ public enum KeyBindings {
       [.escape], .hideURL, help: "hide the login URL shown when no browser starts",
       when: { $0.shownBrowserlessLogin == nil ? .inapplicable : .enabled }),
     KeyBinding(
-      [.escape], .stopQueue, footer: "stop queue", help: "stop the morning queue",
+      [.escape], .stopQueue, footer: "stop queue", footerRank: 0, help: "stop the morning queue",
       when: { $0.queue == nil ? .inapplicable : .enabled }),
     KeyBinding([.up, .character("k")], .moveUp, help: "move up"),
     KeyBinding([.down, .character("j")], .moveDown, help: "move down"),
@@ -82,7 +86,7 @@ public enum KeyBindings {
     KeyBinding([.character("g"), .home], .top, help: "first session"),
     KeyBinding([.character("G"), .end], .bottom, help: "last session"),
     KeyBinding(
-      [.enter, .character("l")], .login, footer: "login",
+      [.enter, .character("l")], .login, footer: "login", footerRank: 0,
       help: "log in the selected session (opens the browser)",
       when: { $0.selectedAvailability(for: .login) }),
     KeyBinding([.character("p")], .paste, footer: "paste", help: "paste a redirect URL to finish a login"),
@@ -100,17 +104,18 @@ public enum KeyBindings {
       help: "copy the device login's code, to enter at its page on any device",
       when: { $0.selectedUsesDeviceCode ? $0.selectedAvailability(for: .copyUserCode) : .inapplicable }),
     KeyBinding(
-      [.character("r")], .refresh, footer: "refresh",
+      [.character("r")], .refresh, footer: "refresh", footerRank: 2,
       help: "refresh the token (refresh token or client credentials)",
       when: { $0.selectedAvailability(for: .refresh) }),
     KeyBinding(
-      [.character("L")], .morningQueue, footer: "login all",
+      [.character("L")], .morningQueue, footer: "login all", footerRank: 2,
       help: "renew every expired session that can be, then log in the rest in turn",
       when: {
         $0.isLoading
           ? .disabled("still reading the store; " + hint(.morningQueue, "again in a moment")) : .enabled
       }),
-    KeyBinding([.character("n")], .newSession, footer: "new", help: "new session (provider/account)"),
+    KeyBinding(
+      [.character("n")], .newSession, footer: "new", footerRank: 2, help: "new session (provider/account)"),
     KeyBinding(
       [.character("d")], .delete, help: "log out or forget the selected session",
       when: { $0.selectedAvailability(for: .delete) }),
@@ -118,8 +123,16 @@ public enum KeyBindings {
     KeyBinding(
       [.escape], .clearFilter, help: "clear the filter",
       when: { $0.filter.isEmpty ? .inapplicable : .enabled }),
-    KeyBinding([.character("?")], .help, footer: "help", help: "show this help"),
-    KeyBinding([.character("q")], .quit, footer: "quit", help: "quit"),
+    // Esc undoes the nearest thing first: the shown URL, the queue, the filter, then the login.
+    KeyBinding(
+      [.escape], .cancelLogin, footer: "cancel login", footerRank: 0,
+      help: "cancel the selected session's waiting login",
+      when: {
+        $0.selectedLoginWaits && $0.shownBrowserlessLogin == nil && $0.queue == nil && $0.filter.isEmpty
+          ? .enabled : .inapplicable
+      }),
+    KeyBinding([.character("?")], .help, footer: "help", footerRank: 0, help: "show this help"),
+    KeyBinding([.character("q")], .quit, footer: "quit", footerRank: 0, help: "quit"),
   ]
 
   public static let filter: [KeyBinding] = [
@@ -143,10 +156,20 @@ public enum KeyBindings {
       help: "keep it"),
   ]
 
+  /// The help scrolls as less does; the scroll keys show in the footer only when it is longer
+  /// than the screen.
   public static let help: [KeyBinding] = [
     KeyBinding(
       [.escape, .character("?"), .character("q"), .enter], .cancel, footer: "close",
-      footerKeys: [.escape, .character("?"), .character("q")], help: "close")
+      footerKeys: [.escape, .character("?"), .character("q")], help: "close"),
+    KeyBinding(
+      [.character("j"), .down], .moveDown, footer: "scroll", footerKeys: [.character("j"), .character("k")],
+      help: "scroll down", when: { $0.helpScrolls ? .enabled : .inapplicable }),
+    KeyBinding([.character("k"), .up], .moveUp, help: "scroll up"),
+    KeyBinding([.pageDown, .character(" ")], .pageDown, help: "page down"),
+    KeyBinding([.pageUp], .pageUp, help: "page up"),
+    KeyBinding([.character("g"), .home], .top, help: "top"),
+    KeyBinding([.character("G"), .end], .bottom, help: "bottom"),
   ]
 
   public static let firstRun: [KeyBinding] = [

@@ -117,11 +117,14 @@ public struct Session: Equatable, Sendable {
     return pending
   }
 
-  /// What the board and `list` show: `pending` while a login waits, else the token's state.
+  /// What the board and `list` show: the token's state, or `pending` while a login waits and no
+  /// token is usable (a valid token with a login under way is `valid`, the login a fact beside it).
   public func status(at now: Date, expiringWithin: TimeInterval = SessionStatus.defaultExpiringWithin)
     -> SessionStatus
   {
-    activePending(at: now) != nil ? .pending : tokenStatus(at: now, expiringWithin: expiringWithin)
+    let token = tokenStatus(at: now, expiringWithin: expiringWithin)
+    guard activePending(at: now) != nil, token == .none || token == .expired else { return token }
+    return .pending
   }
 
   /// The token's own state, whatever login waits: valid, expiring, expired, or none.

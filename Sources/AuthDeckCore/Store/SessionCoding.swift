@@ -57,7 +57,7 @@ public enum SessionCoding {
     let version = Int(number)
     guard version == SessionStore.schemaVersion else { throw Failure(foreignVersion: version) }
     guard let object = root["session"], let idText = object["id"]?.string,
-      let id = try? SessionID(parsing: idText),
+      let id = SessionID(stored: idText),
       let grant = object["grant"]?.string.flatMap(Grant.init(rawValue:))
     else { throw Failure() }
     var session = Session(id: id, grant: grant)

@@ -228,7 +228,7 @@ public enum StoreFileName {
       else { return nil }
       bytes.append(value)
     }
-    guard let text = String(validating: bytes, as: UTF8.self), let id = try? SessionID(parsing: text),
+    guard let text = String(validating: bytes, as: UTF8.self), let id = SessionID(stored: text),
       encode(id) == name
     else { return nil }
     return id
