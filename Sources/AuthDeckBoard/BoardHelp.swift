@@ -10,10 +10,10 @@ extension BoardState {
     var seen: [Command: Int] = [:]
     for binding in KeyBindings.list + KeyBindings.global {
       if let index = seen[binding.command] {
-        entries[index].keys += "/" + binding.keyLabel
+        entries[index].keys += "/" + glyphs.words(binding.keyLabel)
       } else {
         seen[binding.command] = entries.count
-        entries.append((binding.keyLabel, binding.help))
+        entries.append((glyphs.words(binding.keyLabel), binding.help))
       }
     }
     var lines: [[Span]] = [[Span("Keys", .header)]]
@@ -22,7 +22,7 @@ extension BoardState {
       lines.append([Span("  " + DisplayWidth.pad(entry.keys, width) + "  ", .key), Span(entry.help)])
     }
     lines.append([])
-    lines.append([Span("A paste anywhere on the list is taken as a redirect URL.", .dim)])
+    lines.append([Span(glyphs.words("A paste on the list opens the paste prompt with it; ⏎ submits."), .dim)])
     return lines
   }
 

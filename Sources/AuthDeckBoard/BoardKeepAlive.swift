@@ -62,7 +62,7 @@ extension BoardState {
     let retry = keepAlive.failed(session(id), id, at: now)
     guard retry.failures == 1 else { return }
     let wait = DurationText.format(retry.at.timeIntervalSince(now))
-    say(BoardText.failure(id, error) + "; keep-alive tries again in \(wait), then less often", isError: true)
+    say(BoardText.failure(id, error).and("keep-alive tries again in \(wait), then less often"), isError: true)
   }
 
   /// A renewal (keep-alive's, the queue's or `r`) was refused in a way only a login mends. The

@@ -105,7 +105,7 @@ extension BoardState {
       say("\(id): refreshing…")
       return [.renew(id)]
     case .delete:
-      if let id = selected { mode = .confirmDelete(id) }
+      if let id = selected { openPrompt(.confirmDelete(id)) }
     default: break
     }
     return []
@@ -178,6 +178,7 @@ extension BoardState {
   // MARK: Prompts
 
   /// A prompt starts clean: what the status line said before would hide its own errors.
+  /// A prompt or question starts clean: what was said before it is not about it.
   private mutating func openPrompt(_ prompt: Mode) {
     mode = prompt
     message = nil
@@ -204,11 +205,15 @@ extension BoardState {
     }
   }
 
+  /// A paste fills a prompt and never submits it: Enter does, as the prompt's footer says, so
+  /// the Enter pressed out of habit after a paste is the submit and not a second login. On the
+  /// list a paste opens the paste prompt with the text, as if `p` came first.
   mutating func handlePaste(_ text: String) -> [BoardEffect] {
+    let pasted = String(text.prefix(Self.pasteLimit)).trimmingCharacters(in: .whitespacesAndNewlines)
     switch mode {
     case .paste(let typed):
-      mode = .list
-      return submitPaste(typed + text)
+      mode = .paste(typed + pasted)
+      return []
     case .filter:
       filter += Sanitizer.inline(text, limit: 100)
       keepSelectionValid()
@@ -217,12 +222,20 @@ extension BoardState {
       mode = .newSession(typed + Sanitizer.inline(text, limit: 100), group: group)
       return []
     case .list:
-      // A paste on the list is taken as a redirect URL: the common case after the browser.
-      return submitPaste(text)
+      // A paste on the list is a redirect URL: the common case after the browser.
+      guard !pasted.isEmpty else {
+        say("nothing was pasted; the login still waits", isError: true)
+        return []
+      }
+      openPrompt(.paste(pasted))
+      return []
     default:
       return []
     }
   }
+
+  /// A redirect URL is a few hundred characters; a paste longer than this is not one.
+  static let pasteLimit = 16 * 1024
 
   private mutating func submitPaste(_ text: String) -> [BoardEffect] {
     guard !text.allSatisfy(\.isWhitespace) else {

@@ -4,7 +4,7 @@ import Foundation
 extension BoardState {
   /// The screen for this state at this size. Pure: the same state and size give the same canvas.
   public func render(width: Int, height: Int) -> Canvas {
-    var canvas = Canvas(width: width, height: height)
+    var canvas = Canvas(width: width, height: height, glyphs: glyphs)
     guard width > 0 && height > 0 else { return canvas }
     canvas.put(0, titleLine(width))
     switch mode {
@@ -55,16 +55,13 @@ extension BoardState {
   /// entries only: when the line is too narrow, the entries that matter least (highest
   /// `footerRank`, the last of them first) give way, so what remains is never cut mid-word and
   /// the keys of the moment (Esc to cancel, ⏎, help, quit) stay. While a prompt or question is
-  /// open, a message takes the footer's place, where the eye already is.
+  /// open, its keys stay: a message goes above it (`renderList`).
   func footer(width: Int) -> [Span] {
-    if mode != .list, mode != .help, let message {
-      return [Span(message.text, message.kind == .error ? .error : .info)]
-    }
     typealias Entry = (key: String, words: String, enabled: Bool, rank: Int)
     var entries = bindings.compactMap { binding -> Entry? in
       let availability = binding.availability(in: self)
       guard let words = binding.footer, availability != .inapplicable else { return nil }
-      return (binding.footerKeyLabel, words, availability.isEnabled, binding.footerRank)
+      return (glyphs.words(binding.footerKeyLabel), words, availability.isEnabled, binding.footerRank)
     }
     func length(_ entries: [Entry]) -> Int {
       entries.reduce(0) { $0 + DisplayWidth.of($1.key) + 1 + DisplayWidth.of($1.words) }
@@ -131,6 +128,11 @@ extension BoardState {
       canvas.put(2 + offset, line(for: row, columns: columns, width: width))
     }
     for (offset, line) in panel.enumerated() { canvas.put(2 + listHeight + offset, line) }
+    if mode != .list, let message, canvas.height >= 5 {
+      // A prompt or question holds the status line and its keys the footer: what is said
+      // meanwhile (a mistake in the prompt, news from a login) goes on the row above.
+      canvas.put(canvas.height - 3, messageLine(message, width: width))
+    }
     var status = statusLine(&canvas)
     if rows.count > listHeight, canvas.cursor == nil {
       // Where the window is in a long list, at the right of the status line when there is room.
@@ -286,10 +288,18 @@ extension BoardState {
             separator: " · ")),
       ]
     default:
-      if let message { return [Span(message.text, message.kind == .error ? .error : .info)] }
-      guard let (id, prompt) = shownDeviceLogin else { return [] }
+      let device = shownDeviceLogin
+      // A device code beats whatever was said before its login began (a finished queue's summary).
+      if let message, device == nil || message.shownAt >= deviceLoginShownSince ?? .distantPast {
+        return messageLine(message, width: canvas.width)
+      }
+      guard let (id, prompt) = device else { return [] }
       return deviceLine(id, prompt)
     }
+  }
+
+  private func messageLine(_ message: Message, width: Int) -> [Span] {
+    [Span(message.arranged(width: width), message.kind == .error ? .error : .info)]
   }
 
   /// "tv/den: enter WDJB-MJHT at https://id.example/device within 9:58; press u to copy it", the

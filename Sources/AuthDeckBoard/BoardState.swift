@@ -33,12 +33,29 @@ public struct BoardState: Equatable, Sendable {
 
   public struct Message: Equatable, Sendable {
     public enum Kind: Sendable { case info, error }
+    /// What happened ("lime/main: expired 08:00 (2h ago)").
     public var text: String
+    /// What to do about it ("press ⏎ to log in"): after the fact when the line has room, and
+    /// before it when not, so a narrow terminal cuts the reason and never the key.
+    public var action: String?
     public var kind: Kind
     /// When it was said; it goes away after `lifetime`, so an old message never passes for news.
     public var shownAt: Date
 
     public var lifetime: TimeInterval { kind == .error ? 30 : 10 }
+
+    /// The whole message as a wide line shows it: the fact, then the action.
+    public var whole: String { action.map { text + "; " + $0 } ?? text }
+
+    /// The message in `width` columns: whole when it fits, else the action first, after the
+    /// session id the fact starts with ("lime/main: press ⏎ to log in; expired 08:00 (2h…").
+    public func arranged(width: Int) -> String {
+      guard let action, DisplayWidth.of(whole) > width else { return whole }
+      if let colon = text.range(of: ": "), !text[..<colon.lowerBound].contains(" ") {
+        return text[..<colon.upperBound] + action + "; " + text[colon.upperBound...]
+      }
+      return action + "; " + text
+    }
   }
 
   public var providers: [Provider] {
@@ -97,6 +114,8 @@ public struct BoardState: Equatable, Sendable {
   public var scroll = 0
   /// The first visible line of the help.
   public var helpScroll = 0
+  /// What the terminal can show (ASCII only without a UTF-8 locale); the terminal says.
+  public var glyphs = Glyphs.unicode
   /// Rows the list area held at the last render; PgUp/PgDn move by this much.
   public var pageSize = 10
   public var message: Message?
@@ -106,6 +125,9 @@ public struct BoardState: Equatable, Sendable {
   }
   /// Device logins under way (RFC 8628), by session: the code to enter, where, until when.
   /// Kept here and not in the store, since only the runner that polls can finish one.
+  /// When the latest device login began: a message older than that gives the status line to
+  /// the code and its page.
+  public var deviceLoginShownSince: Date?
   public var deviceLogins: [SessionID: DeviceLoginPrompt] = [:] {
     didSet { keepAlive.invalidate() }
   }

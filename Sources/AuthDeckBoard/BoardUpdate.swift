@@ -54,12 +54,12 @@ extension BoardState {
       case .listening:
         say("\(session.id): \(window); waiting for the browser")
       case .notUsed:
-        say("\(session.id): \(window); \(KeyBindings.hint(.paste, "to paste the redirect"))")
+        say("\(session.id): \(window)", action: KeyBindings.hint(.paste, "to paste the redirect"))
       case .portTaken(let why):
+        // No browser: its redirect would reach whoever holds the port.
         say(
-          // The hint first: on a narrow terminal the reason is what gets cut.
-          // No browser: its redirect would reach whoever holds the port.
-          "\(session.id): \(KeyBindings.hint(.paste, "to paste the redirect")); browser not opened (\(why))",
+          "\(session.id): browser not opened (\(why))",
+          action: KeyBindings.hint(.paste, "to paste the redirect"),
           isError: true)
       }
       return []
@@ -67,6 +67,7 @@ extension BoardState {
       busy.remove(session.id)
       upsert(session)
       deviceLogins[session.id] = prompt
+      deviceLoginShownSince = now
       queueLoginStarted(MorningQueue.Awaited(id: session.id, state: nil, startedAt: now))
       // The status line shows the code and its countdown from now on; an error stays readable.
       if message?.kind == .info { message = nil }
@@ -74,7 +75,7 @@ extension BoardState {
     case .browserFailed(let id, let error):
       browserlessLogin = id
       say(
-        BoardText.failure(id, error) + "; " + KeyBindings.hint(.copyURL, "to copy the login URL"),
+        BoardText.failure(id, error).with(action: KeyBindings.hint(.copyURL, "to copy the login URL")),
         isError: true)
       return []
     case .finished(let id, let error):
@@ -91,7 +92,7 @@ extension BoardState {
         if error == nil { endBrowserlessLogin(id) }
       }
       if let error {
-        say(id.map { BoardText.failure($0, error) } ?? error.description, isError: true)
+        say(id.map { BoardText.failure($0, error) } ?? BoardText.Said(error.description), isError: true)
         return []  // a bad paste loses nothing: the login still waits
       }
       if let id { say("\(id): \(validitySummary(id))") }
@@ -210,8 +211,15 @@ extension BoardState {
     if browserlessLogin == id { browserlessLogin = nil }
   }
 
-  mutating func say(_ text: String, isError: Bool = false) {
-    message = Message(text: Sanitizer.inline(text, limit: 300), kind: isError ? .error : .info, shownAt: now)
+  mutating func say(_ text: String, action: String? = nil, isError: Bool = false) {
+    message = Message(
+      text: glyphs.words(Sanitizer.inline(text, limit: 300)),
+      action: action.map { glyphs.words(Sanitizer.inline($0, limit: 100)) }, kind: isError ? .error : .info,
+      shownAt: now)
+  }
+
+  mutating func say(_ said: BoardText.Said, isError: Bool = false) {
+    say(said.text, action: said.action, isError: isError)
   }
 
   func validitySummary(_ id: SessionID) -> String {

@@ -27,6 +27,7 @@ public final class BoardLoop {
     self.runner = runner
     self.inbox = inbox
     self.environment = environment
+    self.state.glyphs = screen.glyphs
     handle(runner.firstFrameEvents(rows: screen.size.height))
     runner.checkProviders()
   }

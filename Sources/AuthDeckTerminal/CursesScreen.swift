@@ -7,13 +7,6 @@ import Foundation
   import Glibc
 #endif
 
-/// What the terminal delivers: keys, a bracketed paste, or a new size.
-public enum TerminalInput: Equatable, Sendable {
-  case key(Key)
-  case paste(String)
-  case resize
-}
-
 /// The only code that talks to curses: set-up and tear-down in one place, keys in,
 /// canvases out. Everything it draws was decided by the board's render().
 /// `@unchecked`: curses is one process-wide state, not a value a Mutex could hold. What other
@@ -21,6 +14,8 @@ public enum TerminalInput: Equatable, Sendable {
 /// the size and stopping are the run loop's thread alone.
 public final class CursesScreen: @unchecked Sendable {
   private let useColor: Bool
+  /// What this terminal's locale lets curses draw: without UTF-8, only ASCII.
+  public let glyphs: Glyphs
   /// Which notification sequences this terminal is sent (`TerminalNotification.forms`).
   private let notificationForms: [TerminalNotification.Form]
   /// Drawing, OSC 52 and notifications all write to the terminal; one at a time, so none cuts
@@ -37,6 +32,7 @@ public final class CursesScreen: @unchecked Sendable {
   public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws(Unavailable) {
     guard ad_curses_load() == 0 else { throw Unavailable(reason: String(cString: ad_curses_error())) }
     setlocale(LC_ALL, "")
+    glyphs = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8" ? .unicode : .ascii
     useColor = environment["NO_COLOR"].map { $0.isEmpty } ?? true
     notificationForms = TerminalNotification.forms(for: environment)
     ad_initscr()
@@ -122,7 +118,7 @@ public final class CursesScreen: @unchecked Sendable {
       ad_curs_set(0)
     }
     ad_wrefresh(screen)
-    if !links.isEmpty { writeLinks(links) }
+    if !links.isEmpty { writeLinks(links, width: canvas.width) }
   }
 
   /// OSC 8 hyperlinks (`ESC ] 8 ; params ; URL ESC \ text ESC ] 8 ; ; ESC \`), which curses
@@ -130,12 +126,28 @@ public final class CursesScreen: @unchecked Sendable {
   /// same text now inside a link, between a saved and a restored cursor (DECSC/DECRC), so
   /// that curses' idea of the screen, the cursor and the attributes stays true. Pieces of one
   /// URL share an id, so a terminal highlights them together (one such URL is shown at a time).
-  /// Written every frame: a terminal that redraws keeps nothing curses does not send.
-  private func writeLinks(_ links: [(row: Int32, column: Int32, span: Span)]) {
+  /// A URL wrapped over whole rows is written in one go from its first row, and the terminal
+  /// wraps it itself: it then knows the rows are one line, and a mouse selection of the URL
+  /// copies it without line breaks. Written every frame: a terminal that redraws keeps nothing
+  /// curses does not send.
+  private func writeLinks(_ links: [(row: Int32, column: Int32, span: Span)], width: Int) {
     var out = "\u{1B}7"
-    for (row, column, span) in links {
+    var index = 0
+    while index < links.count {
+      let (row, column, span) = links[index]
+      index += 1
       guard let url = span.link, Span.linkable(url) else { continue }
-      let text = Sanitizer.inline(span.text, limit: 4096)
+      var text = Sanitizer.inline(span.text, limit: 4096)
+      // The next pieces of the same URL, each on the next row from column 0, after a full row.
+      var last = (row: row, width: Int(column) + DisplayWidth.of(text))
+      while index < links.count, links[index].span.link == url, links[index].column == 0,
+        links[index].row == last.row + 1, last.width == width
+      {
+        let piece = Sanitizer.inline(links[index].span.text, limit: 4096)
+        text += piece
+        last = (links[index].row, DisplayWidth.of(piece))
+        index += 1
+      }
       out += "\u{1B}[\(row + 1);\(column + 1)H\u{1B}[0;4m"
       out += "\u{1B}]8;id=authdeck-login;\(url)\u{1B}\\\(text)\u{1B}]8;;\u{1B}\\"
     }
@@ -144,81 +156,42 @@ public final class CursesScreen: @unchecked Sendable {
 
   // MARK: Input
 
-  /// Every input available now, without blocking.
+  /// Every input available now. It waits only while a sequence or a paste is under way, for at
+  /// most the decoder's patience between two codes.
   public func readInputs() -> [TerminalInput] {
     var inputs: [TerminalInput] = []
-    while let input = readOne() { inputs.append(input) }
-    return inputs
+    while true {
+      if let code = nextCode(timeoutMilliseconds: decoder.patience) {
+        inputs += decoder.feed(code)
+      } else if decoder.isWaiting {
+        inputs += decoder.timedOut()
+      } else {
+        return inputs
+      }
+    }
   }
 
-  /// Input read ahead after an Escape that turned out not to start a paste.
-  private var replay: [(isKey: Bool, value: UInt32)] = []
+  private var decoder = InputDecoder()
 
-  private func nextCode(timeoutMilliseconds: Int32 = 0) -> (isKey: Bool, value: UInt32)? {
-    if !replay.isEmpty { return replay.removeFirst() }
+  private func nextCode(timeoutMilliseconds: Int32) -> InputCode? {
     ad_wtimeout(ad_stdscr(), timeoutMilliseconds)
     defer { ad_nodelay(ad_stdscr(), true) }
     var character: wint_t = 0
     let result = ad_wget_wch(ad_stdscr(), &character)
     if result == ERR { return nil }
-    return (result == KEY_CODE_YES, UInt32(character))
-  }
-
-  private func readOne() -> TerminalInput? {
-    guard let (isKey, value) = nextCode() else { return nil }
-    if isKey {
-      switch Int32(value) {
-      case KEY_UP: return .key(.up)
-      case KEY_DOWN: return .key(.down)
-      case KEY_PPAGE: return .key(.pageUp)
-      case KEY_NPAGE: return .key(.pageDown)
-      case KEY_HOME: return .key(.home)
-      case KEY_END: return .key(.end)
-      case KEY_BACKSPACE: return .key(.backspace)
-      case KEY_ENTER: return .key(.enter)
-      case KEY_RESIZE: return .resize
-      default: return readOne()  // keys the board has no use for
-      }
+    guard result == KEY_CODE_YES else { return .character(UInt32(character)) }
+    switch Int32(character) {
+    case KEY_UP: return .key(.up)
+    case KEY_DOWN: return .key(.down)
+    case KEY_PPAGE: return .key(.pageUp)
+    case KEY_NPAGE: return .key(.pageDown)
+    case KEY_HOME: return .key(.home)
+    case KEY_END: return .key(.end)
+    case KEY_BACKSPACE: return .key(.backspace)
+    case KEY_ENTER: return .key(.enter)
+    case KEY_RESIZE: return .resize
+    default: return .otherKey
     }
-    switch value {
-    case 27: return escapeOrPaste()
-    case 10, 13: return .key(.enter)
-    case 9: return .key(.tab)
-    case 8, 127: return .key(.backspace)
-    case 1...26: return .key(.control(Character(Unicode.Scalar(value + 96)!)))
-    default:
-      guard let scalar = Unicode.Scalar(value) else { return readOne() }
-      return .key(.character(Character(scalar)))
-    }
-  }
-
-  /// After ESC: a bracketed paste (ESC [200~ … ESC [201~), another sequence, or Escape itself.
-  private func escapeOrPaste() -> TerminalInput {
-    var pending: [UInt32] = []
-    let start: [UInt32] = Array("[200~".unicodeScalars.map(\.value))
-    while pending.count < start.count, let (isKey, value) = nextCode(timeoutMilliseconds: 30), !isKey {
-      pending.append(value)
-      if pending != Array(start.prefix(pending.count)) { break }
-    }
-    guard pending == start else {
-      // An unknown escape sequence (ESC [ or ESC O …) is dropped rather than typed; anything
-      // else was Escape typed just before another key, and that key still counts.
-      let isSequence =
-        pending.first == UInt32(UInt8(ascii: "[")) || pending.first == UInt32(UInt8(ascii: "O"))
-      if !isSequence { replay += pending.map { (false, $0) } }
-      return .key(.escape)
-    }
-    var text: [UInt32] = []
-    let end: [UInt32] = Array("\u{1B}[201~".unicodeScalars.map(\.value))
-    while text.count < 64 * 1024, let (isKey, value) = nextCode(timeoutMilliseconds: 500) {
-      if isKey { continue }
-      text.append(value)
-      if text.count >= end.count && Array(text.suffix(end.count)) == end {
-        text.removeLast(end.count)
-        break
-      }
-    }
-    return .paste(String(String.UnicodeScalarView(text.compactMap(Unicode.Scalar.init))))
   }
 
   // MARK: Clipboard

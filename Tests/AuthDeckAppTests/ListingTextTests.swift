@@ -56,4 +56,22 @@ struct ListingTextTests {
     #expect(lines[1].hasPrefix("acme/new   none    -"))
     #expect(lines[2].hasPrefix("lime/main  valid   ") && lines[2].hasSuffix("1:00:00    yes"))
   }
+
+  @Test(
+    "wide and combining account names keep the columns in line (bug: padded by characters)",
+    arguments: ["東京", "😀x", "cafe\u{301}", "ascii"])
+  func tablePadsByDisplayWidth(account: String) {
+    let sessions = [
+      Session(id: SessionID(provider: "svc", account: account)),
+      Session(id: SessionID(provider: "svc", account: "b")),
+    ]
+    let lines = SessionListing.table(sessions, now: now, expiringWithin: 900).split(separator: "\n").map(
+      String.init)
+    // Every row's STATUS cell starts in the header's STATUS column.
+    let header = DisplayWidth.of(String(lines[0][..<lines[0].range(of: "STATUS")!.lowerBound]))
+    for line in lines.dropFirst() {
+      let cell = line.range(of: "none")!.lowerBound
+      #expect(DisplayWidth.of(String(line[..<cell])) == header, "\(lines)")
+    }
+  }
 }

@@ -161,7 +161,7 @@ extension BoardState {
     handle(.tick(now.addingTimeInterval(seconds)))
   }
 
-  var messageText: String? { message?.text }
+  var messageText: String? { message?.whole }
   var isError: Bool { message?.kind == .error }
 
   /// The screen as a person reads it.

@@ -67,7 +67,6 @@ struct KeyBindingTests {
       _ = board.handle(.browserFailed(sid("lime/trader30b"), .other("no browser could be started")))
     }
     let here = board.visibleSessions.firstIndex { $0.id == board.selected }!
-    let all = board.visibleSessions
     let effects = board.press(key)
     let at = board.visibleSessions.firstIndex { $0.id == board.selected }
     switch binding.command {

@@ -147,7 +147,7 @@ struct RenderTests {
         ?       show this help
         q/^C    quit
 
-      A paste anywhere on the list is taken as a redirect URL.
+      A paste on the list opens the paste prompt with it; ⏎ submits.
 
 
 
@@ -157,11 +157,11 @@ struct RenderTests {
     board = makeBoard(height: 24)
     board.press(.c("?"))
     var screen = board.screen(80, 24)
-    #expect(!screen.contains("A paste anywhere"))
+    #expect(!screen.contains("A paste on the list"))
     #expect(screen.hasSuffix("\nEsc/?/q close  j/k scroll  (22/25)"))
     board.press(.c("G"))
     screen = board.screen(80, 24)
-    #expect(screen.contains("\nA paste anywhere on the list is taken as a redirect URL.\n"))
+    #expect(screen.contains("\nA paste on the list opens the paste prompt with it; ⏎ submits.\n"))
     #expect(screen.hasSuffix("\nEsc/?/q close  j/k scroll  (end)"))
     board.press(.c("k"), .c("k"), .c("k"))
     #expect(board.screen(80, 24).split(separator: "\n")[1] == "Keys")
@@ -938,5 +938,93 @@ struct StatusAndWidthTests {
     let board = makeBoard()
     let line = board.selectedLine(220, 24)!
     #expect(line.hasPrefix("▸ alice" + String(repeating: " ", count: 28) + "valid"))
+  }
+}
+
+@Suite("What the status line and footer keep when room is short")
+struct StatusLineRoomTests {
+  @Test(
+    "a message with a key to press puts the key first when the line is too narrow (bug: cut before 'press u')"
+  )
+  func actionFirstWhenNarrow() {
+    var board = makeBoard()
+    board.select("acme/bob")
+    _ = board.handle(.browserFailed(sid("acme/bob"), .other("no browser could be started (set $BROWSER)")))
+    #expect(
+      board.screen(100, 24).contains(
+        "\nacme/bob: no browser could be started (set $BROWSER); press u to copy the login URL\n"))
+    let narrow = board.screen(60, 24).components(separatedBy: "\n")[22]
+    #expect(narrow.hasPrefix("acme/bob: press u to copy the login URL; no browser could"), "\(narrow)")
+  }
+
+  @Test("at 80 columns the footer keeps / filter, help and quit; new gives way first")
+  func footerPriorities() {
+    let board = makeBoard()
+    let footer = board.screen(80, 24).components(separatedBy: "\n").last!
+    #expect(footer == "⏎ login  p paste  c copy  r refresh  L login all  / filter  ? help  q quit")
+    let narrow = board.screen(40, 24).components(separatedBy: "\n").last!
+    #expect(narrow == "⏎ login  p paste  c copy  ? help  q quit", "\(narrow)")
+  }
+
+  @Test(
+    "the log-out question shows its own keys, not the message before it (bug: 'forgotten' under the question)"
+  )
+  func questionKeepsItsKeys() {
+    var board = makeBoard()
+    board.select("lime/paper")
+    board.press(.c("d"), .c("f"))
+    _ = board.handle(.loggedOut(sid("lime/paper"), forgotten: true, error: nil, revocation: .revoked))
+    #expect(board.messageText == "lime/paper forgotten")
+    board.select("lime/main")
+    board.press(.c("d"))
+    let lines = board.screen().components(separatedBy: "\n")
+    #expect(lines[22] == "Log out lime/main? y log out · f forget · n/Esc cancel")
+    #expect(lines[23] == "y log out  f forget  n/Esc cancel")
+    #expect(!board.screen().contains("forgotten"))
+  }
+
+  @Test("a device code beats a message said before its login began, not one said after")
+  func deviceCodeBeatsOldNews() {
+    var board = DeviceLoginBoardTests.tvBoard(started: false)
+    board.say("morning queue done: 1 renewed, 1 failed", isError: true)
+    board.wait(1)
+    _ = board.handle(.deviceLoginStarted(expired("tv/den"), devicePrompt(now: board.now)))
+    #expect(board.screen().contains("tv/den: enter WDJB-MJHT at "))
+    board.wait(1)
+    board.say("copied something")
+    #expect(board.screen().contains("\ncopied something\n"))
+  }
+}
+
+@Suite("What the board draws is inert and showable on any terminal")
+struct ShowableTests {
+  @Test("without a UTF-8 locale the keys are words and marks are ASCII (bug: ⏎ vanished)")
+  func asciiTerminal() {
+    var board = makeBoard(
+      [loggedIn("lime/main", expiresIn: 3_600), empty("lime/café")], providers: [Providers.lime])
+    board.glyphs = .ascii
+    board.select("lime/main")
+    let screen = board.screen(100, 24)
+    #expect(
+      screen.hasSuffix(
+        "\nEnter login  p paste  c copy  r refresh  L login all  n new  / filter  ? help  q quit"))
+    #expect(screen.contains("\n> main "))
+    #expect(screen.contains("\n  caf? "))
+    #expect(screen.contains("Lime Trading - auth.lime.co - expires daily 03:00 ET"))
+    #expect(screen.unicodeScalars.allSatisfy { $0.isASCII }, "\(screen)")
+    board.press(.c("c"))
+    board.select("lime/café")
+    board.press(.c("c"))
+    #expect(board.messageText == "lime/café has no valid token to copy; press Enter to log in")
+  }
+
+  @Test("a provider name with a bidi override or an escape is drawn inert (bug: raw on the board)")
+  func providerNameIsInert() {
+    var lime = Providers.lime
+    lime.name = "Lime \u{202E}gnidarT\u{1B}[2J"
+    let board = makeBoard([loggedIn("lime/main", expiresIn: 3_600)], providers: [lime])
+    let screen = board.screen(100, 24)
+    #expect(!screen.unicodeScalars.contains { $0 != "\n" && Sanitizer.isUnsafe($0) }, "\(screen)")
+    #expect(screen.contains("Lime \u{FFFD}gnidarT\u{FFFD}[2J"))
   }
 }

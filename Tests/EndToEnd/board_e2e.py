@@ -287,10 +287,41 @@ def main():
         board.keys("p")
         board.wait_text("Paste redirect URL:")
         board.paste("https://localhost/callback?code=forged&state=not-the-right-one")
+        # A paste fills the prompt; Enter submits it (issue 16, item 1: it used to submit at once,
+        # and the Enter pressed out of habit then started a second login).
+        board.wait_text("Paste redirect URL: https://localhost/callback?code=forged&state=not-the-right-one")
+        assert "⏎ submit" in board.screen().splitlines()[-1]
+        board.keys("Enter")
         board.wait_text("nothing was sent")
         assert "pending" in board.row("desk").split(), "a bad paste must keep the login waiting"
-        board.paste(open(redirect_file).read())
+        redirect = open(redirect_file).read().strip()
+        board.paste(redirect + "\n")  # on the list: the paste prompt opens with it
+        board.wait_text(redirect[-40:])  # the prompt shows the end, where the cursor is
+        assert "pending" in board.row("desk").split(), "a paste alone submits nothing"
+        board.keys("Enter")
         board.wait_row("desk", "valid")
+        board.wait_text("lime/desk: valid until")
+        # The question that follows shows its own keys, not the message before it (item 7).
+        board.keys("d")
+        screen = board.wait_text("Log out lime/desk?")
+        assert screen.splitlines()[-1] == "y log out  f forget  n/Esc cancel", screen
+        assert "valid until" not in screen, "an old message covers the question"
+        board.keys("n")
+        board.wait_for(lambda s: "Log out" not in s, "the question answered")
+
+    def escape_cancels_a_login():
+        # Issue 16, item 3: a new login on a session whose token is still valid shows both, and
+        # Esc cancels the login, keeping the token.
+        board.keys("Enter")
+        board.wait_for(lambda s: "login 4:" in board.row("desk"), "the login's own countdown")
+        assert "valid" in board.row("desk").split(), "the row says the token is valid: " + board.row("desk")
+        assert "Esc cancel login" in board.screen().splitlines()[-1], board.screen()
+        board.keys("Escape")
+        board.wait_text("lime/desk: login cancelled; its tokens are as they were")
+        assert "login" not in board.row("desk") and "valid" in board.row("desk").split(), board.row("desk")
+        with open(os.path.join(env["AUTHDECK_STORE"], "sessions", "lime%2Fdesk.json")) as f:
+            stored = json.load(f)["session"]
+        assert "pending" not in stored and stored["tokens"]["access_token"], "the store kept the login"
 
     def another_process():
         subprocess.run([binary, "logout", "lime/desk"], env=cli_env, check=True, capture_output=True)
@@ -305,6 +336,8 @@ def main():
         board.wait_text("Esc stop queue")
         board.wait_for(lambda s: os.path.exists(redirect_file), "the browser's redirect")
         board.paste(open(redirect_file).read())
+        board.wait_text("Paste redirect URL: ")
+        board.keys("Enter")
         board.wait_text("morning queue done")
         assert "valid" in board.row("desk").split() and "valid" in board.row("main").split(), board.screen()
 
@@ -487,6 +520,8 @@ def main():
                 morning.screen()
             morning.wait_for(lambda s: os.path.exists(own_env["FAKE_BROWSER_SAVE"]), "lime/desk's redirect")
             morning.paste(open(own_env["FAKE_BROWSER_SAVE"]).read())
+            morning.wait_text("Paste redirect URL: ")
+            morning.keys("Enter")
             screen = morning.wait_text("morning queue done: 2 renewed, 2 logged in", timeout=20)
             for account in ("fresh", "batch", "stale", "desk"):
                 assert "valid" in morning.row(account).split(), screen
@@ -539,10 +574,39 @@ def main():
             assert "".join(panel) == url, f"the URL is not on screen whole:\n{url}\n{screen}"
             assert len(panel) > 1, "a URL longer than the line is wrapped"
             board_.wait_written(f"\x1b]8;id=authdeck-login;{url}\x1b\\")
+            # Written in one go, so the terminal wraps it itself: tmux joins the rows (-J) as a
+            # terminal's mouse selection does, and the URL comes back without line breaks.
+            joined = board_.tmux(["capture-pane", "-p", "-J", "-t", "0"])
+            assert url in joined.splitlines(), f"the URL is not one line to the terminal:\n{joined}"
             assert "no browser could be started (false exited with status 1)" in screen, screen
+            # At 60 columns the key to press comes first on the status line (item 4).
+            board_.tmux(["resize-window", "-t", "0", "-x", "60", "-y", "30"])
+            narrow = board_.wait_for(lambda s: max(len(l) for l in s.splitlines()) <= 60, "a 60-column board")
+            assert "\nlimio/away: press u to copy the login URL; no browser" in narrow, narrow
+            board_.tmux(["resize-window", "-t", "0", "-x", "100", "-y", "30"])
             board_.keys("Escape")
             board_.wait_for(lambda s: "open this URL" not in s, "the URL hidden by Esc")
             assert "pending" in board_.row("away").split(), "Esc hides the URL; the login still waits"
+        finally:
+            board_.close()
+
+    def ascii_terminal_and_inert_names():
+        # Issue 16, items 5 and 6: without a UTF-8 locale the keys are words (⏎ is "Enter"); a
+        # provider name from the configuration holding a bidi override and an escape is drawn inert.
+        folder, own_env = morning_board("ascii", extra_env={"LANG": "C", "LC_ALL": "C"})
+        config = open(own_env["AUTHDECK_CONFIG"]).read()
+        config = config.replace('name = "Limio acme"', 'name = "Limio \\u202Eemca\\u001B]2;pwned"')
+        with open(own_env["AUTHDECK_CONFIG"], "w") as f:
+            f.write(config)
+        write_session(own_env["AUTHDECK_STORE"], "limio/main", time.time() - 60, time.time() + 3600)
+        output = os.path.join(folder, "terminal.out")
+        board_ = Board(binary, own_env, name="ascii", output=output)
+        try:
+            screen = board_.wait_text("Enter login")
+            assert screen.splitlines()[-1].startswith("Enter login  p paste"), screen
+            assert "\n> main " in screen, screen
+            assert "\u202e" not in board_.written() and "\x1b]2;pwned" not in board_.written(), "raw name"
+            assert "Limio ?emca?]2;pwned" in screen, screen
         finally:
             board_.close()
 
@@ -637,6 +701,7 @@ def main():
     try:
         for name, body in [("board shows providers", shows_providers), ("loopback login", loopback_login),
                            ("copy token via OSC 52", copy_token), ("Esc then a key", escape_then_a_key), ("paste login survives a bad paste", paste_login),
+                           ("Esc cancels a login waiting beside a valid token", escape_cancels_a_login),
                            ("another process's change shows up", another_process),
                            ("the morning queue logs in what expired", morning_queue),
                            ("an unknown provider in the new-session prompt is seen", unknown_provider_is_seen),
@@ -647,6 +712,8 @@ def main():
                             morning_queue_renews_first),
                            ("no browser: the URL is shown whole and linked; a notification is written",
                             url_without_a_browser_and_a_notification),
+                           ("without UTF-8 the keys are words; names from the config are inert",
+                            ascii_terminal_and_inert_names),
                            ("a refresh token refused in a shell needs a login on the board too",
                             refused_refresh_needs_a_login_everywhere),
                            ("a denied login waits no more, and L moves on at once", denied_login_waits_no_more),

@@ -44,10 +44,11 @@ public enum TextTable {
   /// Left-aligned columns separated by two spaces, padded by display width.
   public static func render(_ rows: [[String]]) -> String {
     guard let columns = rows.first?.count else { return "" }
-    let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    let widths = (0..<columns).map { column in rows.map { DisplayWidth.of($0[column]) }.max() ?? 0 }
     return rows.map { row in
       row.enumerated().map { index, cell in
-        index == columns - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+        index == columns - 1
+          ? cell : cell + String(repeating: " ", count: widths[index] - DisplayWidth.of(cell))
       }.joined(separator: "  ")
     }.joined(separator: "\n") + "\n"
   }

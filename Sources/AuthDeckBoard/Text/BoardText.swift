@@ -4,16 +4,33 @@ import Foundation
 /// How the board words the typed outcomes it is told: the fact, then the key to press. The
 /// command line words the same reasons with the command to run (`CommandLineText`).
 enum BoardText {
-  /// "lime/main: expired 08:00 (2h ago); press ⏎ to log in".
-  static func loginNeeded(_ required: LoginRequired) -> String {
-    guard required.reason.suggestsLogin else { return required.description }
-    return required.description + "; " + KeyBindings.hint(.login, "to log in")
+  /// A message: what happened, and the key that mends it (see `BoardState.Message`).
+  struct Said: Equatable {
+    var text: String
+    var action: String?
+
+    init(_ text: String, action: String? = nil) {
+      self.text = text
+      self.action = action
+    }
+
+    /// More of what happened.
+    func and(_ more: String) -> Said { Said(text + "; " + more, action: action) }
+
+    /// The key to press, unless one is named already.
+    func with(action: String) -> Said { Said(text, action: self.action ?? action) }
+  }
+
+  /// "lime/main: expired 08:00 (2h ago)", and "press ⏎ to log in".
+  static func loginNeeded(_ required: LoginRequired) -> Said {
+    guard required.reason.suggestsLogin else { return Said(required.description) }
+    return Said(required.description, action: KeyBindings.hint(.login, "to log in"))
   }
 
   /// A failure of something done for `id`: the id first, then what happened.
-  static func failure(_ id: SessionID, _ error: AuthDeckError) -> String {
+  static func failure(_ id: SessionID, _ error: AuthDeckError) -> Said {
     if case .loginRequired(let required) = error { return loginNeeded(required) }
-    return "\(id): \(error.description)"
+    return Said("\(id): \(error.description)")
   }
 
   /// What a copy says: what was copied, how, and what failed.
