@@ -140,11 +140,12 @@ extension BoardState {
       if let problem { say(BoardText.providerUnusable(problem, id: id), isError: true) }
       return []
     case .demoOpened(let configuration, let sessions):
-      let pageSize = self.pageSize
+      let (pageSize, glyphs) = (self.pageSize, self.glyphs)
       self = BoardState(
         providers: configuration.providers, sessions: sessions, now: now, timeZone: timeZone,
         expiringWithin: configuration.expiringWithin, isDemo: true)
       self.pageSize = pageSize
+      self.glyphs = glyphs
       keepSelectionVisible()
       say(
         "demo: \(KeyBindings.hint(.login, "on a session to log in")), \(KeyBindings.label(.morningQueue)) to log in all"

@@ -72,6 +72,11 @@ enum BoardWiring {
       providers: service.configuration.providers, sessions: [], now: Date(),
       expiringWithin: service.configuration.expiringWithin, isDemo: demo != nil)
     state.configPath = configPath
+    // scripts/run's word for the person who just installed (authdeck is not on PATH): said on
+    // the board, where it is seen, rather than in the shell output the board covers.
+    if let note = environment["AUTHDECK_NOTE"], !note.isEmpty {
+      _ = state.handle([.notice(note, isError: true)])
+    }
     BoardLoop(state: state, screen: screen, runner: runner, inbox: inbox, environment: environment).run()
     ChildGroups.shared.killAll()  // a secret command still running must not outlive the board
   }

@@ -516,9 +516,10 @@ struct DeleteTests {
 
 @Suite("Help, quitting and the first run")
 struct ModeTests {
-  @Test("the demo, once open, replaces the first-run screen and keeps the terminal's page size")
+  @Test("the demo, once open, replaces the first-run screen and keeps the terminal's page size and glyphs")
   func demoOpened() {
     var board = makeBoard([], providers: [], height: 10)
+    board.glyphs = .ascii
     #expect(board.mode == .firstRun)
     #expect(board.press(.c("D")) == [.openDemo])
     let demo = Configuration(providers: [Providers.lime])
@@ -526,7 +527,8 @@ struct ModeTests {
     #expect(board.mode == .list && board.isDemo)
     #expect(board.pageSize == BoardState.listHeight(forTerminalHeight: 10))
     #expect(board.selected == sid("lime/main"))
-    #expect(board.messageText == "demo: press ⏎ on a session to log in, L to log in all")
+    #expect(board.glyphs == .ascii)
+    #expect(board.messageText == "demo: press Enter on a session to log in, L to log in all")
   }
 
   @Test("? opens the help; Esc, ? or q close it")

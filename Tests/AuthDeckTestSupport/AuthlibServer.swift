@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
   import Glibc
@@ -72,7 +71,7 @@ public final class AuthlibServer: @unchecked Sendable {
     }
     let answer = try curl("/oauth/introspect", header: header, form: form)
     let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
-    return try #require(object?["active"] as? Bool, "not an introspection answer: \(answer.body)")
+    return try required(object?["active"] as? Bool, "not an introspection answer: \(answer.body)")
   }
 
   /// A request that curl reads from its stdin (`-K -`), so that no token or secret is in its
@@ -90,7 +89,7 @@ public final class AuthlibServer: @unchecked Sendable {
     }
     let result = try ChildProcess.run(
       ["curl", "-K", "-"], input: config.joined(separator: "\n") + "\n", timeout: 20)
-    try #require(result.status == 0, "curl failed: \(result)")
+    try required(result.status == 0, "curl failed: \(result)")
     let status = result.stdout.split(separator: "\n").last.flatMap { Int($0) } ?? 0
     return (status, String(result.stdout.dropLast(String(status).count)))
   }

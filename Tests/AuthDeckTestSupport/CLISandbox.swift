@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
   import Glibc
@@ -48,7 +47,7 @@ public final class CLISandbox: @unchecked Sendable {
   public var environment: [String: String]
 
   public init(config: String, browser: Browser = .record) throws {
-    binary = try #require(
+    binary = try required(
       AuthDeckBinary.path, "the authdeck binary is not next to the test bundle; build it first")
     directory = makeTemporaryDirectory()
     mkdir(directory + "/home", 0o700)

@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
   import Glibc
@@ -225,7 +224,7 @@ public enum Curl {
   public static func redirectTarget(of url: String) throws -> String {
     let result = try ChildProcess.run(
       ["curl", "-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{redirect_url}", url], timeout: 20)
-    try #require(result.status == 0, "curl failed: \(result)")
+    try required(result.status == 0, "curl failed: \(result)")
     return result.stdout
   }
 
@@ -236,7 +235,7 @@ public enum Curl {
     var argv = ["curl", "-s", "--noproxy", "*", "-D", "/dev/stderr", "-X", method, url]
     if let body { argv += ["-H", "Content-Type: \(contentType)", "--data-binary", body] }
     let result = try ChildProcess.run(argv, timeout: 20)
-    try #require(result.status == 0, "curl failed: \(result)")
+    try required(result.status == 0, "curl failed: \(result)")
     let statusLine = result.stderr.split(separator: "\r\n").first ?? ""
     let status = statusLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
     return (status, result.stderr, result.stdout)

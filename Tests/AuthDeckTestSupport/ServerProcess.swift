@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
   import Glibc
@@ -46,7 +45,7 @@ extension ServerProcess {
         "user_code": userCode, "decision": approve ? "approve" : "deny",
       ]), as: UTF8.self)
     let answer = try Curl.request(url, method: "POST", body: body)
-    try #require(answer.status == 200, "the server knows no device login \(userCode): \(answer.body)")
+    try required(answer.status == 200, "the server knows no device login \(userCode): \(answer.body)")
   }
 }
 

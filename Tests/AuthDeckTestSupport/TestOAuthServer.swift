@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
   import Glibc
@@ -145,7 +144,7 @@ public final class TestOAuthServer: @unchecked Sendable {
     if let location { spec["location"] = location }
     let body = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
     let answer = try Curl.request(baseURL + "/_control/fault", method: "POST", body: body)
-    try #require(answer.status == 200, "fault \(fault) refused: \(answer.body)")
+    try required(answer.status == 200, "fault \(fault) refused: \(answer.body)")
   }
 
   /// Every token request so far, oldest first.
@@ -163,8 +162,9 @@ public final class TestOAuthServer: @unchecked Sendable {
   /// Every revocation so far, oldest first: the token and its type hint.
   public func revoked() throws -> [(token: String, hint: String?)] {
     let answer = try Curl.request(baseURL + "/_control/revoked")
-    let list = try #require(
-      try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [[String: Any]])
+    let list = try required(
+      try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [[String: Any]],
+      "not a list of revocations: \(answer.body)")
     return list.map { ($0["token"] as? String ?? "", $0["hint"] as? String) }
   }
 

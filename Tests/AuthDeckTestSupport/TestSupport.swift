@@ -31,6 +31,19 @@ extension AuthDeckError {
   public var loginReason: LoginReason? { loginRequired?.reason }
 }
 
+/// `#require` for the shared helpers: the value, or an error the test reports with `message`.
+/// This target is an ordinary library that a plain `swift build` builds too (release, static
+/// runtime included), where the Testing module is not there: it must not import Testing.
+public func required<T>(_ value: T?, _ message: @autoclosure () -> String) throws -> T {
+  guard let value else { throw TestServerError(message: message()) }
+  return value
+}
+
+/// `#require` of a condition, for the shared helpers (see `required(_:_:)`).
+public func required(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+  guard condition else { throw TestServerError(message: message()) }
+}
+
 /// The error `body` throws, or nil when it returns normally.
 public func thrownError<T>(_ body: () throws(AuthDeckError) -> T) -> AuthDeckError? {
   do {
