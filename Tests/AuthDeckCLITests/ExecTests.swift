@@ -166,6 +166,26 @@ struct ExecTests {
     }
   }
 
+  @Test("a nested exec hands COMMAND its own tokens only, none the outer exec handed over")
+  func aNestedExecHandsItsOwnTokensOnly() throws {
+    try withServer(.limio) { server in
+      try withSandbox(config: Self.config(server)) { box in
+        // The inner exec starts without the client secret (withheld from every child): its
+        // session has a token already.
+        #expect(try box.run(["exec", "svc/c", "--", "true"]).status == 0)
+        let result = try box.run(["exec", "svc/a", "svc/b", "--", box.binary, "exec", "svc/c", "--", "env"])
+        #expect(result.status == 0, "\(result)")
+        let child = Self.variables(result.stdout)
+        #expect(
+          child["AUTHDECK_TOKEN"] == StoreFormat.tokens(box.sessionPath("svc/c"))?["access_token"] as? String)
+        let outer = ["SVC_TOKEN_A", "SVC_TOKEN_A_EXPIRES_AT", "SVC_TOKEN_B", "SVC_TOKEN_B_EXPIRES_AT"]
+        #expect(outer.allSatisfy { child[$0] == nil }, "\(child.keys.sorted())")
+        #expect(child["AUTHDECK_HANDED"] == "AUTHDECK_TOKEN,AUTHDECK_TOKEN_EXPIRES_AT")
+        #expect(child["AUTHDECK_STORE"] == box.storeRoot)
+      }
+    }
+  }
+
   @Test("--id-token adds NAME_ID_TOKEN, and a session without one stops exec with exit 3")
   func idTokenAddsNAMEIDTOKEN() throws {
     try withServer(.limio) { server in
