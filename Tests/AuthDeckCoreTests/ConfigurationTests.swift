@@ -53,6 +53,7 @@ struct ConfigurationTests {
     #expect(configuration.path == Self.path)
 
     let lime = try #require(configuration.provider("lime"))
+    #expect(lime.configurationFile == Self.path, "what a secret that cannot be read names")
     #expect(lime.name == "Lime Trading")
     #expect(lime.authorizeURL?.absoluteString == "https://auth.lime.co/connect/authorize")
     #expect(lime.tokenURL?.absoluteString == "https://auth.lime.co/connect/token")

@@ -79,7 +79,9 @@ public enum ConfigurationLoader {
         }
         let reader = ProviderTableReader(
           path: path, id: id, table: table, readableByOthers: readableByOthers, home: environment["HOME"])
-        providers.append(try reader.provider())
+        var provider = try reader.provider()
+        provider.configurationFile = path  // what a secret that cannot be read names, later
+        providers.append(provider)
       }
     }
     try refuseSharedRedirects(providers, path: path)

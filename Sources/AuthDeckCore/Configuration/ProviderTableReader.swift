@@ -27,7 +27,7 @@ struct ProviderTableReader {
 
   /// `PATH: providers.ID.KEY: message`, the shape of every error about a provider's key.
   static func failure(path: String, id: String, key: String, _ message: String) -> AuthDeckError {
-    .config("\(path): providers.\(id).\(key): \(message)")
+    Provider.keyError(path: path, id: id, key: key, message)
   }
 
   func fail(_ key: String, _ message: String) -> AuthDeckError {
