@@ -47,15 +47,19 @@ public enum ConfigurationLoader {
     do {
       root = try TOMLTable(string: text)
     } catch let error as TOMLParseError {
-      throw .config(
-        "\(path):\(error.source.begin.line):\(error.source.begin.column): \(Sanitizer.inline(error.description))"
-      )
+      let (line, column) = (error.source.begin.line, error.source.begin.column)
+      let words = TOMLSyntaxError.words(error.description, in: text, line: line, column: column)
+      throw .config("\(path):\(line):\(column): \(Sanitizer.inline(words))")
     } catch {
       throw .config("\(path): not valid TOML")
     }
-    for key in root.keys where !["providers", "expiring_minutes"].contains(key) {
-      throw .config(
-        "\(path): unknown top-level key '\(Sanitizer.inline(key))' (expected [providers.NAME] tables)")
+    let topLevelKeys = ["providers", "expiring_minutes"]
+    for key in root.keys where !topLevelKeys.contains(key) {
+      let unknown = "\(path): unknown top-level key '\(Sanitizer.inline(key))'"
+      if let meant = KeySuggestion.closest(to: key, in: topLevelKeys) {
+        throw .config("\(unknown); did you mean \(meant)?")
+      }
+      throw .config("\(unknown) (expected expiring_minutes and [providers.NAME] tables)")
     }
     var expiringWithin = SessionStatus.defaultExpiringWithin
     if let value = root["expiring_minutes"] {
