@@ -34,7 +34,8 @@ struct AuthDeckCommand: ParsableCommand {
       let code = exitCode(for: error)
       let message = fullMessage(for: error)
       if code == .success {
-        Console.out(message)
+        // Nothing for a Tab that found nothing to offer, not an empty line.
+        if !message.isEmpty { Console.out(message) }
       } else if !message.isEmpty {
         Console.note(message)
       }

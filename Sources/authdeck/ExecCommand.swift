@@ -36,7 +36,8 @@ struct ExecCommand: ParsableCommand {
   @Argument(
     help: ArgumentHelp(
       "The sessions (provider/account), then -- and the command to run with its arguments.",
-      valueName: "ID... -- COMMAND"))
+      valueName: "ID... -- COMMAND"),
+    completion: SessionCompletion.kind)
   var words: [String] = []
 
   /// The sessions and COMMAND. The parser hands over every positional word in one list, those

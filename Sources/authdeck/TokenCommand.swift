@@ -13,7 +13,8 @@ struct Token: ParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "The session, as provider/account (e.g. lime/main).") var id: String
+  @Argument(help: "The session, as provider/account (e.g. lime/main).", completion: SessionCompletion.kind)
+  var id: String
   @Flag(help: "Print an HTTP header line, for curl -H @-: Authorization: Bearer TOKEN.")
   var header = false
   @Flag(

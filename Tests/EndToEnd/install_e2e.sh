@@ -81,6 +81,14 @@ step "the completion offers the subcommands"
 words=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" bash --norc --noprofile -c \
   ". '$prefix/share/bash-completion/completions/authdeck'; COMP_WORDS=(authdeck to); COMP_CWORD=1; COMP_LINE='authdeck to'; COMP_POINT=11; _authdeck; echo \"\${COMPREPLY[*]}\"")
 check "completions were: $words" '[[ " $words " == *" token "* ]]'
+step "authdeck token <TAB> offers the stored session and its provider/"
+words=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" bash --norc --noprofile -c \
+  ". /usr/share/bash-completion/bash_completion; . '$prefix/share/bash-completion/completions/authdeck'; COMP_WORDS=(authdeck token ''); COMP_CWORD=2; COMP_LINE='authdeck token '; COMP_POINT=15; _authdeck authdeck '' token; echo \"\${COMPREPLY[*]}\"")
+check "completions were: $words" '[ "$words" = "acme/ acme/main" ]'
+step "authdeck logout acme/m<TAB> completes to acme/main"
+words=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" bash --norc --noprofile -c \
+  ". '$prefix/share/bash-completion/completions/authdeck'; COMP_WORDS=(authdeck logout acme/m); COMP_CWORD=2; COMP_LINE='authdeck logout acme/m'; COMP_POINT=22; _authdeck authdeck acme/m logout; echo \"\${COMPREPLY[*]}\"")
+check "completions were: $words" '[ "$words" = "acme/main" ]'
 step "zsh and fish completions are installed"
 check "missing" '[ -s "$prefix/share/zsh/site-functions/_authdeck" ] && [ -s "$prefix/share/fish/vendor_completions.d/authdeck.fish" ]'
 

@@ -38,6 +38,18 @@ public enum ConfigurationLoader {
     return configuration
   }
 
+  /// The provider ids the file at `path` names (its `[providers.ID]` tables), for shell
+  /// completion: nothing else is checked and no secret is read; a file that is missing, not
+  /// regular (a FIFO would block) or not TOML names none.
+  public static func providerIDs(path: String) -> [String] {
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+      let text = try? String(contentsOfFile: path, encoding: .utf8),
+      let root = try? TOMLTable(string: text), let providers = root["providers"]?.table
+    else { return [] }
+    return providers.keys.filter(ProviderID.isValid).sorted()
+  }
+
   /// Checks `text` as the contents of `path`, without reading any file: `readableByOthers` is
   /// the file's mode as `load` found it, and `environment["HOME"]` expands `~/` in `ca_file`.
   public static func parse(
