@@ -19,8 +19,8 @@ struct Token: ParsableCommand {
   var header = false
   @Flag(
     help: """
-      Print the session's JSON object (docs/scripting.md) with token, type and scope added, on \
-      one line. Never the refresh token.
+      Print the session's JSON object (as list --json prints it) with token, type and scope \
+      added, on one line. Never the refresh token.
       """)
   var json = false
   @Flag(
