@@ -136,6 +136,22 @@ struct ExecTests {
     }
   }
 
+  @Test("a session never logged in stops exec with exit 3 and the login to run, as docs/scripting.md says")
+  func aSessionNeverLoggedInStopsExec() throws {
+    try withServer(.limio) { server in
+      try withSandbox(config: Self.config(server)) { box in
+        let result = try box.run(["exec", "limio/nosuch", "--", "true"])
+        #expect(result.status == 3, "\(result)")
+        #expect(
+          result.stderrLines == [
+            "authdeck: limio/nosuch: has never logged in; run: authdeck login limio/nosuch"
+          ],
+          "\(result)")
+        #expect(try server.tokenRequests().isEmpty)
+      }
+    }
+  }
+
   @Test("several sessions: token_env names them, and two of one provider add their account")
   func severalSessionsTokenEnvNamesThem() throws {
     try withServer(.limio) { server in
