@@ -31,27 +31,42 @@ public struct ChildEnvironment: Sendable, Equatable {
   public subscript(name: String) -> String? { variables[name] }
 
   /// AuthDeck's variables a child may keep: where the configuration and the store are, so that
-  /// it can run `authdeck` itself. Every other `AUTHDECK_*` variable is withheld.
-  public static let keptOwnVariables: Set<String> = ["AUTHDECK_CONFIG", "AUTHDECK_STORE"]
+  /// it can run `authdeck` itself, and what an `exec` handed over (`handedVariable`). Every other
+  /// `AUTHDECK_*` variable is withheld.
+  public static let keptOwnVariables: Set<String> = ["AUTHDECK_CONFIG", "AUTHDECK_STORE", handedVariable]
 
-  /// What `authdeck exec` gives COMMAND: these variables without AuthDeck's own and without any
-  /// stale value of the names handed over (an expiry that is unknown is absent, not left from an
-  /// outer `exec`); then each session's token, its expiry as a Unix time when known, and its id
-  /// token when given.
+  /// The names an `exec` handed its COMMAND, comma-separated: a nested `exec` drops them, so that
+  /// its COMMAND never gets an outer session's token under another name (`LIME_TOKEN` beside
+  /// its own `AUTHDECK_TOKEN`).
+  public static let handedVariable = "AUTHDECK_HANDED"
+
+  /// What `authdeck exec` gives COMMAND: these variables without AuthDeck's own, without the
+  /// names an outer `exec` handed over and without any stale value of the names handed over now
+  /// (an expiry that is unknown is absent, not left from an outer `exec`); then each session's
+  /// token, its expiry as a Unix time when known, its id token when given, and the list of
+  /// those names.
   public func handing(_ sessions: [HandedSession]) -> [String: String] {
-    let handedNames = Set(
+    let outer = (variables[Self.handedVariable] ?? "").split(separator: ",").map(String.init)
+    let stale = Set(outer).subtracting(Self.keptOwnVariables).union(
       sessions.flatMap { [$0.variables.token, $0.variables.expiresAt, $0.variables.idToken] })
     var environment = variables.filter { name, _ in
-      !handedNames.contains(name) && (!name.hasPrefix("AUTHDECK_") || Self.keptOwnVariables.contains(name))
+      !stale.contains(name) && (!name.hasPrefix("AUTHDECK_") || Self.keptOwnVariables.contains(name))
+    }
+    var handed: [String] = []
+    func hand(_ name: String, _ value: String) {
+      environment[name] = value
+      handed.append(name)
     }
     for session in sessions {
-      environment[session.variables.token] = session.tokens.accessToken
+      hand(session.variables.token, session.tokens.accessToken)
       if let expiresAt = session.tokens.expiresAt {
-        environment[session.variables.expiresAt] = String(
-          Int64(min(max(expiresAt.timeIntervalSince1970.rounded(.down), 0), 1e15)))
+        hand(
+          session.variables.expiresAt,
+          String(Int64(min(max(expiresAt.timeIntervalSince1970.rounded(.down), 0), 1e15))))
       }
-      if let idToken = session.idToken { environment[session.variables.idToken] = idToken }
+      if let idToken = session.idToken { hand(session.variables.idToken, idToken) }
     }
+    environment[Self.handedVariable] = handed.joined(separator: ",")
     return environment
   }
 }

@@ -40,6 +40,9 @@ public struct Provider: Sendable, Equatable {
   }
 
   public var id: String
+  /// The configuration file it was read from (`ConfigurationLoader.parse` sets it); nil for a
+  /// provider made in code (the demo's).
+  public var configurationFile: String?
   public var name: String
   public var authorizeURL: URL?
   /// Nil only for a provider with an issuer whose discovery has not been applied yet.
@@ -143,6 +146,16 @@ public struct Provider: Sendable, Equatable {
     case .deviceAuthorization: deviceAuthorizationURL = url
     }
     sources[endpoint] = url == nil ? nil : source
+  }
+
+  /// `PATH: providers.ID.KEY: message`, the shape of every error about one of its keys.
+  public func keyError(_ key: String, _ message: String) -> AuthDeckError {
+    Self.keyError(path: configurationFile, id: id, key: key, message)
+  }
+
+  /// The same for a provider still being read; without a file, `providers.ID.KEY: message`.
+  public static func keyError(path: String?, id: String, key: String, _ message: String) -> AuthDeckError {
+    .config((path.map { "\($0): " } ?? "") + "providers.\(id).\(key): \(message)")
   }
 
   /// Whether the client has a secret; without one it is a public client (PKCE, client_id in the body).

@@ -7,7 +7,7 @@ import Synchronization
 #endif
 
 /// Runs a `client_secret_command` (with /bin/sh, as the user wrote it) and returns what it
-/// printed, or says in one line why it could not.
+/// printed, or says in one line why it could not, naming the file, the provider and the key.
 ///
 /// The command gets a process group of its own, so that a timeout, or AuthDeck itself being
 /// interrupted, stops it and everything it started. Its stdout is capped (a secret is a few
@@ -19,15 +19,17 @@ public enum SecretCommand {
   static let outputLimit = 16 * 1024
   static let stderrLimit = 4 * 1024
 
+  /// `command` is `provider`'s `client_secret_command`.
   public static func run(
-    _ command: String, provider: String, timeout: TimeInterval = defaultTimeout,
+    _ command: String, of provider: Provider, timeout: TimeInterval = defaultTimeout,
     environment: ChildEnvironment
   ) throws(AuthDeckError) -> String {
+    func failure(_ message: String) -> AuthDeckError { provider.keyError("client_secret_command", message) }
     let child: Spawn.Child
     do {
       child = try Spawn.startCapturing(["/bin/sh", "-c", command], environment: environment)
     } catch {
-      throw .config("\(provider): client_secret_command could not be started")
+      throw failure("could not be started")
     }
     ChildGroups.shared.add(child.pid)
     defer { ChildGroups.shared.remove(child.pid) }
@@ -41,33 +43,27 @@ public enum SecretCommand {
     let why = firstLine(outcome.stderr, hiding: secret)
     switch outcome.end {
     case .timedOut:
-      throw .config(
-        "\(provider): client_secret_command did not finish within \(timeout >= 1 ? "\(Int(timeout)) s" : "\(Int(timeout * 1000)) ms"); it was stopped"
+      throw failure(
+        "did not finish within \(timeout >= 1 ? "\(Int(timeout)) s" : "\(Int(timeout * 1000)) ms"); it was stopped"
       )
     case .tooMuchOutput:
-      throw .config(
-        "\(provider): client_secret_command printed more than \(outputLimit / 1024) KiB; it was stopped")
+      throw failure("printed more than \(outputLimit / 1024) KiB; it was stopped")
     case .signaled(let signal):
-      throw .config(
-        "\(provider): client_secret_command was killed by signal \(signal)" + why.map { ": \($0)" }.orEmpty)
+      throw failure("was killed by signal \(signal)" + why.map { ": \($0)" }.orEmpty)
     case .exited(127):
-      throw .config(
-        "\(provider): client_secret_command not found (exit status 127)" + why.map { ": \($0)" }.orEmpty)
+      throw failure("not found (exit status 127)" + why.map { ": \($0)" }.orEmpty)
     case .exited(let status) where status != 0:
-      throw .config(
-        "\(provider): client_secret_command failed (exit status \(status))" + why.map { ": \($0)" }.orEmpty)
+      throw failure("failed (exit status \(status))" + why.map { ": \($0)" }.orEmpty)
     case .exited:
       break
     }
-    guard !secret.isEmpty else { throw .config("\(provider): client_secret_command printed nothing") }
+    guard !secret.isEmpty else { throw failure("printed nothing") }
     guard
       !secret.unicodeScalars.contains(where: {
         $0.properties.generalCategory == .control || Sanitizer.isUnsafe($0)
       })
     else {
-      throw .config(
-        "\(provider): client_secret_command printed control characters besides a final newline; refusing it as a secret"
-      )
+      throw failure("printed control characters besides a final newline; refusing it as a secret")
     }
     return secret
   }

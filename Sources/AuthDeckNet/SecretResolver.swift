@@ -28,13 +28,12 @@ public struct SecretResolver: SecretResolving {
       return secret
     case .environment(let name):
       guard let value = environment[name], !value.isEmpty else {
-        throw .config("\(provider.id): the environment variable \(name) (client_secret_env) is not set")
+        throw provider.keyError("client_secret_env", "the environment variable \(name) is not set")
       }
       return value
     case .command(let command):
       return try SecretCommand.run(
-        command, provider: provider.id, timeout: provider.secretTimeout ?? commandTimeout,
-        environment: children)
+        command, of: provider, timeout: provider.secretTimeout ?? commandTimeout, environment: children)
     }
   }
 }

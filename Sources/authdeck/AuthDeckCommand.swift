@@ -10,8 +10,15 @@ struct AuthDeckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "authdeck",
     abstract: "OAuth sessions at a glance: log in, see every expiry, hand tokens to scripts.",
-    discussion: "With no subcommand, opens the session board. For scripts, prompts and tmux: token, exec, "
-      + "wait and status (docs/scripting.md).\n\n" + ExitStatusText.table,
+    discussion: """
+      With no subcommand, opens the session board. For scripts, prompts and tmux: token, exec, \
+      wait and status (authdeck help COMMAND says more). Messages for people go to stderr: \
+      errors and warnings as one line starting authdeck:, progress and instructions as they are.
+
+      The configuration is ~/.config/authdeck/config.toml ($XDG_CONFIG_HOME, $AUTHDECK_CONFIG or \
+      --config); sessions are kept in ~/.local/state/authdeck ($XDG_STATE_HOME or \
+      $AUTHDECK_STORE), one file each that only you can read.
+      """ + "\n\n" + ExitStatusText.table,
     version: "0.1.0",
     subcommands: [
       Board.self, Login.self, Token.self, ExecCommand.self, Wait.self, Status.self, List.self,
@@ -34,7 +41,8 @@ struct AuthDeckCommand: ParsableCommand {
       let code = exitCode(for: error)
       let message = fullMessage(for: error)
       if code == .success {
-        Console.out(message)
+        // Nothing for a Tab that found nothing to offer, not an empty line.
+        if !message.isEmpty { Console.out(message) }
       } else if !message.isEmpty {
         Console.note(message)
       }

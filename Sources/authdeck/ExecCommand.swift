@@ -18,8 +18,9 @@ struct ExecCommand: ParsableCommand {
       Variables: the access token in the provider's token_env, else in AUTHDECK_TOKEN for one \
       session or PROVIDER_TOKEN for several (two of one provider add _ACCOUNT: LIME_TOKEN_MAIN); \
       NAME_EXPIRES_AT, the Unix time it expires (absent when unknown); NAME_ID_TOKEN with \
-      --id-token. Client secrets and AuthDeck's own variables (but AUTHDECK_CONFIG and \
-      AUTHDECK_STORE) are not passed on.
+      --id-token; AUTHDECK_HANDED, the names handed over (an exec inside COMMAND drops them). \
+      Client secrets and AuthDeck's own variables (but AUTHDECK_CONFIG and AUTHDECK_STORE) are \
+      not passed on.
 
       Example: authdeck exec lime/main -- sh -c 'curl -H "Authorization: Bearer $AUTHDECK_TOKEN" URL'
       """)
@@ -35,7 +36,8 @@ struct ExecCommand: ParsableCommand {
   @Argument(
     help: ArgumentHelp(
       "The sessions (provider/account), then -- and the command to run with its arguments.",
-      valueName: "ID... -- COMMAND"))
+      valueName: "ID... -- COMMAND"),
+    completion: SessionCompletion.kind)
   var words: [String] = []
 
   /// The sessions and COMMAND. The parser hands over every positional word in one list, those

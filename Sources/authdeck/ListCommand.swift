@@ -12,7 +12,11 @@ struct List: ParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Flag(help: "Print a JSON array of session objects (docs/scripting.md); never a secret.")
+  @Flag(
+    help: """
+      Print a JSON array of session objects (id, state, needs_login, login_reason, refreshable, \
+      expires_at, expires_in, ...); never a secret.
+      """)
   var json = false
 
   func run() throws {

@@ -19,7 +19,8 @@ struct Login: ParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "The session, as provider/account (e.g. lime/main).") var id: String
+  @Argument(help: "The session, as provider/account (e.g. lime/main).", completion: SessionCompletion.kind)
+  var id: String
   @Flag(help: "Do not open a browser; only print the URL (for SSH sessions).") var noBrowser = false
 
   /// Console.note and Console.error, as the logins report.

@@ -15,7 +15,7 @@ struct LogoutCommand: ParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "The session, as provider/account.") var id: String
+  @Argument(help: "The session, as provider/account.", completion: SessionCompletion.kind) var id: String
   @Flag(help: "Remove the session from the store, not only its tokens.") var forget = false
   @Flag(help: "Only drop the local copy; do not ask the provider to revoke the tokens.") var local = false
 

@@ -12,7 +12,7 @@ struct Status: ParsableCommand {
       configuration is read too, for when a token counts as expiring (as list does).
       """)
 
-  @Flag(help: "Print a JSON array of session objects, as list --json does (docs/scripting.md).")
+  @Flag(help: "Print a JSON array of session objects, as list --json does.")
   var json = false
 
   func run() throws {

@@ -13,13 +13,14 @@ struct Token: ParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "The session, as provider/account (e.g. lime/main).") var id: String
+  @Argument(help: "The session, as provider/account (e.g. lime/main).", completion: SessionCompletion.kind)
+  var id: String
   @Flag(help: "Print an HTTP header line, for curl -H @-: Authorization: Bearer TOKEN.")
   var header = false
   @Flag(
     help: """
-      Print the session's JSON object (docs/scripting.md) with token, type and scope added, on \
-      one line. Never the refresh token.
+      Print the session's JSON object (as list --json prints it) with token, type and scope \
+      added, on one line. Never the refresh token.
       """)
   var json = false
   @Flag(

@@ -20,7 +20,8 @@ struct Wait: ParsableCommand {
       "Give up after this long, with exit status 3 (e.g. 30s, 10m, 1h).", valueName: "duration"),
     transform: DurationArgument.parse)
   var timeout: TimeInterval?
-  @Argument(help: "The sessions, as provider/account (e.g. lime/main).") var ids: [String] = []
+  @Argument(help: "The sessions, as provider/account (e.g. lime/main).", completion: SessionCompletion.kind)
+  var ids: [String] = []
 
   func validate() throws {
     guard !ids.isEmpty else { throw ValidationError("name at least one session: authdeck wait ID") }

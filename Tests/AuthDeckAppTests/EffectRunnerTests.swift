@@ -266,8 +266,8 @@ struct EffectRunnerTests {
           == .finished(
             main,
             error: .config(
-              "lime: the environment variable AUTHDECK_TEST_SECRET (client_secret_env) is not set; "
-                + "no login was started, and nothing was stored"))
+              "\(h.service.configuration.path ?? ""): providers.lime.client_secret_env: the environment variable "
+                + "AUTHDECK_TEST_SECRET is not set; no login was started, and nothing was stored"))
       }
       #expect(h.browser.opened.isEmpty)
       #expect(try h.stored("lime/main") == nil)

@@ -136,6 +136,22 @@ struct ExecTests {
     }
   }
 
+  @Test("a session never logged in stops exec with exit 3 and the login to run, as docs/scripting.md says")
+  func aSessionNeverLoggedInStopsExec() throws {
+    try withServer(.limio) { server in
+      try withSandbox(config: Self.config(server)) { box in
+        let result = try box.run(["exec", "limio/nosuch", "--", "true"])
+        #expect(result.status == 3, "\(result)")
+        #expect(
+          result.stderrLines == [
+            "authdeck: limio/nosuch: has never logged in; run: authdeck login limio/nosuch"
+          ],
+          "\(result)")
+        #expect(try server.tokenRequests().isEmpty)
+      }
+    }
+  }
+
   @Test("several sessions: token_env names them, and two of one provider add their account")
   func severalSessionsTokenEnvNamesThem() throws {
     try withServer(.limio) { server in
@@ -162,6 +178,26 @@ struct ExecTests {
           child["LIMIO_TOKEN"] == StoreFormat.tokens(box.sessionPath("limio/ops"))?["access_token"] as? String
         )
         #expect(child["BOT_TOKEN"] == nil && child["AUTHDECK_TOKEN"] == nil)
+      }
+    }
+  }
+
+  @Test("a nested exec hands COMMAND its own tokens only, none the outer exec handed over")
+  func aNestedExecHandsItsOwnTokensOnly() throws {
+    try withServer(.limio) { server in
+      try withSandbox(config: Self.config(server)) { box in
+        // The inner exec starts without the client secret (withheld from every child): its
+        // session has a token already.
+        #expect(try box.run(["exec", "svc/c", "--", "true"]).status == 0)
+        let result = try box.run(["exec", "svc/a", "svc/b", "--", box.binary, "exec", "svc/c", "--", "env"])
+        #expect(result.status == 0, "\(result)")
+        let child = Self.variables(result.stdout)
+        #expect(
+          child["AUTHDECK_TOKEN"] == StoreFormat.tokens(box.sessionPath("svc/c"))?["access_token"] as? String)
+        let outer = ["SVC_TOKEN_A", "SVC_TOKEN_A_EXPIRES_AT", "SVC_TOKEN_B", "SVC_TOKEN_B_EXPIRES_AT"]
+        #expect(outer.allSatisfy { child[$0] == nil }, "\(child.keys.sorted())")
+        #expect(child["AUTHDECK_HANDED"] == "AUTHDECK_TOKEN,AUTHDECK_TOKEN_EXPIRES_AT")
+        #expect(child["AUTHDECK_STORE"] == box.storeRoot)
       }
     }
   }

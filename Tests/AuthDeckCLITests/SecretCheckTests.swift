@@ -17,17 +17,18 @@ struct SecretCheckTests {
   static let cases = [
     Case(
       name: "not found", keys: "client_secret_command = \"no-such-vault read acme\"",
-      message: "limio: client_secret_command not found (exit status 127): "),
+      message: "providers.limio.client_secret_command: not found (exit status 127): "),
     Case(
       name: "fails with a reason",
       keys: "client_secret_command = \"echo 'vault: permission denied for acme' >&2; exit 2\"",
-      message: "limio: client_secret_command failed (exit status 2): vault: permission denied for acme"),
+      message:
+        "providers.limio.client_secret_command: failed (exit status 2): vault: permission denied for acme"),
     Case(
       name: "hangs", keys: "client_secret_command = \"sleep 30\"\nclient_secret_timeout = \"1s\"",
-      message: "limio: client_secret_command did not finish within 1 s; it was stopped"),
+      message: "providers.limio.client_secret_command: did not finish within 1 s; it was stopped"),
     Case(
       name: "variable not set", keys: "client_secret_env = \"NOT_SET_ANYWHERE\"",
-      message: "limio: the environment variable NOT_SET_ANYWHERE (client_secret_env) is not set"),
+      message: "providers.limio.client_secret_env: the environment variable NOT_SET_ANYWHERE is not set"),
   ]
 
   /// The limio test configuration with `keys` where its secret variable was.
@@ -47,7 +48,8 @@ struct SecretCheckTests {
         let started = Date()
         let result = try box.run(["login", "limio/main"])
         #expect(result.status == 78, "\(result)")
-        #expect(result.stderr.contains(check.message), "\(result)")
+        // Like every configuration error: the file, the provider and the key.
+        #expect(result.stderr.contains("authdeck: \(box.configPath): \(check.message)"), "\(result)")
         #expect(result.stderr.contains("no login was started, and nothing was stored"), "\(result)")
         #expect(!result.stderr.contains("within 5 minutes at:"), "no authorize URL was shown")
         #expect(Date().timeIntervalSince(started) < 15)

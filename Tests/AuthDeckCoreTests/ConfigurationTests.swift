@@ -53,6 +53,7 @@ struct ConfigurationTests {
     #expect(configuration.path == Self.path)
 
     let lime = try #require(configuration.provider("lime"))
+    #expect(lime.configurationFile == Self.path, "what a secret that cannot be read names")
     #expect(lime.name == "Lime Trading")
     #expect(lime.authorizeURL?.absoluteString == "https://auth.lime.co/connect/authorize")
     #expect(lime.tokenURL?.absoluteString == "https://auth.lime.co/connect/token")
@@ -361,6 +362,108 @@ struct ConfigurationTests {
     let column = error.description.dropFirst(prefix.count).prefix { $0.isNumber }
     #expect(Int(column).map { $0 > 0 } == true, "\(error)")
     expectInert(error.description, maxLength: 500)
+  }
+
+  static let syntaxErrors: [(label: String, toml: String, said: String)] = [
+    (
+      "a missing closing quote", "[providers.acme]\nclient_id = \"app\ntoken_url = \"https://x\"",
+      ":2:17: unterminated string: the closing \" is missing"
+    ),
+    (
+      "a missing closing quote, CR LF", "[providers.acme]\r\nclient_id = \"app\r\nscope = \"x\"\r\n",
+      ":2:17: unterminated string: the closing \" is missing"
+    ),
+    (
+      "a missing closing quote at the end of the file", "[providers.acme]\nclient_id = 'app",
+      ":2:17: unterminated string: the file ends before the closing '"
+    ),
+    (
+      "a control character inside a string", "[providers.acme]\nclient_id = \"a\u{1}b\"",
+      ":2:15: a control character in a string; write it as an escape, like \\t or \\u0001"
+    ),
+    (
+      "a missing ]", "[providers.acme\nclient_id = \"app\"",
+      ":1:16: unterminated table header: the closing ] is missing"
+    ),
+    (
+      "a duplicate key", "[providers.acme]\nclient_id = \"app\"\nclient_id = \"other\"",
+      ":3:13: duplicate key: client_id is already set in this table"
+    ),
+    (
+      "a table twice", "[providers.acme]\nclient_id = \"app\"\n[providers.acme]\nscope = \"x\"",
+      ":3:1: the table [providers.acme] appears twice; keep its keys under one"
+    ),
+    (
+      "text without quotes", "[providers.acme]\nclient_id = app",
+      ":2:13: not a value: text goes in \"quotes\"; true, false and numbers go without"
+    ),
+    ("True", "[providers.acme]\npkce = True", ":2:8: not a value: true and false are written in lower case"),
+    (
+      "a key without a value", "[providers.acme]\nclient_id =\n",
+      ":2:12: a key without a value: write key = value"
+    ),
+    (
+      "a key with a space", "[providers.acme]\nclient id = \"app\"",
+      ":2:8: expected = after the key (a key with spaces or other signs goes in \"quotes\")"
+    ),
+    (
+      "more after the value", "[providers.acme]\nclient_id = \"app\" x",
+      ":2:19: more after the value: one key = value per line"
+    ),
+    (
+      "an unterminated array", "[providers.acme]\nscope = [\"a\", \"b\"",
+      ":2:18: unterminated array: the closing ] is missing"
+    ),
+  ]
+
+  @Test(
+    "a TOML syntax error is said in words, at its line and column",
+    arguments: syntaxErrors.map { ($0.label, $0.toml, $0.said) })
+  func aTOMLSyntaxErrorIsSaidInWords(label: String, toml: String, said: String) throws {
+    let error = try #require(thrownError { () throws(AuthDeckError) in try parse(toml) }, "\(label)")
+    #expect(error.description == Self.path + said, "\(label)")
+    #expect(!error.description.contains("Error while parsing"), "\(label)")
+  }
+
+  @Test("a TOML syntax error without better words keeps the parser's own")
+  func aTOMLSyntaxErrorWithoutBetterWordsKeepsTheParsers() throws {
+    let error = try #require(
+      thrownError { () throws(AuthDeckError) in try parse("[providers.acme]\nsince = 2024-13-01") })
+    #expect(
+      error.description
+        == Self.path + ":2:16: Error while parsing date: expected month between 1 and 12 (inclusive), saw 13")
+  }
+
+  @Test(
+    "a misspelled key names the key it was meant to be, and only that one",
+    arguments: [
+      ("client_secert_env", "client_secret_env"), ("clientid", "client_id"), ("Client_ID", "client_id"),
+      ("redirect_url", "redirect_uri"), ("authorization_url", "authorize_url"), ("scopes", "scope"),
+      ("refresh_token_lifetime", "refresh_lifetime"),
+    ])
+  func aMisspelledKeyNamesTheKeyItWasMeantToBe(typed: String, meant: String) throws {
+    let error = try #require(
+      thrownError { () throws(AuthDeckError) in try parse(Self.base + "\n\(typed) = \"x\"") })
+    #expect(error.description == "\(Self.path): providers.acme.\(typed): unknown key; did you mean \(meant)?")
+  }
+
+  @Test("a key close to none is answered with every known key")
+  func aKeyCloseToNoneIsAnsweredWithEveryKnownKey() throws {
+    let error = try #require(thrownError { () throws(AuthDeckError) in try parse(Self.base + "\nbogus = 1") })
+    #expect(
+      error.description.hasPrefix("\(Self.path): providers.acme.bogus: unknown key (known: "), "\(error)")
+    for key in ProviderTableReader.knownKeys { #expect(error.description.contains(key), "\(key)") }
+  }
+
+  @Test("a misspelled top-level key or table names the one it was meant to be")
+  func aMisspelledTopLevelKeyNamesTheOneItWasMeantToBe() throws {
+    for (toml, meant) in [
+      ("expiring_minute = 5", "'expiring_minute'; did you mean expiring_minutes?"),
+      ("[provider.acme]\nclient_id = \"app\"", "'provider'; did you mean providers?"),
+    ] {
+      let error = try #require(thrownError { () throws(AuthDeckError) in try parse(toml) })
+      #expect(error.description == "\(Self.path): unknown top-level key \(meant)")
+    }
   }
 
   @Test(

@@ -98,6 +98,7 @@ struct ChildEnvironmentTests {
       environment == [
         "PATH": "/bin", "HOME": "/home/u", "AUTHDECK_CONFIG": "/c.toml", "AUTHDECK_STORE": "/store",
         "LIME_TOKEN": "at-1", "LIME_TOKEN_EXPIRES_AT": "1790000000",
+        "AUTHDECK_HANDED": "LIME_TOKEN,LIME_TOKEN_EXPIRES_AT",
       ])
     #expect(!environment.values.contains("rt-secret"))
   }
@@ -106,8 +107,37 @@ struct ChildEnvironmentTests {
   func anUnknownExpiryIsAbsent() {
     let inherited = ["LIME_TOKEN_EXPIRES_AT": "1", "LIME_TOKEN_ID_TOKEN": "old", "LIME_TOKEN": "old"]
     let plain = ChildEnvironment(inherited: inherited, withholding: []).handing([Self.handed(expiresAt: nil)])
-    #expect(plain == ["LIME_TOKEN": "at-1"])
+    #expect(plain == ["LIME_TOKEN": "at-1", "AUTHDECK_HANDED": "LIME_TOKEN"])
     let withID = ChildEnvironment.empty.handing([Self.handed(expiresAt: nil, idToken: "id-1")])
-    #expect(withID == ["LIME_TOKEN": "at-1", "LIME_TOKEN_ID_TOKEN": "id-1"])
+    #expect(
+      withID == [
+        "LIME_TOKEN": "at-1", "LIME_TOKEN_ID_TOKEN": "id-1",
+        "AUTHDECK_HANDED": "LIME_TOKEN,LIME_TOKEN_ID_TOKEN",
+      ])
+  }
+
+  @Test("a nested exec drops every name the outer exec handed over, and lists only its own")
+  func aNestedExecDropsWhatTheOuterHandedOver() {
+    // What `authdeck exec lime/main acme/ops -- …` gave its COMMAND, which runs exec again.
+    let outer = [
+      "PATH": "/bin", "AUTHDECK_STORE": "/store", "LIME_TOKEN": "outer-lime", "LIME_TOKEN_EXPIRES_AT": "1",
+      "ACME_TOKEN": "outer-acme", "ACME_TOKEN_EXPIRES_AT": "2", "ACME_TOKEN_ID_TOKEN": "outer-id",
+      "AUTHDECK_HANDED":
+        "LIME_TOKEN,LIME_TOKEN_EXPIRES_AT,ACME_TOKEN,ACME_TOKEN_EXPIRES_AT,ACME_TOKEN_ID_TOKEN",
+    ]
+    let inner = HandedSession(
+      variables: TokenVariables(id: Self.id, token: "AUTHDECK_TOKEN"),
+      tokens: TokenSet(accessToken: "at-1", issuedAt: Self.expiry - 3600, expiresAt: Self.expiry))
+    #expect(
+      ChildEnvironment(inherited: outer, withholding: []).handing([inner]) == [
+        "PATH": "/bin", "AUTHDECK_STORE": "/store", "AUTHDECK_TOKEN": "at-1",
+        "AUTHDECK_TOKEN_EXPIRES_AT": "1790000000",
+        "AUTHDECK_HANDED": "AUTHDECK_TOKEN,AUTHDECK_TOKEN_EXPIRES_AT",
+      ])
+
+    // The list names variables, never where AuthDeck's configuration and store are.
+    let odd = ["AUTHDECK_STORE": "/store", "AUTHDECK_HANDED": "AUTHDECK_STORE,,LIME_TOKEN"]
+    #expect(
+      ChildEnvironment(inherited: odd, withholding: []).handing([inner])["AUTHDECK_STORE"] == "/store")
   }
 }

@@ -11,9 +11,17 @@ import Testing
 
 @Suite("client_secret_command")
 struct SecretCommandTests {
+  /// acme, as read from `/c/config.toml`: every message names the file, the provider and the key.
+  static let provider: Provider = {
+    var provider = Provider(id: "acme", authorizeURL: nil, tokenURL: nil, clientID: "app", redirectURI: nil)
+    provider.configurationFile = "/c/config.toml"
+    return provider
+  }()
+  static let named = "/c/config.toml: providers.acme.client_secret_command: "
+
   func run(_ command: String, timeout: TimeInterval = 10) throws(AuthDeckError) -> String {
     try SecretCommand.run(
-      command, provider: "acme", timeout: timeout,
+      command, of: Self.provider, timeout: timeout,
       environment: ChildEnvironment(inherited: ["PATH": "/usr/bin:/bin"], withholding: []))
   }
 
@@ -34,7 +42,7 @@ struct SecretCommandTests {
       let message = failure("printf '\(output)'")
       #expect(
         message
-          == "acme: client_secret_command printed control characters besides a final newline; refusing it as a secret"
+          == Self.named + "printed control characters besides a final newline; refusing it as a secret"
       )
     }
   }
@@ -42,14 +50,14 @@ struct SecretCommandTests {
   @Test("a command that is not there says not found, with the shell's own line")
   func aMissingCommandSaysNotFound() {
     let message = failure("no-such-secret-tool get acme")
-    #expect(message.hasPrefix("acme: client_secret_command not found (exit status 127): "), "\(message)")
+    #expect(message.hasPrefix(Self.named + "not found (exit status 127): "), "\(message)")
     #expect(message.contains("no-such-secret-tool"), "\(message)")
   }
 
   @Test("a failing command says its exit status and the first line of its stderr, made inert")
   func aFailingCommandSaysWhy() {
     let message = failure("printf 'vault is \\033[31msealed\\nsecond line\\n' >&2; exit 2")
-    #expect(message.hasPrefix("acme: client_secret_command failed (exit status 2): vault is "), "\(message)")
+    #expect(message.hasPrefix(Self.named + "failed (exit status 2): vault is "), "\(message)")
     #expect(
       message.contains("sealed") && !message.contains("\u{1B}") && !message.contains("second line"),
       "\(message)")
@@ -68,7 +76,7 @@ struct SecretCommandTests {
       let pidFile = directory + "/pid"
       let started = Date()
       let message = failure("sleep 300 & echo $! > \(pidFile); wait", timeout: 0.5)
-      #expect(message == "acme: client_secret_command did not finish within 500 ms; it was stopped")
+      #expect(message == Self.named + "did not finish within 500 ms; it was stopped")
       #expect(Date().timeIntervalSince(started) < 10)
       let pid = try #require(
         pid_t(
@@ -80,7 +88,7 @@ struct SecretCommandTests {
 
   @Test("a command that prints more than a secret's worth is stopped")
   func tooMuchOutputIsStopped() {
-    #expect(failure("yes") == "acme: client_secret_command printed more than 16 KiB; it was stopped")
+    #expect(failure("yes") == Self.named + "printed more than 16 KiB; it was stopped")
   }
 
   @Test("a secret command starts without the variables that hold other providers' secrets")
@@ -97,7 +105,7 @@ struct SecretCommandTests {
 
   @Test("a command killed by a signal says so")
   func aKilledCommandSaysSo() {
-    #expect(failure("kill -TERM $$") == "acme: client_secret_command was killed by signal 15")
+    #expect(failure("kill -TERM $$") == Self.named + "was killed by signal 15")
   }
 }
 

@@ -81,12 +81,32 @@ step "the completion offers the subcommands"
 words=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" bash --norc --noprofile -c \
   ". '$prefix/share/bash-completion/completions/authdeck'; COMP_WORDS=(authdeck to); COMP_CWORD=1; COMP_LINE='authdeck to'; COMP_POINT=11; _authdeck; echo \"\${COMPREPLY[*]}\"")
 check "completions were: $words" '[[ " $words " == *" token "* ]]'
+step "authdeck token <TAB> offers the stored session and its provider/"
+words=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" bash --norc --noprofile -c \
+  ". /usr/share/bash-completion/bash_completion; . '$prefix/share/bash-completion/completions/authdeck'; COMP_WORDS=(authdeck token ''); COMP_CWORD=2; COMP_LINE='authdeck token '; COMP_POINT=15; _authdeck authdeck '' token; echo \"\${COMPREPLY[*]}\"")
+check "completions were: $words" '[ "$words" = "acme/ acme/main" ]'
+step "authdeck logout acme/m<TAB> completes to acme/main"
+words=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" bash --norc --noprofile -c \
+  ". '$prefix/share/bash-completion/completions/authdeck'; COMP_WORDS=(authdeck logout acme/m); COMP_CWORD=2; COMP_LINE='authdeck logout acme/m'; COMP_POINT=22; _authdeck authdeck acme/m logout; echo \"\${COMPREPLY[*]}\"")
+check "completions were: $words" '[ "$words" = "acme/main" ]'
 step "zsh and fish completions are installed"
 check "missing" '[ -s "$prefix/share/zsh/site-functions/_authdeck" ] && [ -s "$prefix/share/fish/vendor_completions.d/authdeck.fish" ]'
 
 step "man authdeck shows the manual"
 manual=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" MANPATH="$prefix/share/man" MANWIDTH=80 man -P cat authdeck 2>&1 || true)
 check "manual was: ${manual:0:200}" '[[ "$manual" == *"OAuth sessions at a glance"* && "$manual" == *token* ]]'
+
+# As a user reads it: through the pager's pipe at 80 columns, the formatter's warnings included.
+man80=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" MANPATH="$prefix/share/man" MANWIDTH=80 \
+  bash -c 'man authdeck 2>&1 | cat')
+step "man authdeck: the formatter warns of nothing"
+check "warnings: $(grep -iE 'mdoc warning|warning:' <<<"$man80" | head -3)" '! grep -qiE "mdoc warning|warning:" <<<"$man80"'
+step "man authdeck: the exit-status table has one line a status"
+table=$(sed -n '/^ *Exit status:$/,/^$/p' <<<"$man80" | sed '1d;/^$/d')
+statuses=$(awk '{print $1}' <<<"$table" | tr '\n' ' ')
+check "table was: $table" '[ "$statuses" = "0 1 3 64 78 126 127 128+N other " ] && [ "$(wc -L <<<"$table")" -le 80 ]'
+step "man authdeck names no file of the repository"
+check "it names: $(grep -oE '[a-z/]*docs/[a-z./]*|[a-z]+\.md' <<<"$man80" | head -3)" '! grep -qE "docs/|\.md\b" <<<"$man80"'
 
 step "installing again rewrites nothing"
 before=$(find "$prefix" -type f -printf '%p %T@\n' | sort)

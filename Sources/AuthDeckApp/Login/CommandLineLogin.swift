@@ -35,7 +35,7 @@ public struct CommandLineLogin {
           + "If the provider accepts any loopback port (RFC 8252 §7.3), leave redirect_uri out and AuthDeck picks a free one.",
         true)
     case .failed(let error):
-      report(error.description, false)
+      report(error.description, true)  // a warning: the login goes on, with the URL above
     case .opened, .notAsked:
       break
     }

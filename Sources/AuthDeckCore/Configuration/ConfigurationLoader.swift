@@ -38,6 +38,18 @@ public enum ConfigurationLoader {
     return configuration
   }
 
+  /// The provider ids the file at `path` names (its `[providers.ID]` tables), for shell
+  /// completion: nothing else is checked and no secret is read; a file that is missing, not
+  /// regular (a FIFO would block) or not TOML names none.
+  public static func providerIDs(path: String) -> [String] {
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+      let text = try? String(contentsOfFile: path, encoding: .utf8),
+      let root = try? TOMLTable(string: text), let providers = root["providers"]?.table
+    else { return [] }
+    return providers.keys.filter(ProviderID.isValid).sorted()
+  }
+
   /// Checks `text` as the contents of `path`, without reading any file: `readableByOthers` is
   /// the file's mode as `load` found it, and `environment["HOME"]` expands `~/` in `ca_file`.
   public static func parse(
@@ -47,15 +59,19 @@ public enum ConfigurationLoader {
     do {
       root = try TOMLTable(string: text)
     } catch let error as TOMLParseError {
-      throw .config(
-        "\(path):\(error.source.begin.line):\(error.source.begin.column): \(Sanitizer.inline(error.description))"
-      )
+      let (line, column) = (error.source.begin.line, error.source.begin.column)
+      let words = TOMLSyntaxError.words(error.description, in: text, line: line, column: column)
+      throw .config("\(path):\(line):\(column): \(Sanitizer.inline(words))")
     } catch {
       throw .config("\(path): not valid TOML")
     }
-    for key in root.keys where !["providers", "expiring_minutes"].contains(key) {
-      throw .config(
-        "\(path): unknown top-level key '\(Sanitizer.inline(key))' (expected [providers.NAME] tables)")
+    let topLevelKeys = ["providers", "expiring_minutes"]
+    for key in root.keys where !topLevelKeys.contains(key) {
+      let unknown = "\(path): unknown top-level key '\(Sanitizer.inline(key))'"
+      if let meant = KeySuggestion.closest(to: key, in: topLevelKeys) {
+        throw .config("\(unknown); did you mean \(meant)?")
+      }
+      throw .config("\(unknown) (expected expiring_minutes and [providers.NAME] tables)")
     }
     var expiringWithin = SessionStatus.defaultExpiringWithin
     if let value = root["expiring_minutes"] {
@@ -79,7 +95,9 @@ public enum ConfigurationLoader {
         }
         let reader = ProviderTableReader(
           path: path, id: id, table: table, readableByOthers: readableByOthers, home: environment["HOME"])
-        providers.append(try reader.provider())
+        var provider = try reader.provider()
+        provider.configurationFile = path  // what a secret that cannot be read names, later
+        providers.append(provider)
       }
     }
     try refuseSharedRedirects(providers, path: path)

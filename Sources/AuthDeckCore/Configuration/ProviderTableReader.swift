@@ -27,7 +27,7 @@ struct ProviderTableReader {
 
   /// `PATH: providers.ID.KEY: message`, the shape of every error about a provider's key.
   static func failure(path: String, id: String, key: String, _ message: String) -> AuthDeckError {
-    .config("\(path): providers.\(id).\(key): \(message)")
+    Provider.keyError(path: path, id: id, key: key, message)
   }
 
   func fail(_ key: String, _ message: String) -> AuthDeckError {
@@ -76,6 +76,10 @@ struct ProviderTableReader {
 
   func provider() throws(AuthDeckError) -> Provider {
     for key in table.keys where !Self.knownKeys.contains(key) {
+      // One likely key says more than a list of all of them; the list is for when none is close.
+      if let meant = KeySuggestion.closest(to: key, in: Self.knownKeys) {
+        throw fail(key, "unknown key; did you mean \(meant)?")
+      }
       throw fail(key, "unknown key (known: \(Self.knownKeys.sorted().joined(separator: ", ")))")
     }
     let preset: Preset? = try choice("preset")
