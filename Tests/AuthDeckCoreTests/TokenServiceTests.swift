@@ -546,7 +546,7 @@ struct TokenServiceTests {
       try h.put(Session(id: Self.work, tokens: Self.tokens("at-w", refresh: nil, expiresAt: nil)))
       let workBefore = h.file(Self.work)
 
-      try h.service.logout(Self.main, forget: false, now: Self.now)
+      _ = try h.service.logout(Self.main, forget: false, now: Self.now)
       let stored = try #require(try h.stored(Self.main))
       #expect(stored.tokens == nil)
       #expect(stored.pending == nil)
@@ -564,7 +564,7 @@ struct TokenServiceTests {
       try h.put(
         Session(id: Self.main, tokens: Self.tokens("at-0", refresh: "rt-0", expiresAt: Self.now + 600)))
       try h.put(Session(id: Self.work, tokens: Self.tokens("at-w", refresh: nil, expiresAt: nil)))
-      try h.service.logout(Self.main, forget: true, now: Self.now)
+      _ = try h.service.logout(Self.main, forget: true, now: Self.now)
       #expect(try h.stored(Self.main) == nil)
       #expect(h.file(Self.main) == nil)
       #expect(try h.store.loadAll().sessions.map(\.id) == [Self.work])

@@ -101,7 +101,7 @@ public struct DeviceLoginPoller: Sendable {
         return try service.finishDeviceLogin(id, tokens: tokens)
       case .ended(let error):
         // What the provider said (a denial, a refused code) is kept with the session.
-        if let refusal = error.loginRequired?.reason.refusal { try? service.record(refusal, for: id) }
+        if let refusal = error.loginRequired?.reason.refusal { _ = try? service.record(refusal, for: id) }
         throw error
       }
     }
