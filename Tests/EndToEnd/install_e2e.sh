@@ -19,6 +19,7 @@ check() { if eval "$2"; then pass; else fail "$1"; fi; }
 fresh() { env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" TERM=dumb bash --norc --noprofile -c "$1"; }
 
 step "install into a new prefix"
+touch "$work/before-install"
 scripts/install --prefix "$prefix" >"$work/install.out" 2>"$work/install.err" || { cat "$work/install.err"; exit 1; }
 check "install said what it installed" 'grep -q "Installed AuthDeck" "$work/install.out"'
 step "it says the prefix is not on PATH"
@@ -107,6 +108,31 @@ statuses=$(awk '{print $1}' <<<"$table" | tr '\n' ' ')
 check "table was: $table" '[ "$statuses" = "0 1 3 64 78 126 127 128+N other " ] && [ "$(wc -L <<<"$table")" -le 80 ]'
 step "man authdeck names no file of the repository"
 check "it names: $(grep -oE '[a-z/]*docs/[a-z./]*|[a-z]+\.md' <<<"$man80" | head -3)" '! grep -qE "docs/|\.md\b" <<<"$man80"'
+
+step "install and run leave a developer's own builds (.build) alone"
+scripts/run --version >/dev/null 2>&1
+touched=$(find .build -newer "$work/before-install" -not -type d 2>/dev/null | grep -v '/\.lock$' | head -3 || true)
+check "they wrote: $touched" '[ -z "$touched" ]'
+step "what the app needs is set up without a Python package"
+mkdir -p "$work/copy/Tests/Support"
+cp -r scripts "$work/copy/"
+cp Tests/Support/authlib-requirements.txt "$work/copy/Tests/Support/"
+"$work/copy/scripts/setup" >/dev/null
+check "setup made .build-python" '[ ! -e "$work/copy/.build-python" ]'
+
+step "scripts/run says on the board that the prefix is not on PATH"
+path_without=$(tr ':' '\n' <<<"$PATH" | while read -r dir; do [ -x "$dir/authdeck" ] || echo "$dir"; done | paste -sd:)
+tmux -L "install-e2e-$$" -f /dev/null new-session -d -x 150 -y 20 \
+  "env PATH='$path_without' AUTHDECK_CONFIG='$home/.config/authdeck/config.toml' AUTHDECK_STORE='$store' LANG=C.UTF-8 TERM=xterm-256color scripts/run; sleep 30"
+seen=""
+for _ in $(seq 1 100); do
+  seen=$(tmux -L "install-e2e-$$" capture-pane -p -t 0 2>/dev/null || true)
+  [[ "$seen" == *"is not on your PATH"* ]] && break
+  sleep 0.1
+done
+tmux -L "install-e2e-$$" send-keys -t 0 q 2>/dev/null || true
+tmux -L "install-e2e-$$" kill-server 2>/dev/null || true
+check "the board said: $seen" '[[ "$seen" == *"$prefix/bin is not on your PATH: add it"* ]]'
 
 step "installing again rewrites nothing"
 before=$(find "$prefix" -type f -printf '%p %T@\n' | sort)
