@@ -92,6 +92,10 @@ public struct Provider: Sendable, Equatable {
   /// The provider says every redirect carries `iss` (RFC 9207, from discovery): one without
   /// it is refused.
   public var sendsIssuer = false
+  /// `agent`: whether `authdeck agent` serves this provider's tokens, and how.
+  public var agent = AgentAccess.off
+  /// `git_hosts` and the rest: the hosts `authdeck git-credential` answers for; nil: none.
+  public var git: GitCredentialSettings?
   /// The issuer to expect in `iss` on the redirect (RFC 9207): the configured one, else the
   /// authorize URL's origin (scheme, host, port), which is then compared origin to origin.
   public var issuer: String? {

@@ -16,7 +16,7 @@ struct ProviderTableReader {
     "client_secret_command", "client_secret", "client_auth", "redirect_uri", "scope", "pkce", "grant",
     "daily_expiry", "ca_file", "issuer", "revocation_url", "device_authorization_url", "token_env",
     "client_secret_timeout", "keep_alive", "notify", "notify_before", "refresh_lifetime",
-    "refresh_notify_before",
+    "refresh_notify_before", "agent", "git_hosts", "git_username", "git_account",
   ]
 
   /// The endpoint keys, each with the endpoint it sets.
@@ -122,6 +122,8 @@ struct ProviderTableReader {
     provider.notifyBefore = try notifyBefore()
     provider.refreshLifetime = try refreshLifetime()
     provider.refreshNotifyBefore = try refreshNotifyBefore()
+    provider.agent = try agentAccess()
+    provider.git = try gitCredentialSettings()
     let presetURLs: [Provider.Endpoint: String?] = [
       .authorize: defaults.authorizeURL, .token: defaults.tokenURL,
     ]
@@ -150,6 +152,51 @@ struct ProviderTableReader {
       }
     }
     return provider
+  }
+
+  /// `agent = true`, `false` or `"confirm"`.
+  func agentAccess() throws(AuthDeckError) -> AgentAccess {
+    guard let value = table["agent"] else { return .off }
+    if let flag = value.bool { return flag ? .on : .off }
+    if value.string == "confirm" { return .confirm }
+    throw fail("agent", "must be true, false or \"confirm\"")
+  }
+
+  /// `git_hosts = ["git.example.com"]` with `git_username` and `git_account`, which mean nothing
+  /// without it.
+  func gitCredentialSettings() throws(AuthDeckError) -> GitCredentialSettings? {
+    guard let value = table["git_hosts"] else {
+      for key in ["git_username", "git_account"] where table[key] != nil {
+        throw fail(key, "applies to git_hosts, which is not set")
+      }
+      return nil
+    }
+    guard let array = value.array, !array.isEmpty else {
+      throw fail("git_hosts", "must be a list of host names, like [\"git.example.com\"]")
+    }
+    var hosts: [String] = []
+    for item in array {
+      // A host as git sends it in `host=`: a name, and a port after a colon; nothing else.
+      guard let host = item.string?.lowercased(), !host.isEmpty,
+        host.allSatisfy({ $0.isLetter || $0.isNumber || "-.:[]".contains($0) }), host.first != "."
+      else {
+        throw fail("git_hosts", "'\(Sanitizer.inline(item.string ?? "\(item)"))' is not a host name")
+      }
+      hosts.append(host)
+    }
+    let username = try string("git_username") ?? GitCredentialSettings.defaultUsername
+    guard !username.isEmpty, !username.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\0" }) else {
+      throw fail("git_username", "must be a name on one line")
+    }
+    var account: String?
+    if let text = try string("git_account") {
+      do throws(AuthDeckError) {
+        account = try SessionID(parsing: id + "/" + text).account
+      } catch {
+        throw fail("git_account", "must be an account name: \(SessionID.accountRule)")
+      }
+    }
+    return GitCredentialSettings(hosts: hosts, username: username, account: account)
   }
 
   /// `issuer`, as written: an https URL (or http on a loopback address) without query or
