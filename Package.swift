@@ -25,17 +25,19 @@ let package = Package(
     // libcurl behind a small C surface, loaded with dlopen on first use so that
     // `authdeck token` does not pay libcurl's 3.7 ms load cost.
     .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
-    // prctl(PR_SET_DUMPABLE) and the core-file limit: prctl is variadic, which Swift cannot call.
+    // prctl(PR_SET_DUMPABLE) and the core-file limit (prctl is variadic, which Swift cannot
+    // call), and the GNU socket calls the agent needs (accept4, SO_PEERCRED's struct ucred).
     .target(name: "CProcess", path: "Sources/CProcess"),
     .target(
       name: "AuthDeckCore",
       dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
     ),
-    .target(name: "AuthDeckNet", dependencies: ["AuthDeckCore", "CCurl"]),
+    .target(name: "AuthDeckNet", dependencies: ["AuthDeckCore", "CCurl", "CProcess"]),
     .target(name: "AuthDeckBoard", dependencies: ["AuthDeckCore"]),
     .target(name: "AuthDeckApp", dependencies: ["AuthDeckCore", "AuthDeckBoard", "AuthDeckNet"]),
     .target(
-      name: "AuthDeckTerminal", dependencies: ["AuthDeckCore", "AuthDeckBoard", "AuthDeckApp", "CCurses"]),
+      name: "AuthDeckTerminal",
+      dependencies: ["AuthDeckCore", "AuthDeckBoard", "AuthDeckApp", "AuthDeckNet", "CCurses"]),
     .executableTarget(
       name: "authdeck",
       dependencies: [

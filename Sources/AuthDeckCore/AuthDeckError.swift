@@ -23,6 +23,8 @@ public enum AuthDeckError: Error, Equatable, Sendable, CustomStringConvertible {
   case network(String)
   /// The session needs a new login, and why.
   case loginRequired(LoginRequired)
+  /// The agent (`AUTHDECK_SOCK`) could not hand out what was asked, or could not be reached.
+  case agent(AgentFailure)
   /// Something that is not in the user's hands.
   case other(String)
 
@@ -34,6 +36,7 @@ public enum AuthDeckError: Error, Equatable, Sendable, CustomStringConvertible {
     case .grantRefused(let provider, let said): return "\(provider): \(said.text)"
     case .loginRequired(let required): return required.description
     case .unknownSession(let id): return "there is no session \(id)"
+    case .agent(let failure): return failure.message
     }
   }
 
@@ -49,6 +52,9 @@ public enum AuthDeckError: Error, Equatable, Sendable, CustomStringConvertible {
     case .provider, .grantRefused: return .provider(text)
     case .network: return .network(text)
     case .loginRequired: return self
+    case .agent(var failure):
+      failure.message = text
+      return .agent(failure)
     case .other: return .other(text)
     }
   }
@@ -65,6 +71,7 @@ public enum AuthDeckError: Error, Equatable, Sendable, CustomStringConvertible {
     case .usage, .unknownSession: return Self.usageStatus
     case .config: return Self.configurationStatus
     case .loginRequired, .grantRefused: return Self.loginNeededStatus
+    case .agent(let failure): return failure.exitCode
     default: return Self.failureStatus
     }
   }

@@ -1,5 +1,6 @@
 import AuthDeckApp
 import AuthDeckBoard
+import AuthDeckNet
 import Foundation
 
 #if canImport(Glibc)

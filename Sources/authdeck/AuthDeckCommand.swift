@@ -23,7 +23,7 @@ struct AuthDeckCommand: ParsableCommand {
     subcommands: [
       Board.self, Login.self, Token.self, ExecCommand.self, Wait.self, Status.self, List.self,
       LogoutCommand.self,
-      Providers.self, Demo.self,
+      Providers.self, AgentCommand.self, Demo.self,
     ],
     defaultSubcommand: Board.self
   )
@@ -70,6 +70,9 @@ struct Context {
   init() { config = nil }
 
   var configPath: String { ConfigurationLocation.path(explicit: config, environment: environment) }
+  /// The agent whose socket `AUTHDECK_SOCK` names: then tokens come from it, and this machine
+  /// needs no configuration, store or secret of its own.
+  var agent: AgentClient? { AgentClient.named(by: environment["AUTHDECK_SOCK"]) }
   var store: SessionStore { SessionStore(root: SessionStore.defaultRoot(environment: environment)) }
 
   func configuration() throws(AuthDeckError) -> Configuration {

@@ -68,6 +68,9 @@ struct ExecCommand: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       let ids = try SessionID.parsing(all: ids)
       let context = Context(options: global)
+      if let agent = context.agent {
+        return try run(ids, command: command, from: agent, context: context)
+      }
       let service = try context.service()
       let configuration = service.configuration
       for id in ids { _ = try configuration.provider(for: id) }
@@ -82,6 +85,37 @@ struct ExecCommand: ParsableCommand {
       let environment = context.children(of: configuration).handing(handed)
       Self.fail(Exec.replaceProcess(executable: executable, argv: command, environment: environment))
     }
+  }
+
+  /// With `AUTHDECK_SOCK`: every token from the agent (renewed there), then COMMAND as ever.
+  /// This machine has no configuration, so no secret variable to withhold: none is known here.
+  func run(_ ids: [SessionID], command: [String], from agent: AgentClient, context: Context)
+    throws(AuthDeckError)
+  {
+    let now = Date()
+    var answers: [SessionID: HandedToken] = [:]
+    var failures: [AuthDeckError] = []
+    for id in ids {
+      do throws(AuthDeckError) {
+        answers[id] = try agent.token(id, minValid: minValid ?? 0, idToken: idToken)
+      } catch {
+        failures.append(error)
+      }
+    }
+    if let first = failures.first {
+      failures.forEach { Console.error(CommandLineText.message($0)) }
+      Foundation.exit(first.exitCode)
+    }
+    let variables = try TokenVariables.names(for: ids) { provider in
+      answers.first { $0.key.provider == provider }?.value.variable
+    }
+    let handed = variables.map { names in
+      let answer = answers[names.id]!
+      return HandedSession(variables: names, tokens: answer.tokens(issuedAt: now), idToken: answer.idToken)
+    }
+    let executable = Self.orExit(Exec.locate(command[0], path: context.environment["PATH"]))
+    let environment = ChildEnvironment(inherited: context.environment, withholding: []).handing(handed)
+    Self.fail(Exec.replaceProcess(executable: executable, argv: command, environment: environment))
   }
 
   /// The value, or the failure's message on stderr and its status (126, 127) as the exit.

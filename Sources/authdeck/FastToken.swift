@@ -12,6 +12,10 @@ enum FastToken {
     guard arguments.count == 3, arguments[1] == "token", !arguments[2].hasPrefix("-"),
       let id = try? SessionID(parsing: arguments[2])
     else { return false }
+    if let socket = getenv("AUTHDECK_SOCK"), socket.pointee != 0 {
+      AgentTokenPrinter.print(id, from: AgentClient(path: String(cString: socket)))
+      return true
+    }
     let store = SessionStore.located()
     // A store that cannot be read is reported by the ordinary path, with its full message.
     let stored: Session?

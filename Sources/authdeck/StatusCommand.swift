@@ -32,6 +32,17 @@ enum StatusPrinter {
 
   static func show(json: Bool) {
     do throws(AuthDeckError) {
+      if let socket = getenv("AUTHDECK_SOCK"), socket.pointee != 0 {
+        guard
+          case .status(let line, let sessions) = try AgentClient(path: String(cString: socket)).ask(.status)
+        else { return }
+        if json {
+          Console.out(SessionJSON.array(objects: sessions))
+        } else if !line.isEmpty {
+          Console.out(line)
+        }
+        return
+      }
       let (sessions, problems, unread) = try SessionStore.located().loadAll()
       problems.forEach { Console.error($0) }
       let now = Date()

@@ -43,6 +43,11 @@ struct Token: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       let id = try SessionID(parsing: id)
       let context = Context(options: global)
+      if let agent = context.agent {
+        return AgentTokenPrinter.print(
+          id, from: agent, format: header ? .header : .plain, json: json, idToken: idToken,
+          minValid: minValid ?? 0)
+      }
       TokenPrinter.print(
         id, stored: try context.store.load(id), context: context, format: header ? .header : .plain,
         json: json, idToken: idToken, minValid: minValid ?? 0)
@@ -87,5 +92,28 @@ extension TokenPrinter {
       return tokens
     }
     return try context.service().validToken(id, stored: stored, now: now, minValid: minValid)
+  }
+}
+
+/// `authdeck token` with `AUTHDECK_SOCK` set: the agent renews and hands out; this prints.
+enum AgentTokenPrinter {
+  static func print(
+    _ id: SessionID, from agent: AgentClient, format: TokenOutput.Format = .plain, json: Bool = false,
+    idToken: Bool = false, minValid: TimeInterval = 0
+  ) {
+    do throws(AuthDeckError) {
+      let handed = try agent.token(id, minValid: minValid, idToken: idToken)
+      if json {
+        Console.out(handed.object.serialized)
+      } else {
+        let now = Date()
+        Console.out(
+          TokenOutput.text(
+            Session(id: id), handed.tokens(issuedAt: now), idToken: handed.idToken, format: format, now: now))
+      }
+    } catch {
+      Console.error(CommandLineText.message(error))
+      exit(error.exitCode)
+    }
   }
 }

@@ -31,6 +31,7 @@ struct Wait: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       let ids = try SessionID.parsing(all: ids)
       let context = Context(options: global)
+      if let agent = context.agent { return try wait(for: ids, on: agent) }
       let wait = try SessionWait(ids, store: context.store, configuration: try context.configuration())
       let start = Date()
       let missing = try wait.run(until: timeout.map { start.addingTimeInterval($0) }) { missing in
@@ -40,6 +41,16 @@ struct Wait: ParsableCommand {
         Console.error(WaitText.timedOut(after: timeout, missing: missing, now: Date()))
         Foundation.exit(AuthDeckError.loginNeededStatus)
       }
+    }
+  }
+
+  /// With `AUTHDECK_SOCK`: the agent waits on its store, where the person logs in.
+  func wait(for ids: [SessionID], on agent: AgentClient) throws(AuthDeckError) {
+    if case .ready = try agent.ask(.wait(ids, timeout: 0)) { return }
+    Console.note(WaitText.waiting(for: ids))
+    if case .stillMissing(let sentence) = try agent.ask(.wait(ids, timeout: timeout)) {
+      Console.error(sentence)
+      Foundation.exit(AuthDeckError.loginNeededStatus)
     }
   }
 }

@@ -23,6 +23,7 @@ extension AuthDeckError {
     case .provider: return "provider"
     case .network: return "network"
     case .loginRequired: return "loginRequired"
+    case .agent: return "agent"
     case .other: return "other"
     }
   }

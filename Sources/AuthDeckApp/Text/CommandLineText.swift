@@ -8,7 +8,23 @@ public enum CommandLineText {
     switch error {
     case .loginRequired(let required): return loginNeeded(required)
     case .unknownSession: return error.description + "; see: authdeck list"
+    case .agent(let failure): return agentSaid(failure)
     default: return error.description
+    }
+  }
+
+  /// What the agent said, with what to do where: a login happens on the agent's machine.
+  static func agentSaid(_ failure: AgentFailure) -> String {
+    switch failure.kind {
+    case .loginRequired:
+      let id = failure.id.map { " \($0)" } ?? ""
+      return failure.message + "; run authdeck login\(id) where the agent runs"
+    case .notServed:
+      return failure.message
+    case .unreachable:
+      return failure.message + "; is authdeck agent running (and, over ssh, the connection up)?"
+    default:
+      return "the agent: " + failure.message
     }
   }
 

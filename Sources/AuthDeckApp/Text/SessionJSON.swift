@@ -68,4 +68,16 @@ public enum SessionJSON {
     }
     return out + "\n]"
   }
+
+  /// Session objects as they came (from the agent), written as `array` writes sessions.
+  public static func array(objects: [JSONValue]) -> String {
+    guard !objects.isEmpty else { return "[]" }
+    var out = "["
+    for (index, object) in objects.enumerated() {
+      out += index == 0 ? "\n  " : ",\n  "
+      guard case .object(let members) = object else { continue }
+      JSONValue.writeObject(members.sorted { $0.key < $1.key }, to: &out, indented: true, level: 1)
+    }
+    return out + "\n]"
+  }
 }

@@ -28,15 +28,24 @@ public enum TokenOutput {
       return
         "Authorization: \(scheme(idToken == nil ? tokens.tokenType : "Bearer")) \(idToken ?? tokens.accessToken)"
     case .json(let expiringWithin):
-      var shown = session
-      shown.tokens = tokens
-      var object = SessionJSON.object(shown, now: now, expiringWithin: expiringWithin)
-      object["token"] = .string(tokens.accessToken)
-      object["type"] = .string(tokens.tokenType)
-      object["scope"] = tokens.scope.map(JSONValue.string) ?? .null
-      if let idToken { object["id_token"] = .string(idToken) }
-      return JSONValue.object(object).serialized
+      return JSONValue.object(
+        object(session, tokens, idToken: idToken, expiringWithin: expiringWithin, now: now)
+      ).serialized
     }
+  }
+
+  /// `--json`'s object: the session object with `token`, `type`, `scope` (and `id_token`) added.
+  public static func object(
+    _ session: Session, _ tokens: TokenSet, idToken: String?, expiringWithin: TimeInterval, now: Date
+  ) -> [String: JSONValue] {
+    var shown = session
+    shown.tokens = tokens
+    var object = SessionJSON.object(shown, now: now, expiringWithin: expiringWithin)
+    object["token"] = .string(tokens.accessToken)
+    object["type"] = .string(tokens.tokenType)
+    object["scope"] = tokens.scope.map(JSONValue.string) ?? .null
+    if let idToken { object["id_token"] = .string(idToken) }
+    return object
   }
 
   /// The header's scheme: `Bearer` for a bearer token whatever its case (RFC 6750 §4 writes it

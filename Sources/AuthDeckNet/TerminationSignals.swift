@@ -4,9 +4,10 @@ import Synchronization
   import Glibc
 #endif
 
-/// SIGTERM, SIGHUP and SIGINT end the board the way `q` does, so the terminal is restored
-/// (a closed SSH session sends SIGHUP; `kill` sends SIGTERM). The handler only sets an atomic
-/// flag and writes a byte to the run loop's wake-up pipe: both are safe inside a signal handler.
+/// SIGTERM, SIGHUP and SIGINT end the board the way `q` does, so the terminal is restored (a
+/// closed SSH session sends SIGHUP; `kill` sends SIGTERM), and the agent, which removes its
+/// socket. The handler only sets an atomic flag and writes a byte to the run loop's wake-up
+/// pipe: both are safe inside a signal handler.
 public enum TerminationSignals {
   private static let wakeFD = Atomic<Int32>(-1)
   private static let flag = Atomic<Bool>(false)

@@ -1,0 +1,90 @@
+import AuthDeckCore
+import AuthDeckNet
+import Foundation
+
+/// Who asked the agent: the process at the other end of the socket, as the kernel names it.
+public struct AgentCaller: Sendable, Equatable {
+  public var pid: Int32
+  /// The program's name (`/proc/PID/comm`), when it could be read.
+  public var program: String?
+  /// Whether the request came over SSH: OpenSSH's `ssh` forwards a remote socket to this one
+  /// (`ssh -R`), so the process connected here is the `ssh` client.
+  public var forwarded: Bool { program == "ssh" }
+
+  public init(pid: Int32, program: String?) {
+    self.pid = pid
+    self.program = program
+  }
+
+  /// "pid 4242 (curl)" or "ssh (pid 4242), forwarded".
+  public var description: String {
+    forwarded ? "a forwarded connection (ssh, pid \(pid))" : "pid \(pid)" + (program.map { " (\($0))" } ?? "")
+  }
+}
+
+/// A client of the agent: the commands when `AUTHDECK_SOCK` names its socket.
+public struct AgentClient: Sendable {
+  public let path: String
+
+  public init(path: String) { self.path = path }
+
+  /// The agent `AUTHDECK_SOCK` names, if it names one.
+  public static func named(by value: String?) -> AgentClient? {
+    guard let value, !value.isEmpty else { return nil }
+    return AgentClient(path: value)
+  }
+
+  /// The answer to `request`; what the agent refused comes back as `.agent(…)`.
+  public func ask(_ request: AgentRequest) throws(AuthDeckError) -> AgentAnswer {
+    let socket = try UnixSocket.connect(to: path)
+    defer { socket.close() }
+    var deadline = Date().addingTimeInterval(AgentProtocol.timeout)
+    if case .write(let failure) = Self.result(socket.write(request.line, deadline: deadline)) {
+      throw unreachable(failure)
+    }
+    if case .wait(_, let timeout) = request {
+      deadline = Date().addingTimeInterval((timeout ?? AgentProtocol.longestWait) + AgentProtocol.timeout)
+    }
+    switch socket.readLine(limit: AgentProtocol.answerLimit, deadline: deadline) {
+    case .success(let line):
+      let answer: AgentAnswer
+      do throws(AgentFailure) { answer = try AgentAnswer.parse(line, to: request) } catch {
+        throw .agent(error)
+      }
+      if case .failure(let failure) = answer { throw .agent(failure) }
+      return answer
+    case .failure(let failure):
+      throw unreachable(failure)
+    }
+  }
+
+  private enum Outcome { case done, write(UnixSocket.Failure) }
+
+  private static func result(_ result: Result<Void, UnixSocket.Failure>) -> Outcome {
+    if case .failure(let failure) = result { return .write(failure) }
+    return .done
+  }
+
+  private func unreachable(_ failure: UnixSocket.Failure) -> AuthDeckError {
+    let why: String
+    switch failure {
+    case .closed: why = "it closed the connection without an answer"
+    case .timedOut: why = "it did not answer in time"
+    case .tooLong: why = "its answer is too long"
+    case .system(let reason): why = reason
+    }
+    return .agent(AgentFailure(.unreachable, "the agent at \(path): \(why)"))
+  }
+}
+
+extension AgentClient {
+  /// A valid token of `id` from the agent.
+  public func token(_ id: SessionID, minValid: TimeInterval = 0, idToken: Bool = false) throws(AuthDeckError)
+    -> HandedToken
+  {
+    guard case .token(let handed) = try ask(.token(id, minValid: minValid, idToken: idToken)) else {
+      throw .agent(AgentFailure(.unreachable, "the agent at \(path) answered something else"))
+    }
+    return handed
+  }
+}

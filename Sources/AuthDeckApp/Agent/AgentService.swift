@@ -1,0 +1,203 @@
+import AuthDeckCore
+import Foundation
+import Synchronization
+
+/// What `authdeck agent` answers: for each request from its socket, what the command would do
+/// here (`token`, `status`, `wait`, git's credential), for the providers that let it
+/// (`agent = true`, or `"confirm"` once the board approved the caller). Renewals happen here,
+/// with this machine's secrets: the caller gets an access token and its expiry, nothing more.
+public final class AgentService: Sendable {
+  /// The token service for the configuration as it is now (read again for each request, so an
+  /// edited configuration is served without a restart).
+  let service: @Sendable () throws(AuthDeckError) -> TokenService
+  /// Whether the open board approves `caller` for a provider with `agent = "confirm"`.
+  let approve: @Sendable (_ provider: String, _ caller: AgentCaller) -> Bool
+  private let served = Mutex<[SessionID: AgentServed.Entry]>([:])
+
+  public init(
+    service: @escaping @Sendable () throws(AuthDeckError) -> TokenService,
+    approve: @escaping @Sendable (_ provider: String, _ caller: AgentCaller) -> Bool
+  ) {
+    self.service = service
+    self.approve = approve
+  }
+
+  /// The answer to `request` from `caller`; `hungUp` says when the caller has gone (a `wait`
+  /// stops then).
+  public func answer(_ request: AgentRequest, from caller: AgentCaller, hungUp: () -> Bool) -> AgentAnswer {
+    do throws(AgentFailure) {
+      switch request {
+      case .token(let id, let minValid, let idToken):
+        return .token(try token(id, minValid: minValid, idToken: idToken, for: caller))
+      case .status:
+        return try status(for: caller)
+      case .wait(let ids, let timeout):
+        return try wait(for: ids, timeout: timeout, caller: caller, hungUp: hungUp)
+      case .git(let host):
+        return try git(host: host, for: caller)
+      }
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  // MARK: The requests
+
+  func token(_ id: SessionID, minValid: TimeInterval, idToken: Bool, for caller: AgentCaller)
+    throws(AgentFailure) -> HandedToken
+  {
+    let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
+    let provider = try served(id.provider, in: service.configuration, for: caller)
+    let now = Date()
+    return try Self.failing { () throws(AuthDeckError) in
+      let stored = try service.store.load(id)
+      var tokens = stored.flatMap { TokenService.usableToken(in: $0, now: now, minValid: minValid) }
+      if tokens == nil { tokens = try service.validToken(id, stored: stored, now: now, minValid: minValid) }
+      guard let tokens else { throw .other("no token") }
+      let chosen = idToken ? try TokenService.idToken(of: id, in: tokens, now: now) : nil
+      let session = try service.store.load(id) ?? stored ?? Session(id: id)
+      let object = TokenOutput.object(
+        session, tokens, idToken: chosen, expiringWithin: service.configuration.expiringWithin, now: now)
+      record(id, for: caller, at: now, in: service.store)
+      return HandedToken(
+        accessToken: tokens.accessToken, tokenType: tokens.tokenType, scope: tokens.scope,
+        expiresAt: tokens.expiresAt, idToken: chosen, variable: provider.tokenVariable,
+        object: .object(object))
+    }
+  }
+
+  func status(for caller: AgentCaller) throws(AgentFailure) -> AgentAnswer {
+    let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
+    let configuration = service.configuration
+    let all = try Self.failing { () throws(AuthDeckError) in try service.store.loadAll().sessions }
+    // Only what is served, and a "confirm" provider only once its caller is approved: a status
+    // must not tell another machine more than a token request would.
+    let sessions = all.filter { session in
+      guard let provider = configuration.provider(session.id.provider) else { return false }
+      switch provider.agent {
+      case .off: return false
+      case .on: return true
+      case .confirm: return approve(provider.id, caller)
+      }
+    }
+    let now = Date()
+    let objects = sessions.map {
+      JSONValue.object(SessionJSON.object($0, now: now, expiringWithin: configuration.expiringWithin))
+    }
+    return .status(line: sessions.isEmpty ? "" : StatusLine.line(sessions, now: now), sessions: objects)
+  }
+
+  func wait(for ids: [SessionID], timeout: TimeInterval?, caller: AgentCaller, hungUp: () -> Bool)
+    throws(AgentFailure) -> AgentAnswer
+  {
+    let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
+    for id in ids { _ = try served(id.provider, in: service.configuration, for: caller) }
+    let wait = try Self.failing { () throws(AuthDeckError) in
+      try SessionWait(ids, store: service.store, configuration: service.configuration)
+    }
+    let start = Date()
+    let deadline = start.addingTimeInterval(
+      min(timeout ?? AgentProtocol.longestWait, AgentProtocol.longestWait))
+    // In slices of a second, so that a caller who gave up (Ctrl-C, a closed ssh) is let go.
+    while true {
+      let slice = min(deadline, Date().addingTimeInterval(1))
+      let missing = try Self.failing { () throws(AuthDeckError) in try wait.run(until: slice) { _ in } }
+      if missing.isEmpty { return .ready }
+      if Date() >= deadline {
+        return .stillMissing(
+          WaitText.timedOut(after: deadline.timeIntervalSince(start), missing: missing, now: Date()))
+      }
+      if hungUp() { return .stillMissing("the caller left") }
+    }
+  }
+
+  /// git's credential for `host`: the token of the served provider that lists it in `git_hosts`,
+  /// from its `git_account` or its only session. Nothing for a host no served provider lists.
+  func git(host: String, for caller: AgentCaller) throws(AgentFailure) -> AgentAnswer {
+    let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
+    guard
+      let provider = service.configuration.providers.first(where: {
+        $0.agent != .off && $0.git?.hosts.contains(host) == true
+      }), let settings = provider.git
+    else { return .git(nil, note: nil) }
+    _ = try served(provider.id, in: service.configuration, for: caller)
+    let id: SessionID
+    if let account = settings.account {
+      id = SessionID(provider: provider.id, account: account)
+    } else {
+      let ids = try Self.failing { () throws(AuthDeckError) in try service.store.storedIDs() }
+        .filter { $0.provider == provider.id }
+      guard ids.count == 1 else {
+        let note =
+          ids.isEmpty
+          ? "\(provider.id) has no session for \(host); log in where the agent runs"
+          : "\(provider.id) has \(ids.count) sessions: set git_account to say which one serves \(host)"
+        return .git(nil, note: note)
+      }
+      id = ids[0]
+    }
+    do throws(AgentFailure) {
+      let handed = try token(id, minValid: 0, idToken: false, for: caller)
+      return .git(
+        GitCredential(username: settings.username, password: handed.accessToken, expiresAt: handed.expiresAt),
+        note: nil)
+    } catch {
+      guard error.kind == .loginRequired else { throw error }
+      return .git(nil, note: error.message + "; run authdeck login \(id) where the agent runs")
+    }
+  }
+
+  // MARK: Rules
+
+  /// The provider, when the agent may serve it to `caller`; else why not.
+  func served(_ id: String, in configuration: Configuration, for caller: AgentCaller) throws(AgentFailure)
+    -> Provider
+  {
+    guard let provider = configuration.provider(id) else {
+      throw AgentFailure(.unknownProvider, "the agent knows no provider '\(Sanitizer.inline(id, limit: 60))'")
+    }
+    switch provider.agent {
+    case .off:
+      throw AgentFailure(
+        .notServed, "the agent does not serve \(id) (its provider table has no agent = true)")
+    case .on:
+      return provider
+    case .confirm:
+      guard approve(id, caller) else {
+        throw AgentFailure(
+          .notServed, "\(id) is served once approved on the board, which refused or is not open")
+      }
+      return provider
+    }
+  }
+
+  private func record(_ id: SessionID, for caller: AgentCaller, at now: Date, in store: SessionStore) {
+    let entry = AgentServed.Entry(at: now, forwarded: caller.forwarded, program: caller.program)
+    let snapshot: [SessionID: AgentServed.Entry]? = served.withLock { served in
+      // The file is the board's: once a second per session and caller kind is enough.
+      if let last = served[id], last.forwarded == entry.forwarded, now.timeIntervalSince(last.at) < 1 {
+        return nil
+      }
+      served[id] = entry
+      return served
+    }
+    if let snapshot { AgentServed.write(snapshot, to: store) }
+  }
+
+  /// `body`'s value; its error as the agent says it.
+  static func failing<T>(_ body: () throws(AuthDeckError) -> T) throws(AgentFailure) -> T {
+    do throws(AuthDeckError) { return try body() } catch { throw failure(error) }
+  }
+
+  static func failure(_ error: AuthDeckError) -> AgentFailure {
+    switch error {
+    case .loginRequired(let required):
+      return AgentFailure(.loginRequired, required.description, id: required.id)
+    case .agent(let failure): return failure
+    case .usage(let message): return AgentFailure(.badRequest, message)
+    case .unknownSession(let id): return AgentFailure(.loginRequired, "\(id) has never logged in", id: id)
+    case .config(let message): return AgentFailure(.failed, "its configuration: " + message)
+    default: return AgentFailure(.failed, error.description)
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import AuthDeckCore
+import CProcess
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A Unix stream socket: the agent's listening one, its connections, and a client's. Every
+/// descriptor is close-on-exec (no child inherits one). Reads and writes take a deadline, so a
+/// peer that stalls cannot hold anyone forever.
+public struct UnixSocket: Sendable {
+  public let fd: Int32
+
+  public init(fd: Int32) { self.fd = fd }
+
+  /// The process at the other end, as the kernel says (SO_PEERCRED): nothing the peer can forge.
+  public struct Peer: Sendable, Equatable {
+    public var pid: Int32
+    public var uid: UInt32
+    public var gid: UInt32
+
+    public init(pid: Int32, uid: UInt32, gid: UInt32) {
+      self.pid = pid
+      self.uid = uid
+      self.gid = gid
+    }
+
+    /// The peer's program name (`/proc/PID/comm`), when it can be read.
+    public var program: String? {
+      guard let text = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return nil }
+      return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+  }
+
+  public enum Failure: Error, Equatable {
+    case tooLong
+    case timedOut
+    case closed
+    case system(String)
+  }
+
+  static let pathLimit = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+
+  private static func address(_ path: String) throws(AuthDeckError) -> sockaddr_un {
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    guard bytes.count <= pathLimit else {
+      throw .usage("the socket path \(path) is longer than \(pathLimit) bytes; choose a shorter one")
+    }
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+      for (index, byte) in bytes.enumerated() { buffer[index] = byte }
+    }
+    return address
+  }
+
+  private static func socket() throws(AuthDeckError) -> Int32 {
+    let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw .other("cannot create a socket: \(String(cString: strerror(errno)))") }
+    return fd
+  }
+
+  /// A listening socket at `path`, mode 0600 from the start (the umask is set around bind, so
+  /// there is no moment at which another user could connect).
+  public static func listen(at path: String) throws(AuthDeckError) -> UnixSocket {
+    var address = try address(path)
+    let fd = try socket()
+    let mask = umask(0o177)
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
+    }
+    let bindError = errno
+    umask(mask)
+    guard bound == 0, Glibc.listen(fd, 64) == 0 else {
+      Glibc.close(fd)
+      throw .other("cannot listen on \(path): \(String(cString: strerror(bound == 0 ? errno : bindError)))")
+    }
+    return UnixSocket(fd: fd)
+  }
+
+  /// A connection to the socket at `path`.
+  public static func connect(to path: String) throws(AuthDeckError) -> UnixSocket {
+    var address = try address(path)
+    let fd = try socket()
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
+    }
+    guard connected == 0 else {
+      let reason = String(cString: strerror(errno))
+      Glibc.close(fd)
+      throw .agent(AgentFailure(.unreachable, "cannot reach the agent at \(path): \(reason)"))
+    }
+    return UnixSocket(fd: fd)
+  }
+
+  /// The next connection, close-on-exec from the start; nil when none is waiting.
+  public func accept() -> UnixSocket? {
+    let connection = authdeck_accept_cloexec(fd)
+    return connection >= 0 ? UnixSocket(fd: connection) : nil
+  }
+
+  public var peer: Peer? {
+    var (pid, uid, gid): (Int32, UInt32, UInt32) = (0, 0, 0)
+    guard authdeck_peer_credentials(fd, &pid, &uid, &gid) == 0 else { return nil }
+    return Peer(pid: pid, uid: uid, gid: gid)
+  }
+
+  /// Bytes up to a newline (not included), at most `limit` of them, by `deadline`.
+  public func readLine(limit: Int, deadline: Date) -> Result<[UInt8], Failure> {
+    var line: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+      switch wait(for: Int16(POLLIN), until: deadline) {
+      case .failure(let failure): return .failure(failure)
+      case .success: break
+      }
+      let count = Glibc.read(fd, &buffer, buffer.count)
+      if count < 0 {
+        if errno == EINTR || errno == EAGAIN { continue }
+        return .failure(.system(String(cString: strerror(errno))))
+      }
+      if count == 0 { return .failure(.closed) }
+      if let newline = buffer[..<count].firstIndex(of: 0x0A) {
+        line += buffer[..<newline]
+        return line.count <= limit ? .success(line) : .failure(.tooLong)
+      }
+      line += buffer[..<count]
+      if line.count > limit { return .failure(.tooLong) }
+    }
+  }
+
+  /// Writes all of `text`, by `deadline`.
+  @discardableResult
+  public func write(_ text: String, deadline: Date) -> Result<Void, Failure> {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      if case .failure(let failure) = wait(for: Int16(POLLOUT), until: deadline) { return .failure(failure) }
+      let written = bytes[offset...].withUnsafeBytes {
+        send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+      }
+      if written < 0 {
+        if errno == EINTR || errno == EAGAIN { continue }
+        return .failure(.system(String(cString: strerror(errno))))
+      }
+      offset += written
+    }
+    return .success(())
+  }
+
+  /// Whether the peer hung up, without reading what it may still send.
+  public var peerHungUp: Bool {
+    let hangUp = Int16(authdeck_pollrdhup())
+    var poller = pollfd(fd: fd, events: hangUp, revents: 0)
+    return poll(&poller, 1, 0) > 0 && poller.revents & (hangUp | Int16(POLLHUP | POLLERR)) != 0
+  }
+
+  private func wait(for events: Int16, until deadline: Date) -> Result<Void, Failure> {
+    while true {
+      let left = deadline.timeIntervalSinceNow
+      if left <= 0 { return .failure(.timedOut) }
+      var poller = pollfd(fd: fd, events: events, revents: 0)
+      let ready = poll(&poller, 1, Int32(min(left * 1000, Double(Int32.max)).rounded(.up)))
+      if ready > 0 { return .success(()) }
+      if ready < 0, errno != EINTR { return .failure(.system(String(cString: strerror(errno)))) }
+    }
+  }
+
+  public func close() { _ = Glibc.close(fd) }
+}

@@ -1,0 +1,166 @@
+import AuthDeckApp
+import AuthDeckCore
+import AuthDeckNet
+import AuthDeckTestSupport
+import Foundation
+import Testing
+
+/// The agent's socket against hostile and clumsy callers: a request too long, too slow,
+/// malformed, a caller that leaves, more callers than it takes at once. Its answers come from a
+/// service whose configuration cannot be read, so nothing here reaches a provider.
+@Suite("The agent's socket, against hostile callers")
+struct AgentServerTests {
+  final class Running: Sendable {
+    let server: AgentServer
+    let directory: String
+    let finished = DispatchSemaphore(value: 0)
+
+    init(timeout: TimeInterval = 0.3) throws {
+      directory = makeTemporaryDirectory()
+      let service = AgentService(
+        service: { () throws(AuthDeckError) in throw .config("/nowhere/config.toml: cannot be read") },
+        approve: { _, _ in false })
+      server = try AgentServer(path: directory + "/agent.sock", service: service, timeout: timeout)
+      Thread.detachNewThread { [self] in
+        server.run()
+        finished.signal()
+      }
+    }
+
+    /// Sends `text` (as is: no newline is added) and reads the answer's line.
+    func exchange(_ text: String, close: Bool = false) throws -> String {
+      let socket = try UnixSocket.connect(to: server.path)
+      defer { socket.close() }
+      _ = socket.write(text, deadline: Date().addingTimeInterval(5))
+      switch socket.readLine(limit: 1 << 20, deadline: Date().addingTimeInterval(10)) {
+      case .success(let line): return String(decoding: line, as: UTF8.self)
+      case .failure(let failure): return "no answer: \(failure)"
+      }
+    }
+
+    func stop() {
+      server.stop()
+      _ = finished.wait(timeout: .now() + 10)
+      try? FileManager.default.removeItem(atPath: directory)
+    }
+  }
+
+  func kind(_ line: String) -> String? {
+    guard let value = try? JSONValue.parse(Array(line.utf8)) else { return nil }
+    return value["error"]?["kind"]?.string
+  }
+
+  @Test("a request longer than the limit is refused unread to its end")
+  func tooLong() throws {
+    let agent = try Running()
+    defer { agent.stop() }
+    let answer = try agent.exchange(String(repeating: "x", count: AgentProtocol.requestLimit + 10))
+    #expect(kind(answer) == "bad_request")
+    #expect(answer.contains("at most \(AgentProtocol.requestLimit) bytes"))
+  }
+
+  @Test("a request that never ends is cut off at the timeout, with an answer")
+  func tooSlow() throws {
+    let agent = try Running(timeout: 0.3)
+    defer { agent.stop() }
+    let start = Date()
+    let answer = try agent.exchange("{\"version\":1,\"op\":")
+    #expect(kind(answer) == "bad_request" && answer.contains("no whole request within"), "\(answer)")
+    #expect(Date().timeIntervalSince(start) < 5)
+  }
+
+  @Test(
+    "malformed requests get an error each, and the agent goes on",
+    arguments: [
+      ("garbage\n", "bad_request"), ("{\"version\":2,\"op\":\"status\"}\n", "unsupported_version"),
+      ("\u{0}\u{1}\u{2}\n", "bad_request"),
+      ("{\"version\":1,\"op\":\"token\",\"id\":\"x\"}\n", "bad_request"),
+    ])
+  func malformed(text: String, expected: String) throws {
+    let agent = try Running()
+    defer { agent.stop() }
+    #expect(kind(try agent.exchange(text)) == expected)
+    // Still serving: a well-formed request reaches the service (whose configuration fails).
+    let answer = try agent.exchange(AgentRequest.status.line)
+    #expect(kind(answer) == "failed" && answer.contains("its configuration"), "\(answer)")
+  }
+
+  @Test("a caller that connects and leaves costs nothing; the next one is answered")
+  func callerLeaves() throws {
+    let agent = try Running()
+    defer { agent.stop() }
+    for _ in 0..<20 {
+      let socket = try UnixSocket.connect(to: agent.server.path)
+      _ = socket.write("{\"version\":1", deadline: Date().addingTimeInterval(1))
+      socket.close()
+    }
+    #expect(kind(try agent.exchange(AgentRequest.status.line)) == "failed")
+  }
+
+  @Test("more callers at once than it takes: the rest are told it is busy, and it recovers")
+  func busy() throws {
+    let agent = try Running(timeout: 2)
+    defer { agent.stop() }
+    // Connections that say nothing hold their threads until the timeout.
+    let idle = try (0..<40).map { _ in try UnixSocket.connect(to: agent.server.path) }
+    let answers = idle.map { socket -> String in
+      switch socket.readLine(limit: 4096, deadline: Date().addingTimeInterval(0.5)) {
+      case .success(let line): return String(decoding: line, as: UTF8.self)
+      case .failure: return ""
+      }
+    }
+    #expect(answers.filter { kind($0) == "refused" }.count >= 40 - 32, "\(answers)")
+    idle.forEach { $0.close() }
+    // Once they are gone (each thread ends at its timeout), it answers again.
+    var answer = ""
+    #expect(
+      waitUntil(timeout: 10) {
+        answer = (try? agent.exchange(AgentRequest.status.line)) ?? ""
+        return kind(answer) == "failed"
+      }, "\(answer)")
+  }
+
+  @Test("its socket is 0600 from the start, and gone once it stops")
+  func socketFile() throws {
+    let agent = try Running()
+    var status = stat()
+    #expect(lstat(agent.server.path, &status) == 0)
+    #expect(status.st_mode & 0o777 == 0o600)
+    agent.server.stop()
+    _ = agent.finished.wait(timeout: .now() + 10)
+    #expect(!FileManager.default.fileExists(atPath: agent.server.path))
+    try? FileManager.default.removeItem(atPath: agent.directory)
+  }
+
+  @Test("a second agent on a live socket is refused; a socket left by a dead one is replaced")
+  func secondAgent() throws {
+    let agent = try Running()
+    defer { agent.stop() }
+    let service = AgentService(
+      service: { () throws(AuthDeckError) in throw .other("x") }, approve: { _, _ in false })
+    #expect(throws: AuthDeckError.other("an agent already listens on \(agent.server.path)")) {
+      try AgentServer(path: agent.server.path, service: service)
+    }
+    // A stale socket: bound, then its listener closed without removing the file.
+    let stale = agent.directory + "/stale.sock"
+    UnixSocket(fd: try UnixSocket.listen(at: stale).fd).close()
+    let replacing = try AgentServer(path: stale, service: service)
+    replacing.stop()
+    replacing.run()
+    #expect(!FileManager.default.fileExists(atPath: stale))
+  }
+
+  @Test("the default socket's folder is made 0700, and refused when others can enter it")
+  func defaultFolder() throws {
+    let runtime = makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: runtime) }
+    let path = AgentSocketPath.defaultPath(environment: ["XDG_RUNTIME_DIR": runtime])
+    #expect(path == runtime + "/authdeck/agent.sock")
+    try AgentSocketPath.prepareFolder(of: path, isDefault: true)
+    var status = stat()
+    #expect(lstat(runtime + "/authdeck", &status) == 0 && status.st_mode & 0o777 == 0o700)
+    chmod(runtime + "/authdeck", 0o755)
+    #expect(throws: AuthDeckError.self) { try AgentSocketPath.prepareFolder(of: path, isDefault: true) }
+    #expect(AgentSocketPath.defaultPath(environment: [:]) == "/tmp/authdeck-\(getuid())/agent.sock")
+  }
+}
