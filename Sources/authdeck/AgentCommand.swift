@@ -34,12 +34,13 @@ struct AgentCommand: ParsableCommand {
         })
       let server = try AgentServer(path: path, service: service)
       let served = configuration.providers.filter { $0.agent != .off }.map(\.id)
-      Console.note(
-        served.isEmpty
-          ? "authdeck: agent: no provider has agent = true yet, so nothing is served; listening on \(path)"
-          : "authdeck agent: serving \(served.joined(separator: ", ")) on \(path)\n"
-            + "use it with: export AUTHDECK_SOCK=\(path)")
-      server.run(untilSignalled: true)
+      server.run(untilSignalled: true) {
+        Console.note(
+          served.isEmpty
+            ? "authdeck: agent: no provider has agent = true yet, so nothing is served; listening on \(path)"
+            : "authdeck agent: serving \(served.joined(separator: ", ")) on \(path)\n"
+              + "use it with: export AUTHDECK_SOCK=\(path)")
+      }
     }
   }
 }

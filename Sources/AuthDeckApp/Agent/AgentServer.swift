@@ -48,9 +48,10 @@ public final class AgentServer: Sendable {
   }
 
   /// Serves until `stop()` (or, with `untilSignalled`, SIGTERM, SIGINT or SIGHUP), then removes
-  /// the socket.
-  public func run(untilSignalled: Bool = false) {
+  /// the socket. `ready` is called once a signal would be handled.
+  public func run(untilSignalled: Bool = false, ready: () -> Void = {}) {
     if untilSignalled { TerminationSignals.install(wakingUp: wake.writeEnd) }
+    ready()
     defer {
       unlink(path)
       listener.close()
