@@ -89,3 +89,12 @@ extension TokenPrinter {
     return try context.service().validToken(id, stored: stored, now: now, minValid: minValid)
   }
 }
+
+extension Context {
+  /// A valid token of `id`, renewed first when it must be and can be, as `token` hands it out:
+  /// the one call through which `kube-credential` and `git-credential` get theirs, so that where
+  /// tokens come from can change without them.
+  func validToken(_ id: SessionID, minValid: TimeInterval) throws(AuthDeckError) -> TokenSet {
+    try TokenPrinter.valid(id, stored: try store.load(id), context: self, now: Date(), minValid: minValid)
+  }
+}
