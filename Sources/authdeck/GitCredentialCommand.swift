@@ -15,9 +15,11 @@ struct GitCredential: ParsableCommand {
       password_expiry_utc= (Unix seconds; absent when unknown). The session is the provider's \
       git_account, else its only one. Otherwise it prints nothing and exits 0, so git asks its \
       next helper or you; when the fix is yours (a login to run, git_account to set) one line \
-      on stderr says it. store and erase read the request and change nothing.
+      on stderr says it. store and erase read the request and change nothing. An unknown \
+      action, or a request line that is not key=value, exits 64.
 
-      Set it up with: git config --global credential.https://HOST.helper '!authdeck git-credential'
+      Set it up for each host (and list the host in git_hosts):
+        git config --global credential.https://HOST.helper '!authdeck git-credential'
       """)
 
   enum Action: String, CaseIterable {
