@@ -12,7 +12,8 @@ struct AuthDeckCommand: ParsableCommand {
     abstract: "OAuth sessions at a glance: log in, see every expiry, hand tokens to scripts.",
     discussion: """
       With no subcommand, opens the session board. For scripts, prompts and tmux: token, exec, \
-      wait and status (authdeck help COMMAND says more). Messages for people go to stderr: \
+      wait and status; for kubectl and git: kube-credential and git-credential (authdeck help \
+      COMMAND says more). Messages for people go to stderr: \
       errors and warnings as one line starting authdeck:, progress and instructions as they are.
 
       The configuration is ~/.config/authdeck/config.toml ($XDG_CONFIG_HOME, $AUTHDECK_CONFIG or \
@@ -21,7 +22,9 @@ struct AuthDeckCommand: ParsableCommand {
       """ + "\n\n" + ExitStatusText.table,
     version: "0.1.0",
     subcommands: [
-      Board.self, Login.self, Token.self, ExecCommand.self, Wait.self, Status.self, List.self,
+      Board.self, Login.self, Token.self, ExecCommand.self, KubeCredential.self, GitCredential.self,
+      Wait.self,
+      Status.self, List.self,
       LogoutCommand.self,
       Providers.self, AgentCommand.self, Demo.self,
     ],

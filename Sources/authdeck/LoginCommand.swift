@@ -31,26 +31,30 @@ struct Login: ParsableCommand {
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
       let id = try SessionID(parsing: id)
-      let context = Context(options: global)
-      let service = try context.service()
-      let provider = try service.configuration.provider(for: id)
-      let browser = noBrowser ? nil : SystemBrowser(environment: context.children(of: service.configuration))
-      let session: Session
-      switch provider.grant {
-      case .clientCredentials:
-        switch Renewal.renew(id, service: service, now: Date()) {
-        case .renewed(let renewed): session = renewed
-        case .needsLogin(_, let required): throw .loginRequired(required)
-        case .failed(_, let error): throw error
-        }
-      case .deviceCode:
-        session = try CommandLineDeviceLogin(service: service, browser: browser, report: Self.report)
-          .run(id, provider: provider)
-      case .authorizationCode:
-        session = try CommandLineLogin(service: service, browser: browser, report: Self.report)
-          .run(id, provider: provider)
-      }
+      let session = try Self.logIn(id, context: Context(options: global), openBrowser: !noBrowser)
       Console.out(LoginSummary.line(session, now: Date()))
+    }
+  }
+
+  /// The login of `id` its provider's grant calls for, reporting on stderr; also what
+  /// `kube-credential` runs when kubectl hands it a terminal.
+  static func logIn(_ id: SessionID, context: Context, openBrowser: Bool) throws(AuthDeckError) -> Session {
+    let service = try context.service()
+    let provider = try service.configuration.provider(for: id)
+    let browser = openBrowser ? SystemBrowser(environment: context.children(of: service.configuration)) : nil
+    switch provider.grant {
+    case .clientCredentials:
+      switch Renewal.renew(id, service: service, now: Date()) {
+      case .renewed(let renewed): return renewed
+      case .needsLogin(_, let required): throw .loginRequired(required)
+      case .failed(_, let error): throw error
+      }
+    case .deviceCode:
+      return try CommandLineDeviceLogin(service: service, browser: browser, report: report)
+        .run(id, provider: provider)
+    case .authorizationCode:
+      return try CommandLineLogin(service: service, browser: browser, report: report)
+        .run(id, provider: provider)
     }
   }
 }

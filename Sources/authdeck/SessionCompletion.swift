@@ -2,9 +2,9 @@ import ArgumentParser
 import AuthDeckCore
 import Foundation
 
-/// Tab on a session id (`token`, `login`, `exec`, `wait`, `logout`): the stored sessions, and
-/// `provider/` for every provider the configuration or the store names, for the shell to match
-/// against what was typed. It reads the store's file names and the configuration's table names,
+/// Tab on a session id (`token`, `login`, `exec`, `wait`, `logout`, `kube-credential`): the
+/// stored sessions, and `provider/` for every provider the configuration or the store names, for
+/// the shell to match against what was typed. It reads the store's file names and the configuration's table names,
 /// never a session file or a secret; what cannot be read offers nothing, silently: a message
 /// would land in the middle of the command line being typed.
 enum SessionCompletion {

@@ -117,3 +117,17 @@ enum AgentTokenPrinter {
     }
   }
 }
+
+extension Context {
+  /// A valid token of `id`, renewed first when it must be and can be, as `token` hands it out:
+  /// the one call through which `kube-credential` and `git-credential` get theirs, so that where
+  /// tokens come from can change without them.
+  func validToken(_ id: SessionID, minValid: TimeInterval) throws(AuthDeckError) -> TokenSet {
+    if let agent {
+      // Renewed on the agent's side; what is printed needs no refresh token.
+      return try agent.token(id, minValid: minValid).tokens(issuedAt: Date())
+    }
+    return try TokenPrinter.valid(
+      id, stored: try store.load(id), context: self, now: Date(), minValid: minValid)
+  }
+}

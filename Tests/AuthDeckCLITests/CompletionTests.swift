@@ -46,7 +46,7 @@ struct CompletionTests {
 
   @Test(
     "a session id completes to the stored sessions and every provider/, for each command that takes one",
-    arguments: ["token", "login", "exec", "wait", "logout"])
+    arguments: ["token", "login", "exec", "wait", "logout", "kube-credential"])
   func aSessionIDCompletesToStoredSessionsAndProviders(command: String) throws {
     try withTemporaryDirectory { directory in
       try withSandbox(config: Self.config(marker: directory + "/secret-read")) { box in

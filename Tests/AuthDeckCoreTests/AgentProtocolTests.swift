@@ -86,7 +86,7 @@ struct AgentProtocolTests {
           idToken: "it", variable: "LIME_TOKEN", object: .object(["id": .string("lime/main")]))),
       .status(line: "lime 7:50", sessions: [.object(["id": .string("lime/main")])]), .ready,
       .stillMissing("lime/main is still to log in"),
-      .git(GitCredential(username: "oauth2", password: "at", expiresAt: nil), note: nil),
+      .git(GitCredentialAnswer(username: "oauth2", password: "at", expiresAt: nil), note: nil),
       .git(nil, note: "forge has 2 sessions"),
       .failure(AgentFailure(.loginRequired, "lime/main: expired", id: main)),
     ])

@@ -3,9 +3,9 @@
 so that the documents cannot drift from what the program does.
 
 A sandbox holds a configuration whose providers (acme, lime, limio) point at the project's OAuth
-test server on 127.0.0.1, a store seeded with sessions of every kind, a browser that approves, and
-stand-ins for the programs the examples hand tokens to (curl to an API, ./bot.py, notify-send);
-jq and tmux are the real ones. Then, block by block:
+test server on 127.0.0.1 (limio answers git for git.example.com), a store seeded with sessions of
+every kind, a browser that approves, and stand-ins for the programs the examples hand tokens to
+(curl to an API, ./bot.py, notify-send); jq, tmux and git are the real ones. Then, block by block:
 
 - `sh`/`bash`: each line is a command (a trailing `# comment` is the reader's); it must exit 0. A
   comment holding `e.g. "TEXT"` says what the command prints: the output must match TEXT, digits
@@ -101,6 +101,8 @@ client_secret_env = "E2E_SECRET"
 client_auth = "basic"
 redirect_uri = "http://127.0.0.1:{free_port()}/callback"
 """)
+                if name == "limio":  # `git credential fill` for git.example.com gets limio/batch's token
+                    f.write('git_hosts = ["git.example.com"]\n')
             f.write(f"""
 [providers.lime]
 preset = "lime"

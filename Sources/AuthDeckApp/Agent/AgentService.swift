@@ -111,35 +111,27 @@ public final class AgentService: Sendable {
     }
   }
 
-  /// git's credential for `host`: the token of the served provider that lists it in `git_hosts`,
-  /// from its `git_account` or its only session. Nothing for a host no served provider lists.
+  /// git's credential for `host` (https: the client checked the protocol), routed as
+  /// `git-credential` routes it here, among the providers served to `caller`. Nothing for a
+  /// host none of them lists; a note when the user can mend it.
   func git(host: String, for caller: AgentCaller) throws(AgentFailure) -> AgentAnswer {
     let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
-    guard
-      let provider = service.configuration.providers.first(where: {
-        $0.agent != .off && $0.git?.hosts.contains(host) == true
-      }), let settings = provider.git
-    else { return .git(nil, note: nil) }
-    _ = try served(provider.id, in: service.configuration, for: caller)
-    let id: SessionID
-    if let account = settings.account {
-      id = SessionID(provider: provider.id, account: account)
-    } else {
-      let ids = try Self.failing { () throws(AuthDeckError) in try service.store.storedIDs() }
-        .filter { $0.provider == provider.id }
-      guard ids.count == 1 else {
-        let note =
-          ids.isEmpty
-          ? "\(provider.id) has no session for \(host); log in where the agent runs"
-          : "\(provider.id) has \(ids.count) sessions: set git_account to say which one serves \(host)"
-        return .git(nil, note: note)
+    let providers = service.configuration.providers.filter {
+      $0.agent == .on
+        || ($0.agent == .confirm && $0.git?.hosts.contains(host) == true && approve($0.id, caller))
+    }
+    let route = try Self.failing { () throws(AuthDeckError) in
+      try GitCredentialRoute.route(GitCredentialRequest(scheme: "https", host: host), providers: providers) {
+        (provider) throws(AuthDeckError) in try service.store.storedIDs().filter { $0.provider == provider }
       }
-      id = ids[0]
+    }
+    guard case .session(let id, let username) = route else {
+      return .git(nil, note: GitCredentialText.note(route))
     }
     do throws(AgentFailure) {
       let handed = try token(id, minValid: 0, idToken: false, for: caller)
       return .git(
-        GitCredential(username: settings.username, password: handed.accessToken, expiresAt: handed.expiresAt),
+        GitCredentialAnswer(username: username, password: handed.accessToken, expiresAt: handed.expiresAt),
         note: nil)
     } catch {
       guard error.kind == .loginRequired else { throw error }

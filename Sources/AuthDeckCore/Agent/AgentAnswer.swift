@@ -35,19 +35,6 @@ public struct HandedToken: Equatable, Sendable {
   }
 }
 
-/// What git is given for a host (git-credential(1)).
-public struct GitCredential: Equatable, Sendable {
-  public var username: String
-  public var password: String
-  public var expiresAt: Date?
-
-  public init(username: String, password: String, expiresAt: Date?) {
-    self.username = username
-    self.password = password
-    self.expiresAt = expiresAt
-  }
-}
-
 /// What the agent answers.
 public enum AgentAnswer: Equatable, Sendable {
   case token(HandedToken)
@@ -59,7 +46,7 @@ public enum AgentAnswer: Equatable, Sendable {
   case stillMissing(String)
   /// `git`: the credential, or none (a host no served provider lists), with a note for the
   /// person when the host is known but cannot be served now.
-  case git(GitCredential?, note: String?)
+  case git(GitCredentialAnswer?, note: String?)
   case failure(AgentFailure)
 
   /// The answer as sent: one line of JSON and a newline.
@@ -143,7 +130,8 @@ public enum AgentAnswer: Equatable, Sendable {
         return .git(nil, note: note)
       }
       return .git(
-        GitCredential(username: username, password: password, expiresAt: date("expires_at")), note: note)
+        GitCredentialAnswer(username: username, password: password, expiresAt: date("expires_at")), note: note
+      )
     }
   }
 }
