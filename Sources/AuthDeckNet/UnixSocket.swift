@@ -172,4 +172,20 @@ public struct UnixSocket: Sendable {
   }
 
   public func close() { _ = Glibc.close(fd) }
+
+  /// Closes after an answer: what the peer sent and was not read (a refused caller's request)
+  /// is read and dropped first, for a short while, since closing with unread data resets the
+  /// connection and the peer could lose the answer.
+  public func closeAfterAnswer() {
+    shutdown(fd, Int32(SHUT_WR))
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let deadline = Date().addingTimeInterval(0.2)
+    var dropped = 0
+    while dropped < 64 * 1024, case .success = wait(for: Int16(POLLIN), until: deadline) {
+      let count = Glibc.read(fd, &buffer, buffer.count)
+      if count <= 0 { break }
+      dropped += count
+    }
+    close()
+  }
 }

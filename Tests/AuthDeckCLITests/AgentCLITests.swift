@@ -15,7 +15,8 @@ struct AgentCLITests {
   static func config(_ server: TestOAuthServer) -> String {
     TestConfig.limio(server)
       .replacingOccurrences(of: "[providers.limio]\n", with: "[providers.limio]\nagent = true\n")
-      .replacingOccurrences(of: "[providers.svc]\n", with: "[providers.svc]\nagent = true\n")
+      .replacingOccurrences(
+        of: "[providers.svc]\n", with: "[providers.svc]\nagent = true\ngit_hosts = [\"git.example.com\"]\n")
       + TestConfig.lime(server)
   }
 
@@ -85,6 +86,34 @@ struct AgentCLITests {
 
       // Nothing of AuthDeck's was made on the client's side.
       #expect(try FileManager.default.contentsOfDirectory(atPath: agent.bareHome).isEmpty)
+    }
+  }
+
+  @Test("kubectl's and git's helpers answer through the agent, with nothing of their own")
+  func kubectlAndGit() throws {
+    try Self.withAgent { box, server, agent in
+      let token = try Self.run(box, agent, ["token", "svc/bot"]).stdout.trimmingCharacters(in: .newlines)
+      let kube = try Self.run(box, agent, ["kube-credential", "svc/bot"])
+      #expect(kube.status == 0, "\(kube)")
+      let credential = try #require(
+        try JSONSerialization.jsonObject(with: Data(kube.stdout.utf8)) as? [String: Any])
+      #expect((credential["status"] as? [String: Any])?["token"] as? String == token)
+      #expect(credential["apiVersion"] as? String == "client.authentication.k8s.io/v1")
+
+      let git = try ChildProcess.run(
+        [box.binary, "git-credential", "get"], environment: agent.bare,
+        input: "protocol=https\nhost=git.example.com\n\n", timeout: 30)
+      #expect(git.status == 0, "\(git)")
+      #expect(
+        git.stdout.hasPrefix("username=oauth2\npassword=\(token)\npassword_expiry_utc="), "\(git.stdout)")
+      let other = try ChildProcess.run(
+        [box.binary, "git-credential", "get"], environment: agent.bare,
+        input: "protocol=https\nhost=elsewhere.example\n\n", timeout: 30)
+      #expect(other.status == 0 && other.stdout.isEmpty && other.stderr.isEmpty, "\(other)")
+      let plain = try ChildProcess.run(
+        [box.binary, "git-credential", "get"], environment: agent.bare,
+        input: "protocol=http\nhost=git.example.com\n\n", timeout: 30)
+      #expect(plain.stdout.isEmpty, "no token over plain http")
     }
   }
 

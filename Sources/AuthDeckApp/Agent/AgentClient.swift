@@ -39,9 +39,9 @@ public struct AgentClient: Sendable {
     let socket = try UnixSocket.connect(to: path)
     defer { socket.close() }
     var deadline = Date().addingTimeInterval(AgentProtocol.timeout)
-    if case .write(let failure) = Self.result(socket.write(request.line, deadline: deadline)) {
-      throw unreachable(failure)
-    }
+    // An agent that refuses the caller answers at once and hangs up, perhaps before the
+    // request is written: its answer is read even when the write failed.
+    let written = Self.result(socket.write(request.line, deadline: deadline))
     if case .wait(_, let timeout) = request {
       deadline = Date().addingTimeInterval((timeout ?? AgentProtocol.longestWait) + AgentProtocol.timeout)
     }
@@ -54,6 +54,7 @@ public struct AgentClient: Sendable {
       if case .failure(let failure) = answer { throw .agent(failure) }
       return answer
     case .failure(let failure):
+      if case .write(let writeFailure) = written { throw unreachable(writeFailure) }
       throw unreachable(failure)
     }
   }

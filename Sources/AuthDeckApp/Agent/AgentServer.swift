@@ -68,7 +68,9 @@ public final class AgentServer: Sendable {
       guard fds[0].revents != 0, let connection = listener.accept() else { continue }
       guard active.wrappingAdd(1, ordering: .relaxed).newValue <= Self.connectionLimit else {
         active.wrappingSubtract(1, ordering: .relaxed)
+        // Said and closed at once: the accept loop does not wait on a flood's callers.
         Self.refuse(connection, AgentFailure(.refused, "the agent is busy; try again"))
+        connection.close()
         continue
       }
       let thread = Thread { [self] in
@@ -87,7 +89,7 @@ public final class AgentServer: Sendable {
 
   /// One connection: who it is, its request, the answer.
   func answer(_ connection: UnixSocket) {
-    defer { connection.close() }
+    defer { connection.closeAfterAnswer() }
     guard let peer = connection.peer else { return }
     guard peer.uid == getuid() else {
       Console.error(
@@ -119,7 +121,6 @@ public final class AgentServer: Sendable {
 
   static func refuse(_ connection: UnixSocket, _ failure: AgentFailure) {
     connection.write(AgentAnswer.failure(failure).line, deadline: Date().addingTimeInterval(1))
-    connection.close()
   }
 }
 
