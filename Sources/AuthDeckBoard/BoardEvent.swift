@@ -61,6 +61,10 @@ public enum BoardEvent: Equatable, Sendable {
   case demoOpened(Configuration, [Session])
   /// Something to tell the user that no other event carries (the demo could not start, …).
   case notice(String, isError: Bool)
+  /// What `authdeck agent` handed out lately, and to whom (read from the store's agent folder).
+  case agentServed([SessionID: AgentServed.Entry])
+  /// The agent's questions without an answer (`agent = "confirm"`).
+  case approvalsAsked([AgentApprovalRequest])
 }
 
 /// What the board asks the world to do. Plain values: the runner performs them off the UI
@@ -83,6 +87,8 @@ public enum BoardEffect: Equatable, Sendable {
   /// The device login's user code, to enter at its page.
   case copyUserCode(SessionID, String)
   case logout(SessionID, forget: Bool)
+  /// The board's answer to the agent's question `number`.
+  case answerApproval(String, allow: Bool)
   /// Esc on a waiting login: it ends, the tokens stay as they were.
   case cancelLogin(SessionID)
   case openDemo

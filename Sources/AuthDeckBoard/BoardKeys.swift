@@ -51,6 +51,15 @@ extension BoardState {
       mode = .list
       busy.insert(id)
       return [.logout(id, forget: true)]
+    case (.approve(let request), .allowAgent), (.approve(let request), .refuseAgent):
+      let allow = command == .allowAgent
+      mode = .list
+      approvals.removeAll { $0.number == request.number }
+      say(
+        allow
+          ? "\(request.caller) may have \(request.provider)'s tokens from the agent for 10 minutes"
+          : "\(request.caller) refused \(request.provider)'s tokens for 10 minutes")
+      return [.answerApproval(request.number, allow: allow)]
     case (.confirmDelete, .cancel), (.help, .cancel):
       mode = .list
       helpScroll = 0

@@ -241,6 +241,12 @@ extension BoardState {
       spans.append(Span(" " + DisplayWidth.pad(expires, Columns.expires), expiresStyle))
     }
     if columns.showRefresh { spans.append(Span(" " + RefreshColumn.text(session, now: now), .dim)) }
+    if let served = agentServed[session.id], now.timeIntervalSince(served.at) < Self.agentServedShownFor {
+      // Who got this token through the agent lately: on this machine, or over ssh.
+      let minutes = max(1, Int(now.timeIntervalSince(served.at) / 60))
+      spans.append(
+        Span((served.forwarded ? "  served over ssh " : "  served here ") + "\(minutes)m ago", .info))
+    }
     return spans
   }
 
@@ -280,6 +286,12 @@ extension BoardState {
         "New session in \(Sanitizer.inline($0, limit: 40)) (account, or provider/account): "
       }
       return prompt(label ?? "New session (provider/account): ", text)
+    case .approve(let request):
+      return [
+        Span("\(request.caller) asks for \(request.provider)'s tokens through the agent. ", .key),
+        Span(
+          KeyBindings.approve.map { "\($0.footerKeyLabel) \($0.footer ?? $0.help)" }.joined(separator: " · ")),
+      ]
     case .confirmDelete(let id):
       return [
         Span("Log out \(Sanitizer.inline(id.description, limit: 100))? ", .key),

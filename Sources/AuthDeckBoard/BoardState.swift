@@ -11,6 +11,8 @@ public struct BoardState: Equatable, Sendable {
     /// account is taken as one of its.
     case newSession(String, group: String?)
     case confirmDelete(SessionID)
+    /// The agent asks whether a caller may have a provider's tokens (`agent = "confirm"`).
+    case approve(AgentApprovalRequest)
     case help
     case firstRun
 
@@ -22,6 +24,7 @@ public struct BoardState: Equatable, Sendable {
       case .paste: return .paste
       case .newSession: return .newSession
       case .confirmDelete: return .confirmDelete
+      case .approve: return .approve
       case .help: return .help
       case .firstRun: return .firstRun
       }
@@ -128,6 +131,12 @@ public struct BoardState: Equatable, Sendable {
   /// When the latest device login began: a message older than that gives the status line to
   /// the code and its page.
   public var deviceLoginShownSince: Date?
+  /// What the agent handed out lately: shown on the rows for `agentServedShownFor`.
+  public var agentServed: [SessionID: AgentServed.Entry] = [:]
+  /// The agent's questions still without an answer, oldest first; the first is asked when the
+  /// list is in view (a prompt being typed is not interrupted).
+  public var approvals: [AgentApprovalRequest] = []
+  public static let agentServedShownFor: TimeInterval = 15 * 60
   public var deviceLogins: [SessionID: DeviceLoginPrompt] = [:] {
     didSet { keepAlive.invalidate() }
   }

@@ -9,7 +9,7 @@ extension BoardState {
   /// then the morning queue looks once at the login it waits on, so whatever ended it (here,
   /// in another process, by the clock) moves it on, and a queue that ends says so last.
   public mutating func handle(_ events: [BoardEvent]) -> [BoardEffect] {
-    events.flatMap { apply($0) } + followQueue()
+    events.flatMap { apply($0) } + followQueue() + askApproval()
   }
 
   private mutating func apply(_ event: BoardEvent) -> [BoardEffect] {
@@ -150,6 +150,12 @@ extension BoardState {
       say(
         "demo: \(KeyBindings.hint(.login, "on a session to log in")), \(KeyBindings.label(.morningQueue)) to log in all"
       )
+      return []
+    case .agentServed(let served):
+      agentServed = served
+      return []
+    case .approvalsAsked(let requests):
+      approvals = requests
       return []
     case .notice(let text, let isError):
       say(text, isError: isError)

@@ -26,6 +26,16 @@ public struct UnixSocket: Sendable {
       self.gid = gid
     }
 
+    /// When the peer's process started, in clock ticks since boot (`/proc/PID/stat`, field 22).
+    public var startTime: UInt64? {
+      guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = text.lastIndex(of: ")")
+      else { return nil }
+      // After the command's closing parenthesis: field 3 onwards; the start time is field 22.
+      let fields = text[text.index(after: close)...].split(separator: " ")
+      return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
     /// The peer's program name (`/proc/PID/comm`), when it can be read.
     public var program: String? {
       guard let text = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return nil }

@@ -27,11 +27,10 @@ struct AgentCommand: ParsableCommand {
       let configuration = try context.configuration()
       let path = socket ?? AgentSocketPath.defaultPath(environment: context.environment)
       try AgentSocketPath.prepareFolder(of: path, isDefault: socket == nil)
+      let approval = BoardApproval(store: context.store)
       let service = AgentService(
         service: { () throws(AuthDeckError) in try context.service() },
-        approve: { provider, caller in
-          BoardApproval.ask(provider: provider, caller: caller, store: context.store)
-        })
+        approve: { provider, caller in approval.ask(provider: provider, caller: caller) })
       let server = try AgentServer(path: path, service: service)
       let served = configuration.providers.filter { $0.agent != .off }.map(\.id)
       server.run(untilSignalled: true) {

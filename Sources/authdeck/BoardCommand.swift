@@ -72,6 +72,8 @@ enum BoardWiring {
       providers: service.configuration.providers, sessions: [], now: Date(),
       expiringWithin: service.configuration.expiringWithin, isDemo: demo != nil)
     state.configPath = configPath
+    // While it is open, the agent may ask it about callers (agent = "confirm").
+    AgentApprovals.holdBoardLock(service.store)
     // scripts/run's word for the person who just installed (authdeck is not on PATH): said on
     // the board, where it is seen, rather than in the shell output the board covers.
     if let note = environment["AUTHDECK_NOTE"], !note.isEmpty {

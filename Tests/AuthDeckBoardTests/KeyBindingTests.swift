@@ -6,6 +6,11 @@ import Testing
 @testable import AuthDeckCore
 
 /// Every (binding, key) pair of the list's table, so that each key of each binding is its own case.
+/// The agent asking about a caller, as the store's agent folder says it.
+func approvalRequest(_ now: Date, number: String = "1-42-7") -> AgentApprovalRequest {
+  AgentApprovalRequest(number: number, provider: "lime", caller: "pid 42 (curl)", askedAt: now)
+}
+
 let everyListKey: [(Int, Key)] = KeyBindings.list.enumerated().flatMap { index, binding in
   binding.keys.map { (index, $0) }
 }
@@ -19,6 +24,7 @@ func board(in mode: KeyMode) -> BoardState {
   case .paste: board.press(.c("p"))
   case .newSession: board.press(.c("n"))
   case .confirmDelete: board.press(.c("d"))
+  case .approve: _ = board.handle(.approvalsAsked([approvalRequest(board.now)]))
   case .help: board.press(.c("?"))
   case .firstRun: board = makeBoard([], providers: [])
   }
@@ -152,6 +158,7 @@ struct KeyBindingTests {
     #expect(footer(.paste) == "⏎ submit  Esc cancel  ^U clear")
     #expect(footer(.newSession) == "⏎ submit  Esc cancel  ^U clear")
     #expect(footer(.confirmDelete) == "y log out  f forget  n/Esc cancel")
+    #expect(footer(.approve) == "y allow  n/Esc refuse")
     #expect(footer(.help) == "Esc/?/q close  j/k scroll  (22/25)")
     #expect(footer(.firstRun) == "D open the demo  q quit")
   }
@@ -169,7 +176,7 @@ struct KeyBindingTests {
 
   @Test(
     "every key of every prompt and question binding acts",
-    arguments: [KeyMode.filter, .paste, .newSession, .confirmDelete, .help, .firstRun])
+    arguments: [KeyMode.filter, .paste, .newSession, .confirmDelete, .approve, .help, .firstRun])
   func modeKeysAct(mode: KeyMode) {
     for binding in KeyBindings.table(for: mode) {
       for key in binding.keys {
@@ -191,6 +198,10 @@ struct KeyBindingTests {
         case (.confirmDelete, .logOut): #expect(effects == [.logout(sid("acme/alice"), forget: false)])
         case (.confirmDelete, .forget): #expect(effects == [.logout(sid("acme/alice"), forget: true)])
         case (.confirmDelete, .cancel): #expect(board.mode == .list && effects == [])
+        case (.approve, .allowAgent):
+          #expect(effects == [.answerApproval("1-42-7", allow: true)] && board.mode == .list)
+        case (.approve, .refuseAgent):
+          #expect(effects == [.answerApproval("1-42-7", allow: false)] && board.mode == .list)
         case (.help, .cancel): #expect(board.mode == .list && board.helpScroll == 0)
         case (.help, .moveDown): #expect(board.helpScroll == 2)
         case (.help, .moveUp), (.help, .pageUp), (.help, .top): #expect(board.helpScroll == 0)

@@ -1,3 +1,4 @@
+import AuthDeckCore
 import AuthDeckTestSupport
 import Foundation
 import Testing
@@ -193,6 +194,57 @@ struct AgentCLITests {
       #expect(result.status == 1, "\(result)")
       #expect(result.stderr.contains("serves only the user it runs as"), "\(result.stderr)")
       #expect(agent.process.stderr.wait(for: "refused pid"), "the agent says it refused")
+    }
+  }
+
+  @Test(
+    "agent = \"confirm\": refused with no board open; served once the board allows that caller, who alone")
+  func confirm() throws {
+    try withServer(.limio) { server in
+      let config = TestConfig.limio(server).replacingOccurrences(
+        of: "[providers.svc]\n", with: "[providers.svc]\nagent = \"confirm\"\n")
+      try withSandbox(config: config) { box in
+        let socket = box.directory + "/agent.sock"
+        let process = try box.start(["agent", "--socket", socket])
+        defer {
+          process.kill(SIGTERM)
+          process.wait()
+        }
+        try #require(process.stderr.wait(for: "serving"), "\(process.stderr.text)")
+        let bare = ["AUTHDECK_SOCK": socket, "PATH": "/usr/bin:/bin"]
+        let alone = try ChildProcess.run([box.binary, "token", "svc/bot"], environment: bare, timeout: 30)
+        #expect(alone.status == 1)
+        #expect(
+          alone.stderr.contains("svc is served once approved on the board, which refused or is not open"))
+
+        // A board: it holds the lock, and answers what the agent asks.
+        let store = SessionStore(root: box.storeRoot)
+        let lock = try #require(AgentApprovals.holdBoardLock(store))
+        defer { close(lock) }
+        let asking = try ChildProcess(
+          ["/bin/sh", "-c", "exec \"$0\" token svc/bot", box.binary], environment: bare)
+        var asked: [AgentApprovalRequest] = []
+        #expect(
+          waitUntil(timeout: 20) {
+            asked = AgentApprovals.pending(in: store, now: Date())
+            return !asked.isEmpty
+          })
+        let request = try #require(asked.first)
+        #expect(request.provider == "svc" && request.caller == "pid \(asking.pid) (authdeck)", "\(request)")
+        AgentApprovals.answer(request.number, allow: true, in: store)
+        let allowed = asking.wait(timeout: 30)
+        #expect(allowed.status == 0 && !allowed.stdout.isEmpty, "\(allowed)")
+        #expect(AgentApprovals.pending(in: store, now: Date()).isEmpty, "the question is gone")
+
+        // Another process is another caller: asked again; refused this time.
+        let other = try ChildProcess([box.binary, "token", "svc/bot"], environment: bare)
+        #expect(waitUntil(timeout: 20) { !AgentApprovals.pending(in: store, now: Date()).isEmpty })
+        for pending in AgentApprovals.pending(in: store, now: Date()) {
+          AgentApprovals.answer(pending.number, allow: false, in: store)
+        }
+        let refused = other.wait(timeout: 30)
+        #expect(refused.status == 1 && refused.stdout.isEmpty, "\(refused)")
+      }
     }
   }
 

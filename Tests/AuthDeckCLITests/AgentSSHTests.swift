@@ -125,7 +125,7 @@ struct AgentSSHTests {
       #expect(lines.last?.hasPrefix("limio ") == true, "\(lines)")
       #expect(try FileManager.default.contentsOfDirectory(atPath: serverHome).isEmpty, "nothing stored there")
       // The agent knows the request came over ssh: the board shows it so.
-      let served = try #require(StoreFormat.json(box.storeRoot + "/agent-served.json"))
+      let served = try #require(StoreFormat.json(box.storeRoot + "/agent/served.json"))
       let entry = try #require((served["served"] as? [String: Any])?["limio/main"] as? [String: Any])
       #expect(entry["forwarded"] as? Bool == true, "\(served)")
     }

@@ -7,13 +7,16 @@ public struct AgentCaller: Sendable, Equatable {
   public var pid: Int32
   /// The program's name (`/proc/PID/comm`), when it could be read.
   public var program: String?
+  /// When the process started (`/proc/PID/stat`), so that a pid used again is another caller.
+  public var startTime: UInt64?
   /// Whether the request came over SSH: OpenSSH's `ssh` forwards a remote socket to this one
   /// (`ssh -R`), so the process connected here is the `ssh` client.
   public var forwarded: Bool { program == "ssh" }
 
-  public init(pid: Int32, program: String?) {
+  public init(pid: Int32, program: String?, startTime: UInt64? = nil) {
     self.pid = pid
     self.program = program
+    self.startTime = startTime
   }
 
   /// "pid 4242 (curl)" or "ssh (pid 4242), forwarded".

@@ -97,7 +97,7 @@ public final class AgentServer: Sendable {
       Self.refuse(connection, AgentFailure(.refused, "the agent serves only the user it runs as"))
       return
     }
-    let caller = AgentCaller(pid: peer.pid, program: peer.program)
+    let caller = AgentCaller(pid: peer.pid, program: peer.program, startTime: peer.startTime)
     let deadline = Date().addingTimeInterval(timeout)
     let answer: AgentAnswer
     switch connection.readLine(limit: AgentProtocol.requestLimit, deadline: deadline) {

@@ -71,6 +71,7 @@ public final class EffectRunner: Sendable {
       let waiting = Set(sessions.compactMap { $0.activePending(at: now)?.state })
       loopback.prune { waiting.contains($0) }
     }
+    store.checkAgent(current.service.store, sink: sink)
   }
 
   /// Starts `effect` and returns at once; `.quit` is the run loop's own.
@@ -142,6 +143,8 @@ public final class EffectRunner: Sendable {
       }
     case .notify(let title, let body):
       work.async { edges.notifier.notify(title: title, body: body) }
+    case .answerApproval(let number, let allow):
+      work.async { AgentApprovals.answer(number, allow: allow, in: service.store) }
     case .copyToken(let id):
       work.async {
         sink.post(

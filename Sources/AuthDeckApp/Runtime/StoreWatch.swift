@@ -9,6 +9,7 @@ import Synchronization
 /// another off the loop, so results arrive in the order they were read.
 final class StoreWatch: Sendable {
   private let stamp = Mutex<FileStamp?>(nil)
+  private let agentStamp = Mutex<[FileStamp?]>([])
   private let reads = DispatchQueue(label: "authdeck.store-reads")
 
   /// The events that fill the board before its first frame: the one read done before the loop
@@ -46,6 +47,26 @@ final class StoreWatch: Sendable {
       let (event, sessions) = Self.readAll(store)
       if let sessions { changed(sessions) }
       sink.post(event)
+    }
+  }
+
+  /// What the agent wrote in the store's agent folder (what it served), read when the folder's
+  /// mtime moved: the agent replaces its file by a rename there.
+  func checkAgent(_ store: SessionStore, sink: any EventSink) {
+    reads.async { [self] in
+      let now = [
+        FolderWatcher.stamp(of: AgentServed.folder(of: store)),
+        FolderWatcher.stamp(of: AgentApprovals.folder(of: store)),
+      ]
+      let moved = agentStamp.withLock { old -> Bool in
+        defer { old = now }
+        return now != old
+      }
+      guard moved, now[0] != nil else { return }
+      sink.post([
+        .agentServed(AgentServed.read(from: store)),
+        .approvalsAsked(AgentApprovals.pending(in: store, now: Date())),
+      ])
     }
   }
 

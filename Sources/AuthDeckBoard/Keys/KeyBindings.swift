@@ -8,6 +8,8 @@ public enum Command: Sendable, Hashable {
   case submit, cancel, clearText
   // The log-out question
   case logOut, forget
+  // The agent's question
+  case allowAgent, refuseAgent
   // The first-run screen
   case openDemo
 }
@@ -59,7 +61,7 @@ public struct KeyBinding: Sendable {
 
 /// The modes whose keys differ; a board mode maps onto one of these.
 public enum KeyMode: String, Sendable, CaseIterable {
-  case list, filter, paste, newSession, confirmDelete, help, firstRun
+  case list, filter, paste, newSession, confirmDelete, approve, help, firstRun
 
   /// A prompt takes typed text: keys no binding claims edit it.
   public var isPrompt: Bool { [.filter, .paste, .newSession].contains(self) }
@@ -158,6 +160,14 @@ public enum KeyBindings {
 
   /// The help scrolls as less does; the scroll keys show in the footer only when it is longer
   /// than the screen.
+  public static let approve: [KeyBinding] = [
+    KeyBinding(
+      [.character("y"), .character("Y")], .allowAgent, footer: "allow", help: "let it have the tokens"),
+    KeyBinding(
+      [.character("n"), .character("N"), .escape], .refuseAgent, footer: "refuse",
+      footerKeys: [.character("n"), .escape], help: "refuse it"),
+  ]
+
   public static let help: [KeyBinding] = [
     KeyBinding(
       [.escape, .character("?"), .character("q"), .enter], .cancel, footer: "close",
@@ -184,6 +194,7 @@ public enum KeyBindings {
     case .filter: return filter
     case .paste, .newSession: return prompt
     case .confirmDelete: return confirmDelete
+    case .approve: return approve
     case .help: return help
     case .firstRun: return firstRun
     }

@@ -1,9 +1,9 @@
 import AuthDeckCore
 import Foundation
 
-/// Which sessions the agent handed out recently, and to whom: a small file beside the sessions
-/// (`<store>/agent-served.json`), replaced whole, that the board reads when it changes. Never a
-/// token: ids, times and who asked.
+/// Which sessions the agent handed out recently, and to whom: a small file in the store's
+/// `agent` folder (`<store>/agent/served.json`), replaced whole, that the board reads when the
+/// folder changes. Never a token: ids, times and who asked.
 public enum AgentServed {
   public struct Entry: Sendable, Equatable {
     public var at: Date
@@ -17,7 +17,10 @@ public enum AgentServed {
     }
   }
 
-  public static func path(in store: SessionStore) -> String { store.root + "/agent-served.json" }
+  /// The folder the agent and the board share: what was served, and approvals asked.
+  public static func folder(of store: SessionStore) -> String { store.root + "/agent" }
+
+  public static func path(in store: SessionStore) -> String { folder(of: store) + "/served.json" }
 
   public static func read(from store: SessionStore) -> [SessionID: Entry] {
     guard let data = FileManager.default.contents(atPath: path(in: store)),
@@ -44,6 +47,7 @@ public enum AgentServed {
       ])
     }
     let text = JSONValue.object(["version": .number(1), "served": .object(served)]).serialized
+    mkdir(folder(of: store), 0o700)
     let target = path(in: store)
     let temporary = target + ".\(getpid()).tmp"
     guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else { return }
