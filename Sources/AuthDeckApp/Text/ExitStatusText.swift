@@ -6,7 +6,7 @@ public enum ExitStatusText {
   /// line of `man authdeck` at 80 columns (`width`).
   public static let rows: [(status: String, meaning: String)] = [
     ("0", "success"),
-    (code(AuthDeckError.failureStatus), "failure: network, the provider's answer, the session store"),
+    (code(AuthDeckError.failureStatus), "failure: network, the provider's answer, the store, the agent"),
     (code(AuthDeckError.loginNeededStatus), "login needed; no id token; below --min-valid; wait timed out"),
     (code(AuthDeckError.usageStatus), "bad usage: an option, a duration, a session id, unknown provider"),
     (code(AuthDeckError.configurationStatus), "bad configuration (the message names file, provider and key)"),
