@@ -610,6 +610,36 @@ def main():
         finally:
             board_.close()
 
+    def agent_asks_the_board():
+        # Issue 17: agent = "confirm" — the open board asks about a caller (y allows), and the row
+        # then says the agent served it, here.
+        folder, own_env = morning_board("agent")
+        config = open(own_env["AUTHDECK_CONFIG"]).read().replace(
+            '[providers.svc]\n', '[providers.svc]\nagent = "confirm"\n')
+        with open(own_env["AUTHDECK_CONFIG"], "w") as f:
+            f.write(config)
+        write_session(own_env["AUTHDECK_STORE"], "svc/batch", time.time() - 60, time.time() + 3600,
+                      grant="client_credentials")
+        board_ = Board(binary, own_env, name="agent")
+        socket_path = os.path.join(folder, "agent.sock")
+        agent = subprocess.Popen([binary, "agent", "--socket", socket_path], env=dict(os.environ, **own_env),
+                                 stderr=subprocess.PIPE, text=True)
+        try:
+            board_.wait_row("batch", "valid")
+            assert "serving svc" in agent.stderr.readline()
+            caller = subprocess.Popen([binary, "token", "svc/batch"], stdout=subprocess.PIPE, text=True,
+                                      env={"AUTHDECK_SOCK": socket_path, "PATH": "/usr/bin:/bin"})
+            screen = board_.wait_text("asks for svc's tokens through the agent")
+            assert f"pid {caller.pid} (authdeck)" in screen, screen
+            assert screen.splitlines()[-1] == "y allow  n/Esc refuse", screen
+            board_.keys("y")
+            assert caller.wait(timeout=20) == 0 and caller.stdout.read().strip(), "the token after the approval"
+            board_.wait_for(lambda s: "served here" in board_.row("batch"), "the row saying the agent served it")
+        finally:
+            agent.terminate()
+            agent.wait()
+            board_.close()
+
     def refused_refresh_needs_a_login_everywhere():
         # Issue 14, item 1: the command line's refused refresh is the board's too, after a restart.
         folder, own_env = morning_board("refused")
@@ -714,6 +744,8 @@ def main():
                             url_without_a_browser_and_a_notification),
                            ("without UTF-8 the keys are words; names from the config are inert",
                             ascii_terminal_and_inert_names),
+                           ("the agent asks the board about a caller; the row says it served it",
+                            agent_asks_the_board),
                            ("a refresh token refused in a shell needs a login on the board too",
                             refused_refresh_needs_a_login_everywhere),
                            ("a denied login waits no more, and L moves on at once", denied_login_waits_no_more),
