@@ -61,6 +61,8 @@ public enum BoardEvent: Equatable, Sendable {
   case demoOpened(Configuration, [Session])
   /// Something to tell the user that no other event carries (the demo could not start, …).
   case notice(String, isError: Bool)
+  /// The configuration file changed and was read again.
+  case configurationChanged(Configuration)
   /// What `authdeck agent` handed out lately, and to whom (read from the store's agent folder).
   case agentServed([SessionID: AgentServed.Entry])
   /// The agent's questions without an answer (`agent = "confirm"`).
@@ -93,4 +95,8 @@ public enum BoardEffect: Equatable, Sendable {
   case cancelLogin(SessionID)
   case openDemo
   case quit
+  /// Ctrl-Z: leave the screen and stop, as a shell's job (the run loop's own).
+  case suspend
+  /// Ctrl-L: redraw every cell (the run loop's own).
+  case repaint
 }

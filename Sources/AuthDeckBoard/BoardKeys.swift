@@ -23,6 +23,10 @@ extension BoardState {
     switch (mode, command) {
     case (_, .quit):
       return [.quit]
+    case (_, .suspend):
+      return [.suspend]
+    case (_, .repaint):
+      return [.repaint]
     case (.list, _):
       return performOnList(command)
     case (.filter, .submit):

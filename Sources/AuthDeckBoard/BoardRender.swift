@@ -262,8 +262,12 @@ extension BoardState {
 
   private func statusLine(_ canvas: inout Canvas) -> [Span] {
     let row = canvas.height - 2
-    func prompt(_ label: String, _ raw: String) -> [Span] {
+    /// `labels`, longest first: the first that leaves the typed text room (at least 8 columns, or
+    /// all of it) is shown, so that what is typed stays in view on a narrow terminal.
+    func prompt(_ labels: [String], _ raw: String) -> [Span] {
       let text = Sanitizer.inline(raw, limit: 4096)
+      let wanted = min(8, DisplayWidth.of(text) + 1)
+      let label = labels.first { DisplayWidth.of($0) + wanted <= canvas.width } ?? ""
       // Keep the end in view (where the cursor is), counted in columns.
       let room = canvas.width - DisplayWidth.of(label) - 1
       var shown = text
@@ -279,13 +283,18 @@ extension BoardState {
       return [Span(label, .key), Span(shown)]
     }
     switch mode {
-    case .filter: return prompt("/", filter)
-    case .paste(let text): return prompt("Paste redirect URL: ", text)
+    case .filter: return prompt(["/"], filter)
+    case .paste(let text): return prompt(["Paste redirect URL: ", "URL: "], text)
     case .newSession(let text, let group):
-      let label = group.map {
-        "New session in \(Sanitizer.inline($0, limit: 40)) (account, or provider/account): "
-      }
-      return prompt(label ?? "New session (provider/account): ", text)
+      let name = group.map { Sanitizer.inline($0, limit: 40) }
+      // Narrowest, the group as the text's prefix: what a bare account becomes (not when a
+      // provider is typed).
+      let labels =
+        name.map {
+          ["New session in \($0) (account, or provider/account): ", "New session in \($0): "]
+            + (text.contains("/") ? [] : ["\($0)/"])
+        } ?? ["New session (provider/account): ", "New session: "]
+      return prompt(labels + ["New: "], text)
     case .approve(let request):
       return [
         Span("\(request.caller) asks for \(request.provider)'s tokens through the agent. ", .key),

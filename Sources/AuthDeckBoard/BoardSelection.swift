@@ -50,6 +50,15 @@ extension BoardState {
       scroll = index > 0 && rows[index - 1] == .header(selectedGroup ?? "") ? index - 1 : index
     }
     if index >= scroll + pageSize { scroll = index - pageSize + 1 }
+    // Its group's header too, whenever both fit: after a terminal grew back from a few rows,
+    // the view does not start below the header of the row it shows.
+    if let header = rows[...index].lastIndex(where: {
+      if case .header = $0 { return true } else { return false }
+    }),
+      header < scroll, index - header < pageSize
+    {
+      scroll = header
+    }
     scroll = max(0, min(scroll, max(0, rows.count - pageSize)))
   }
 }

@@ -157,6 +157,15 @@ extension BoardState {
     case .approvalsAsked(let requests):
       approvals = requests
       return []
+    case .configurationChanged(let configuration):
+      providers = configuration.providers
+      expiringWithin = configuration.expiringWithin
+      providerProblems = providerProblems.filter { id, _ in configuration.provider(id) != nil }
+      if mode == .firstRun, !providers.isEmpty { mode = .list }
+      keepSelectionValid()
+      let count = providers.count
+      say("read \(Sanitizer.inline(configPath, limit: 120)) again: \(count) provider\(count == 1 ? "" : "s")")
+      return []
     case .notice(let text, let isError):
       say(text, isError: isError)
       return []

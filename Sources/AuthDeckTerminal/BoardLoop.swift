@@ -17,12 +17,15 @@ public final class BoardLoop {
   private let runner: EffectRunner
   private let inbox: Inbox
   private let environment: [String: String]
+  /// The configuration file, read again when it changes (none for the demo).
+  private let watch: ConfigurationWatch?
   private var running = true
 
   public init(
     state: BoardState, screen: CursesScreen, runner: EffectRunner, inbox: Inbox,
-    environment: [String: String]
+    environment: [String: String], watch: ConfigurationWatch? = nil
   ) {
+    self.watch = watch
     self.state = state
     self.screen = screen
     self.runner = runner
@@ -39,6 +42,7 @@ public final class BoardLoop {
       runner.shutDown()
     }
     TerminationSignals.install(wakingUp: inbox.writeEnd)
+    JobControlSignals.install(wakingUp: inbox.writeEnd)
     handleResize()
     var lastSecond = Int(Date().timeIntervalSince1970)
     // For scripts/bench: the time to the first full frame ("1"), or to the first frame with
@@ -64,6 +68,8 @@ public final class BoardLoop {
           }
         }
       }
+      if JobControlSignals.takeSuspend() { suspend() }
+      if JobControlSignals.takeContinue() { resumed() }
       // What effects reported arrives as the runner posted it: each report handled as one batch.
       var news = inbox.drain()
       if TerminationSignals.requested { running = false }
@@ -72,16 +78,37 @@ public final class BoardLoop {
         lastSecond = second
         news.append(.tick(Date()))
         runner.checkStore()
+        runner.checkConfiguration(watch)
       }
       for key in keys where running { handle([key]) }
       if running && !news.isEmpty { handle(news) }
     }
   }
 
+  /// Effects the loop performs itself (they are about the terminal); the rest go to the runner.
   private func handle(_ events: [BoardEvent]) {
     for effect in state.handle(events) {
-      if effect == .quit { running = false } else { runner.perform(effect) }
+      switch effect {
+      case .quit: running = false
+      case .suspend: suspend()
+      case .repaint: screen.repaint()
+      default: runner.perform(effect)
+      }
     }
+  }
+
+  /// Ctrl-Z or SIGTSTP: the terminal given back, the process stopped until `fg`.
+  private func suspend() {
+    screen.leave()
+    JobControlSignals.stopHere()
+    _ = JobControlSignals.takeContinue()
+    resumed()
+  }
+
+  /// After any stop: the board's terminal modes, bracketed paste and a whole new frame.
+  private func resumed() {
+    screen.resume()
+    handleResize()  // the terminal may have changed size meanwhile
   }
 
   private func handleResize() {

@@ -65,6 +65,39 @@ public final class CursesScreen: @unchecked Sendable {
 
   public var size: (width: Int, height: Int) { (Int(ad_cols()), Int(ad_lines())) }
 
+  // MARK: Suspend, resume, repaint
+
+  /// Leaves the screen and gives the terminal back as it was (Ctrl-Z, SIGTSTP): what `stop`
+  /// does, short of ending.
+  func leave() {
+    output.withLock {
+      writeRaw("\u{1B}[?2004l")
+      ad_curs_set(1)
+      ad_endwin()
+    }
+  }
+
+  /// After a stop of any kind (our own Ctrl-Z, or SIGSTOP, after which a shell may have put the
+  /// terminal back to cooked mode): the board's modes again, bracketed paste back on, and every
+  /// cell redrawn at the next frame.
+  func resume() {
+    output.withLock {
+      ad_reset_prog_mode()
+      ad_raw()
+      ad_noecho()
+      ad_nonl()
+      ad_keypad(ad_stdscr(), true)
+      ad_nodelay(ad_stdscr(), true)
+      writeRaw("\u{1B}[?2004h")
+      ad_clear_screen_next_refresh()
+    }
+  }
+
+  /// Ctrl-L: every cell redrawn at the next frame, whatever else wrote to the terminal.
+  func repaint() {
+    output.withLock { _ = ad_clear_screen_next_refresh() }
+  }
+
   // MARK: Drawing
 
   private static let colours: [Int32] = [

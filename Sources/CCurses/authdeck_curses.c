@@ -24,6 +24,9 @@ static struct {
   int (*wrefresh)(WINDOW *);
   void (*wtimeout)(WINDOW *, int);
   int (*wget_wch)(WINDOW *, wint_t *);
+  int (*reset_prog_mode)(void);
+  int (*clearok)(WINDOW *, bool);
+  WINDOW **current_screen;
   WINDOW **standard_screen;
   int *line_count;
   int *column_count;
@@ -64,6 +67,9 @@ int ad_curses_load(void) {
   SYM(wrefresh, "wrefresh")
   SYM(wtimeout, "wtimeout")
   SYM(wget_wch, "wget_wch")
+  SYM(reset_prog_mode, "reset_prog_mode")
+  SYM(clearok, "clearok")
+  SYM(current_screen, "curscr")
   SYM(standard_screen, "stdscr")
   SYM(line_count, "LINES")
   SYM(column_count, "COLS")
@@ -99,3 +105,6 @@ int ad_wget_wch(WINDOW *window, wint_t *character) { return (*lib.wget_wch)(wind
 WINDOW *ad_stdscr(void) { return *lib.standard_screen; }
 int ad_lines(void) { return *lib.line_count; }
 int ad_cols(void) { return *lib.column_count; }
+
+int ad_reset_prog_mode(void) { return (*lib.reset_prog_mode)(); }
+int ad_clear_screen_next_refresh(void) { return (*lib.clearok)(*lib.current_screen, true); }

@@ -13,10 +13,14 @@ struct Board: ParsableCommand {
 
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
-      try TerminalCheck.require()
+      let note = try TerminalCheck.require()
       let context = Context(options: global)
+      let watch = ConfigurationWatch(path: context.configPath) { () throws(AuthDeckError) in
+        try context.service()
+      }
       try BoardWiring.open(
-        service: try context.service(), configPath: context.configPath, environment: context.environment)
+        service: try context.service(), configPath: context.configPath, environment: context.environment,
+        watch: watch, notes: note.map { [$0] } ?? [])
     }
   }
 }
@@ -27,23 +31,36 @@ struct Demo: ParsableCommand {
 
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
-      try TerminalCheck.require()
+      let note = try TerminalCheck.require()
       let setup = try DemoSetup.start()
       defer { setup.removeStore() }
       try BoardWiring.open(
-        service: setup.service, configPath: "", environment: ProcessInfo.processInfo.environment, demo: setup)
+        service: setup.service, configPath: "", environment: ProcessInfo.processInfo.environment, demo: setup,
+        notes: note.map { [$0] } ?? [])
     }
   }
 }
 
 enum TerminalCheck {
-  /// curses exits the process on its own when it has no terminal; say why first.
-  static func require() throws(AuthDeckError) {
+  /// curses exits the process on its own when it has no terminal, or none it knows; say why
+  /// first. A terminal type this host has no entry for, but that speaks xterm's language, is
+  /// drawn as one it has: the note says so.
+  static func require() throws(AuthDeckError) -> String? {
     guard isatty(0) != 0 && isatty(1) != 0 else {
       throw .usage("the board needs a terminal; for scripts use: authdeck list / authdeck token ID")
     }
-    guard let term = ProcessInfo.processInfo.environment["TERM"], !term.isEmpty, term != "dumb" else {
+    let environment = ProcessInfo.processInfo.environment
+    guard let term = environment["TERM"], !term.isEmpty, term != "dumb" else {
       throw .usage("TERM is not set to a terminal type the board can draw on (e.g. TERM=xterm-256color)")
+    }
+    switch TerminalType.resolve(term, environment: environment) {
+    case .known:
+      return nil
+    case .fallback(let from, let to):
+      setenv("TERM", to, 1)
+      return "TERM=\(from) has no terminfo entry here: drawing as \(to)"
+    case .unknown(let message):
+      throw .usage(message)
     }
   }
 }
@@ -51,7 +68,8 @@ enum TerminalCheck {
 /// The board's parts, put together: the screen, the runner with the real edges, the loop.
 enum BoardWiring {
   static func open(
-    service: TokenService, configPath: String, environment: [String: String], demo: DemoSetup? = nil
+    service: TokenService, configPath: String, environment: [String: String], demo: DemoSetup? = nil,
+    watch: ConfigurationWatch? = nil, notes: [String] = []
   ) throws(AuthDeckError) {
     let screen: CursesScreen
     do throws(CursesScreen.Unavailable) {
@@ -76,10 +94,12 @@ enum BoardWiring {
     AgentApprovals.holdBoardLock(service.store)
     // scripts/run's word for the person who just installed (authdeck is not on PATH): said on
     // the board, where it is seen, rather than in the shell output the board covers.
-    if let note = environment["AUTHDECK_NOTE"], !note.isEmpty {
+    for note in notes + [environment["AUTHDECK_NOTE"]].compactMap({ $0 }) where !note.isEmpty {
       _ = state.handle([.notice(note, isError: true)])
     }
-    BoardLoop(state: state, screen: screen, runner: runner, inbox: inbox, environment: environment).run()
+    BoardLoop(
+      state: state, screen: screen, runner: runner, inbox: inbox, environment: environment, watch: watch
+    ).run()
     ChildGroups.shared.killAll()  // a secret command still running must not outlive the board
   }
 }

@@ -159,7 +159,7 @@ struct KeyBindingTests {
     #expect(footer(.newSession) == "⏎ submit  Esc cancel  ^U clear")
     #expect(footer(.confirmDelete) == "y log out  f forget  n/Esc cancel")
     #expect(footer(.approve) == "y allow  n/Esc refuse")
-    #expect(footer(.help) == "Esc/?/q close  j/k scroll  (22/25)")
+    #expect(footer(.help) == "Esc/?/q close  j/k scroll  (22/27)")
     #expect(footer(.firstRun) == "D open the demo  q quit")
   }
 

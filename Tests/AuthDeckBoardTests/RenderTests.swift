@@ -146,10 +146,10 @@ struct RenderTests {
         Esc     cancel the selected session's waiting login
         ?       show this help
         q/^C    quit
+        ^Z      suspend to the shell (fg comes back), from any screen
+        ^L      redraw the screen, from any screen
 
       A paste on the list opens the paste prompt with it; ⏎ submits.
-
-
 
       Esc/?/q close
       """)
@@ -158,12 +158,12 @@ struct RenderTests {
     board.press(.c("?"))
     var screen = board.screen(80, 24)
     #expect(!screen.contains("A paste on the list"))
-    #expect(screen.hasSuffix("\nEsc/?/q close  j/k scroll  (22/25)"))
+    #expect(screen.hasSuffix("\nEsc/?/q close  j/k scroll  (22/27)"))
     board.press(.c("G"))
     screen = board.screen(80, 24)
     #expect(screen.contains("\nA paste on the list opens the paste prompt with it; ⏎ submits.\n"))
     #expect(screen.hasSuffix("\nEsc/?/q close  j/k scroll  (end)"))
-    board.press(.c("k"), .c("k"), .c("k"))
+    board.press(.c("k"), .c("k"), .c("k"), .c("k"), .c("k"))
     #expect(board.screen(80, 24).split(separator: "\n")[1] == "Keys")
     board.press(.c("k"))
     #expect(board.helpScroll == 0, "no further than the top")

@@ -74,12 +74,12 @@ public final class EffectRunner: Sendable {
     store.checkAgent(current.service.store, sink: sink)
   }
 
-  /// Starts `effect` and returns at once; `.quit` is the run loop's own.
+  /// Starts `effect` and returns at once; `.quit`, `.suspend` and `.repaint` are the run loop's own.
   public func perform(_ effect: BoardEffect) {
     let (service, edges) = (current.service, current.edges)
     let sink = self.sink
     switch effect {
-    case .quit:
+    case .quit, .suspend, .repaint:
       return
     case .startLogin(let id):
       work.async { [loopback] in
@@ -198,6 +198,15 @@ public final class EffectRunner: Sendable {
           sink.post(.notice(error.description, isError: true))
         }
       }
+    }
+  }
+
+  /// A service for a configuration read again; the edges follow its secret variables.
+  func replaceService(_ service: TokenService) {
+    let service = Self.telling(sink, service)
+    world.withLock {
+      $0.service = service
+      $0.edges = makeEdges(service.configuration)
     }
   }
 

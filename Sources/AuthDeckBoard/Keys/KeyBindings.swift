@@ -3,7 +3,7 @@ public enum Command: Sendable, Hashable {
   // The list
   case moveUp, moveDown, pageUp, pageDown, top, bottom
   case filter, login, paste, copyURL, copyUserCode, copyToken, refresh, newSession, delete, morningQueue
-  case hideURL, cancelLogin, stopQueue, clearFilter, help, quit
+  case hideURL, cancelLogin, stopQueue, clearFilter, help, quit, suspend, repaint
   // Prompts (filter, paste, new session)
   case submit, cancel, clearText
   // The log-out question
@@ -70,7 +70,9 @@ public enum KeyMode: String, Sendable, CaseIterable {
 public enum KeyBindings {
   /// Ctrl-C quits from every screen, as in any terminal program; handled here and nowhere else.
   public static let global: [KeyBinding] = [
-    KeyBinding([.control("c")], .quit, help: "quit, from any screen")
+    KeyBinding([.control("c")], .quit, help: "quit, from any screen"),
+    KeyBinding([.control("z")], .suspend, help: "suspend to the shell (fg comes back), from any screen"),
+    KeyBinding([.control("l")], .repaint, help: "redraw the screen, from any screen"),
   ]
 
   public static let list: [KeyBinding] = [

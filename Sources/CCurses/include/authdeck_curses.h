@@ -36,6 +36,10 @@ int ad_wget_wch(WINDOW *window, wint_t *character);
 WINDOW *ad_stdscr(void);
 int ad_lines(void);
 int ad_cols(void);
+/// The terminal modes curses set at start (raw, no echo), back after a stop and a continue.
+int ad_reset_prog_mode(void);
+/// The next refresh redraws every cell, whatever curses thinks is on screen (Ctrl-L, a resume).
+int ad_clear_screen_next_refresh(void);
 
 // Macros Swift cannot import.
 static inline attr_t ad_attr_bold(void) { return A_BOLD; }
