@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -71,11 +72,11 @@ class Board:
     board writes to its terminal is also appended to that file (tmux pipe-pane), escape
     sequences included: what a terminal would be asked to do that capture-pane cannot show."""
 
-    def __init__(self, binary, env, width=100, height=30, name="main", output=None):
+    def __init__(self, binary, env, width=100, height=30, name="main", output=None, shell="sh"):
         self.socket = f"authdeck-e2e-{os.getpid()}-{name}"
         self.output = output
         self.tmux(["-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
-                   "-e", "LANG=C.UTF-8", "sh"])
+                   "-e", "LANG=C.UTF-8", shell])
         self.tmux(["set-option", "-s", "set-clipboard", "on"])
         if output:
             self.tmux(["pipe-pane", "-o", "-t", "0", f"cat >> '{output}'"])
@@ -640,6 +641,151 @@ def main():
             agent.wait()
             board_.close()
 
+    def board_pid(board_):
+        shell = board_.tmux(["list-panes", "-F", "#{pane_pid}"]).strip()
+        return int(subprocess.run(["pgrep", "-P", shell, "-f", "authdeck"], capture_output=True,
+                                  text=True).stdout.split()[0])
+
+    def paste_is_bracketed(board_):
+        """A paste arrives whole (bracketed paste is on): it opens the paste prompt with all of it."""
+        url = "https://localhost/callback?code=after-resume&state=check"
+        board_.paste(url)
+        board_.wait_text("Paste redirect URL: " + url)
+        board_.keys("Escape")
+        board_.wait_for(lambda s: "Paste redirect URL" not in s, "the prompt closed")
+
+    def suspend_and_resume():
+        # Issue 18, item 1: Ctrl-Z, kill -TSTP and kill -STOP, each followed by the shell's fg.
+        folder, own_env = morning_board("jobs")
+        write_session(own_env["AUTHDECK_STORE"], "svc/batch", time.time() - 60, time.time() + 3600,
+                      grant="client_credentials")
+        # bash, as most people's shell: it puts its own (cooked) modes back when a job stops.
+        board_ = Board(binary, own_env, name="jobs", shell="bash --norc --noprofile")
+        try:
+            board_.wait_row("batch", "valid")
+            board_.keys("C-z")
+            board_.wait_for(lambda s: "ACCOUNT" not in s, "the board leaving the screen")
+            board_.literal("echo ECHOED-$((40+2))")
+            board_.keys("Enter")
+            board_.wait_text("ECHOED-42")  # the shell's terminal is cooked again: keys echo
+            board_.keys("f", "g", "Enter")
+            board_.wait_text("ACCOUNT")
+            paste_is_bracketed(board_)
+
+            os.kill(board_pid(board_), signal.SIGTSTP)
+            board_.wait_for(lambda s: "ACCOUNT" not in s, "the board leaving on SIGTSTP")
+            board_.keys("f", "g", "Enter")
+            board_.wait_text("ACCOUNT")
+            paste_is_bracketed(board_)
+
+            os.kill(board_pid(board_), signal.SIGSTOP)  # cannot be caught: the shell takes over
+            board_.wait_for(lambda s: "Stopped" in s or "stopped" in s, "the shell saying the job stopped")
+            board_.keys("f", "g", "Enter")
+            # Repainted whole (the shell's lines gone), and raw again: ? is a key, not echoed text.
+            board_.wait_for(lambda s: "ACCOUNT" in s and "topped" not in s, "a whole repaint after SIGCONT")
+            board_.keys("?")
+            board_.wait_text("show this help")
+            board_.keys("Escape")
+            paste_is_bracketed(board_)
+        finally:
+            board_.close()
+
+    def repaint_and_reload():
+        # Issue 18, items 2 and 3: Ctrl-L clears what another program wrote; a provider added
+        # to the configuration shows at once, a broken one is said and the good one kept.
+        folder, own_env = morning_board("reload")
+        board_ = Board(binary, own_env, name="reload")
+        try:
+            board_.wait_text("Limio acme")
+            tty = board_.tmux(["display-message", "-p", "#{pane_tty}"]).strip()
+            with open(tty, "w") as terminal:
+                terminal.write("\x1b[12;5HWRITTEN-BY-SOMEONE-ELSE")
+            board_.wait_text("WRITTEN-BY-SOMEONE-ELSE")
+            board_.keys("C-l")
+            board_.wait_for(lambda s: "WRITTEN-BY-SOMEONE-ELSE" not in s, "Ctrl-L repainting the screen")
+
+            config = open(own_env["AUTHDECK_CONFIG"]).read()
+            with open(own_env["AUTHDECK_CONFIG"], "a") as f:
+                f.write('\n[providers.newp]\nname = "New provider"\ngrant = "client_credentials"\n'
+                        f'token_url = "{limio.base}/oauth2/token"\nclient_id = "test-client"\n'
+                        'client_secret_env = "E2E_SECRET"\nclient_auth = "basic"\n')
+            board_.wait_text("New provider")
+            board_.wait_text("again: 5 providers")
+            with open(own_env["AUTHDECK_CONFIG"], "a") as f:
+                f.write("\n[providers.broken\n")
+            screen = board_.wait_text("configuration not applied, the last good one stays:")
+            assert "config.toml:" in screen and "New provider" in screen, screen
+            with open(own_env["AUTHDECK_CONFIG"], "w") as f:
+                f.write(config)
+            board_.wait_text("again: 4 providers")
+            assert "New provider" not in board_.screen()
+        finally:
+            board_.close()
+
+    def first_run_notices_the_configuration():
+        # Issue 18, item 3: the welcome screen notices the file it asks for.
+        folder = os.path.join(work, "welcome")
+        os.makedirs(folder)
+        config = os.path.join(folder, "config.toml")
+        own_env = dict(env, AUTHDECK_CONFIG=config, AUTHDECK_STORE=os.path.join(folder, "store"))
+        board_ = Board(binary, own_env, name="welcome")
+        try:
+            board_.wait_text("No provider is configured yet")
+            write_config(config + ".tmp", limio, lime, free_port())
+            os.rename(config + ".tmp", config)
+            board_.wait_text("Limio acme")
+            board_.wait_text("again: 4 providers")
+        finally:
+            board_.close()
+
+    def any_terminal():
+        # Issue 18, item 4: a TERM this host has no entry for.
+        folder, own_env = morning_board("kitty", extra_env={"TERM": "xterm-kitty"})
+        board_ = Board(binary, own_env, name="kitty")
+        try:
+            board_.wait_text("TERM=xterm-kitty has no terminfo entry here: drawing as xterm-256color")
+            assert "Limio acme" in board_.screen()
+        finally:
+            board_.close()
+        result = subprocess.run([binary], env=dict(os.environ, **own_env, TERM="vt9000"), capture_output=True,
+                                text=True, timeout=30, stdin=subprocess.DEVNULL)
+        # Without a terminal the board says that first; under script(1) it gets one.
+        result = subprocess.run(["script", "-qec", f"env TERM=vt9000 {binary}", "/dev/null"],
+                                env=dict(os.environ, **own_env), capture_output=True, text=True, timeout=30)
+        assert result.returncode == 64, result
+        assert "'vt9000' has no terminfo entry here" in result.stdout, result.stdout
+
+    def small_terminals():
+        # Issue 18, items 5 and 6: the help scrolls at 80x12; at 20x5 the prompt shows what is
+        # typed; grown back, the selected row's group header is on screen.
+        folder, own_env = morning_board("small")
+        write_session(own_env["AUTHDECK_STORE"], "svc/batch", time.time() - 60, time.time() + 3600,
+                      grant="client_credentials")
+        board_ = Board(binary, own_env, name="small", width=80, height=12)
+        try:
+            board_.wait_row("batch", "valid")
+            board_.keys("?")
+            screen = board_.wait_text("(10/27)")
+            assert "q/^C" not in screen, "the bottom of the help is below at 12 rows"
+            board_.keys("G")
+            board_.wait_text("q/^C")
+            board_.keys("g")
+            board_.wait_for(lambda s: "q/^C" not in s, "back at the top")
+            board_.keys("Escape")
+            board_.tmux(["resize-window", "-t", "0", "-x", "20", "-y", "5"])
+            board_.wait_for(lambda s: max(len(l) for l in s.splitlines()) <= 20, "a 20x5 board")
+            board_.keys("n")
+            board_.literal("desk")
+            board_.wait_text("svc/desk")
+            board_.keys("Escape")
+            board_.tmux(["resize-window", "-t", "0", "-x", "100", "-y", "30"])
+            screen = board_.wait_text("REFRESH")
+            lines = screen.splitlines()
+            selected = next(i for i, l in enumerate(lines) if l.startswith("▸"))
+            assert lines[selected - 1].startswith("svc "), "the group header above the selection:\n" + screen
+        finally:
+            board_.close()
+
     def refused_refresh_needs_a_login_everywhere():
         # Issue 14, item 1: the command line's refused refresh is the board's too, after a restart.
         folder, own_env = morning_board("refused")
@@ -746,6 +892,14 @@ def main():
                             ascii_terminal_and_inert_names),
                            ("the agent asks the board about a caller; the row says it served it",
                             agent_asks_the_board),
+                           ("Ctrl-Z, SIGTSTP and SIGSTOP, then fg: modes, paste and screen come back",
+                            suspend_and_resume),
+                           ("Ctrl-L repaints; the configuration is read again when it changes",
+                            repaint_and_reload),
+                           ("the first-run screen notices the configuration", first_run_notices_the_configuration),
+                           ("a TERM without terminfo is drawn as xterm-256color or refused", any_terminal),
+                           ("the help scrolls at 80x12; a 20x5 prompt shows its text; the header comes back",
+                            small_terminals),
                            ("a refresh token refused in a shell needs a login on the board too",
                             refused_refresh_needs_a_login_everywhere),
                            ("a denied login waits no more, and L moves on at once", denied_login_waits_no_more),

@@ -44,7 +44,8 @@ extension EffectRunner {
         sink.post(.configurationChanged(service.configuration))
         checkProviders()
       case .failure(let error):
-        sink.post(.notice(error.description + "; the board keeps the configuration it had", isError: true))
+        // What stays first: a narrow status line cuts the end of the error, not that.
+        sink.post(.notice("configuration not applied, the last good one stays: " + error.description, isError: true))
       case nil:
         break
       }
