@@ -45,7 +45,8 @@ extension EffectRunner {
         checkProviders()
       case .failure(let error):
         // What stays first: a narrow status line cuts the end of the error, not that.
-        sink.post(.notice("configuration not applied, the last good one stays: " + error.description, isError: true))
+        sink.post(
+          .notice("configuration not applied, the last good one stays: " + error.description, isError: true))
       case nil:
         break
       }
