@@ -18,7 +18,15 @@ public enum DisplayWidth {
     return wide.contains { $0.contains(v) } ? 2 : 1
   }
 
-  public static func of(_ text: String) -> Int { text.unicodeScalars.reduce(0) { $0 + of($1) } }
+  /// Printable ASCII (nearly every cell of a table) is one column a byte, counted without a
+  /// look at each character's Unicode properties.
+  public static func of(_ text: String) -> Int {
+    let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+      bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } ? bytes.count : nil
+    }
+    if let plain, let count = plain { return count }
+    return text.unicodeScalars.reduce(0) { $0 + of($1) }
+  }
 
   /// Text cut into lines of at most `width` columns, every character kept (a URL shown whole).
   public static func wrap(_ text: String, _ width: Int) -> [String] {
