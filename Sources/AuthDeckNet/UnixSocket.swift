@@ -71,22 +71,27 @@ public struct UnixSocket: Sendable {
     return fd
   }
 
-  /// A listening socket at `path`, mode 0600 from the start (the umask is set around bind, so
-  /// there is no moment at which another user could connect).
+  /// A listening socket at `path`, mode 0600 before anyone can connect: it is made 0600 between
+  /// bind and listen, while a connect is still refused. (Not by setting the umask around bind:
+  /// the umask is the whole process's, and files other threads make meanwhile would get it.)
   public static func listen(at path: String) throws(AuthDeckError) -> UnixSocket {
     var address = try address(path)
     let fd = try socket()
-    let mask = umask(0o177)
     let bound = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
         bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
       }
     }
-    let bindError = errno
-    umask(mask)
-    guard bound == 0, Glibc.listen(fd, 64) == 0 else {
+    guard bound == 0 else {
+      let reason = String(cString: strerror(errno))
       Glibc.close(fd)
-      throw .other("cannot listen on \(path): \(String(cString: strerror(bound == 0 ? errno : bindError)))")
+      throw .other("cannot listen on \(path): \(reason)")
+    }
+    guard chmod(path, 0o600) == 0, Glibc.listen(fd, 64) == 0 else {
+      let reason = String(cString: strerror(errno))
+      Glibc.close(fd)
+      unlink(path)
+      throw .other("cannot listen on \(path): \(reason)")
     }
     return UnixSocket(fd: fd)
   }

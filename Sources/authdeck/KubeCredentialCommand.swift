@@ -16,8 +16,8 @@ struct KubeCredential: ParsableCommand {
       stdin and stderr are a terminal does it log in itself. A malformed KUBERNETES_EXEC_INFO \
       or another apiVersion: exit 64.
 
-      In a kubeconfig: users[].user.exec with command authdeck and args [kube-credential, ID] \
-      (docs/scripting.md shows one).
+      In a kubeconfig: users[].user.exec with apiVersion client.authentication.k8s.io/v1, \
+      command authdeck, args [kube-credential, ID] and interactiveMode IfAvailable.
       """)
 
   @OptionGroup var global: GlobalOptions

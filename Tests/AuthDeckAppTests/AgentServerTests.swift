@@ -132,6 +132,31 @@ struct AgentServerTests {
     try? FileManager.default.removeItem(atPath: agent.directory)
   }
 
+  @Test("opening sockets leaves the umask alone: folders other threads make meanwhile keep their mode")
+  func umaskUntouched() throws {
+    let directory = makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let listened = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+      for index in 0..<300 {
+        let path = directory + "/s\(index).sock"
+        (try? UnixSocket.listen(at: path))?.close()
+        unlink(path)
+      }
+      listened.signal()
+    }
+    var modes: Set<mode_t> = []
+    for index in 0..<300 {
+      let folder = directory + "/d\(index)"
+      mkdir(folder, 0o700)
+      var status = stat()
+      lstat(folder, &status)
+      modes.insert(status.st_mode & 0o777)
+    }
+    listened.wait()
+    #expect(modes == [0o700])
+  }
+
   @Test("a second agent on a live socket is refused; a socket left by a dead one is replaced")
   func secondAgent() throws {
     let agent = try Running()

@@ -29,9 +29,13 @@ struct AgentCLITests {
     let bareHome: String
   }
 
-  static func withAgent<T>(_ body: (CLISandbox, TestOAuthServer, Agent) throws -> T) throws -> T {
+  /// An agent on the test server's providers (`configuration`: `config` unless given).
+  static func withAgent<T>(
+    configuration: ((TestOAuthServer) -> String)? = nil,
+    _ body: (CLISandbox, TestOAuthServer, Agent) throws -> T
+  ) throws -> T {
     try withServer(.limio) { server in
-      try withSandbox(config: config(server)) { box in
+      try withSandbox(config: (configuration ?? config)(server)) { box in
         let socket = box.directory + "/agent.sock"
         let process = try box.start(["agent", "--socket", socket])
         defer {
@@ -200,51 +204,44 @@ struct AgentCLITests {
   @Test(
     "agent = \"confirm\": refused with no board open; served once the board allows that caller, who alone")
   func confirm() throws {
-    try withServer(.limio) { server in
-      let config = TestConfig.limio(server).replacingOccurrences(
+    let confirming = { (server: TestOAuthServer) in
+      TestConfig.limio(server).replacingOccurrences(
         of: "[providers.svc]\n", with: "[providers.svc]\nagent = \"confirm\"\n")
-      try withSandbox(config: config) { box in
-        let socket = box.directory + "/agent.sock"
-        let process = try box.start(["agent", "--socket", socket])
-        defer {
-          process.kill(SIGTERM)
-          process.wait()
-        }
-        try #require(process.stderr.wait(for: "serving"), "\(process.stderr.text)")
-        let bare = ["AUTHDECK_SOCK": socket, "PATH": "/usr/bin:/bin"]
-        let alone = try ChildProcess.run([box.binary, "token", "svc/bot"], environment: bare, timeout: 30)
-        #expect(alone.status == 1)
-        #expect(
-          alone.stderr.contains("svc is served once approved on the board, which refused or is not open"))
+    }
+    try Self.withAgent(configuration: confirming) { box, server, agent in
+      let bare = ["AUTHDECK_SOCK": agent.socket, "PATH": "/usr/bin:/bin"]
+      let alone = try ChildProcess.run([box.binary, "token", "svc/bot"], environment: bare, timeout: 30)
+      #expect(alone.status == 1)
+      #expect(
+        alone.stderr.contains("svc is served once approved on the board, which refused or is not open"))
 
-        // A board: it holds the lock, and answers what the agent asks.
-        let store = SessionStore(root: box.storeRoot)
-        let lock = try #require(AgentApprovals.holdBoardLock(store))
-        defer { close(lock) }
-        let asking = try ChildProcess(
-          ["/bin/sh", "-c", "exec \"$0\" token svc/bot", box.binary], environment: bare)
-        var asked: [AgentApprovalRequest] = []
-        #expect(
-          waitUntil(timeout: 20) {
-            asked = AgentApprovals.pending(in: store, now: Date())
-            return !asked.isEmpty
-          })
-        let request = try #require(asked.first)
-        #expect(request.provider == "svc" && request.caller == "pid \(asking.pid) (authdeck)", "\(request)")
-        AgentApprovals.answer(request.number, allow: true, in: store)
-        let allowed = asking.wait(timeout: 30)
-        #expect(allowed.status == 0 && !allowed.stdout.isEmpty, "\(allowed)")
-        #expect(AgentApprovals.pending(in: store, now: Date()).isEmpty, "the question is gone")
+      // A board: it holds the lock, and answers what the agent asks.
+      let store = SessionStore(root: box.storeRoot)
+      let lock = try #require(AgentApprovals.holdBoardLock(store))
+      defer { close(lock) }
+      let asking = try ChildProcess(
+        ["/bin/sh", "-c", "exec \"$0\" token svc/bot", box.binary], environment: bare)
+      var asked: [AgentApprovalRequest] = []
+      #expect(
+        waitUntil(timeout: 20) {
+          asked = AgentApprovals.pending(in: store, now: Date())
+          return !asked.isEmpty
+        })
+      let request = try #require(asked.first)
+      #expect(request.provider == "svc" && request.caller == "pid \(asking.pid) (authdeck)", "\(request)")
+      AgentApprovals.answer(request.number, allow: true, in: store)
+      let allowed = asking.wait(timeout: 30)
+      #expect(allowed.status == 0 && !allowed.stdout.isEmpty, "\(allowed)")
+      #expect(AgentApprovals.pending(in: store, now: Date()).isEmpty, "the question is gone")
 
-        // Another process is another caller: asked again; refused this time.
-        let other = try ChildProcess([box.binary, "token", "svc/bot"], environment: bare)
-        #expect(waitUntil(timeout: 20) { !AgentApprovals.pending(in: store, now: Date()).isEmpty })
-        for pending in AgentApprovals.pending(in: store, now: Date()) {
-          AgentApprovals.answer(pending.number, allow: false, in: store)
-        }
-        let refused = other.wait(timeout: 30)
-        #expect(refused.status == 1 && refused.stdout.isEmpty, "\(refused)")
+      // Another process is another caller: asked again; refused this time.
+      let other = try ChildProcess([box.binary, "token", "svc/bot"], environment: bare)
+      #expect(waitUntil(timeout: 20) { !AgentApprovals.pending(in: store, now: Date()).isEmpty })
+      for pending in AgentApprovals.pending(in: store, now: Date()) {
+        AgentApprovals.answer(pending.number, allow: false, in: store)
       }
+      let refused = other.wait(timeout: 30)
+      #expect(refused.status == 1 && refused.stdout.isEmpty, "\(refused)")
     }
   }
 
