@@ -77,7 +77,7 @@ check "wait exited $waited and $timed_out" '[ "$waited" -eq 0 ] && [ "$timed_out
 step "bash loads the completion (complete -p authdeck)"
 completion=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" XDG_DATA_DIRS="$prefix/share" \
   bash --norc --noprofile -c '. /usr/share/bash-completion/bash_completion; __load_completion authdeck; complete -p authdeck' 2>&1 || true)
-check "no completion: $completion" '[[ "$completion" == *"_authdeck authdeck"* ]]'
+check "no completion: $completion" '[[ "$completion" == *"-F _authdeck_id_aware authdeck"* ]]'
 step "the completion offers the subcommands"
 words=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" bash --norc --noprofile -c \
   ". '$prefix/share/bash-completion/completions/authdeck'; COMP_WORDS=(authdeck to); COMP_CWORD=1; COMP_LINE='authdeck to'; COMP_POINT=11; _authdeck; echo \"\${COMPREPLY[*]}\"")
@@ -90,6 +90,31 @@ step "authdeck logout acme/m<TAB> completes to acme/main"
 words=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" bash --norc --noprofile -c \
   ". '$prefix/share/bash-completion/completions/authdeck'; COMP_WORDS=(authdeck logout acme/m); COMP_CWORD=2; COMP_LINE='authdeck logout acme/m'; COMP_POINT=22; _authdeck authdeck acme/m logout; echo \"\${COMPREPLY[*]}\"")
 check "completions were: $words" '[ "$words" = "acme/main" ]'
+step "authdeck login wo<TAB>me: no space after the provider's work/"
+cat >"$work/work.toml" <<'TOML'
+[providers.work]
+authorize_url = "https://id.work.example/authorize"
+token_url = "https://id.work.example/token"
+client_id = "work-client"
+TOML
+tmux -L "completion-$$" -f /dev/null new-session -d -x 120 -y 10 \
+  "env -i HOME='$home' PATH='$prefix/bin:/usr/bin:/bin' AUTHDECK_CONFIG='$work/work.toml' TERM=xterm PS1='$ ' bash --norc --noprofile"
+tmux -L "completion-$$" send-keys -t 0 ". /usr/share/bash-completion/bash_completion; . '$prefix/share/bash-completion/completions/authdeck'; clear" Enter
+tmux -L "completion-$$" send-keys -t 0 "authdeck login wo" Tab
+typed=""
+for _ in $(seq 1 50); do
+  typed=$(tmux -L "completion-$$" capture-pane -p -t 0 | grep 'authdeck login' || true)
+  [[ "$typed" == *"work/"* ]] && break
+  sleep 0.1
+done
+tmux -L "completion-$$" send-keys -t 0 me
+for _ in $(seq 1 50); do
+  typed=$(tmux -L "completion-$$" capture-pane -p -t 0 | grep 'authdeck login' || true)
+  [[ "$typed" == *me* ]] && break
+  sleep 0.1
+done
+tmux -L "completion-$$" kill-server 2>/dev/null || true
+check "the line read: $typed" '[[ "$typed" == *"authdeck login work/me" ]]'
 step "zsh and fish completions are installed"
 check "missing" '[ -s "$prefix/share/zsh/site-functions/_authdeck" ] && [ -s "$prefix/share/fish/vendor_completions.d/authdeck.fish" ]'
 
