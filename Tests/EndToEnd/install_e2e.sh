@@ -131,6 +131,11 @@ step "man authdeck: the exit-status table has one line a status"
 table=$(sed -n '/^ *Exit status:$/,/^$/p' <<<"$man80" | sed '1d;/^$/d')
 statuses=$(awk '{print $1}' <<<"$table" | tr '\n' ' ')
 check "table was: $table" '[ "$statuses" = "0 1 3 64 78 126 127 128+N other " ] && [ "$(wc -L <<<"$table")" -le 80 ]'
+step "man authdeck shows status's marks, or ASCII ones without UTF-8"
+manUTF8=$(env -i HOME="$home" PATH="$prefix/bin:/usr/bin:/bin" MANPATH="$prefix/share/man" MANWIDTH=80 \
+  LANG=C.UTF-8 bash -c 'man authdeck 2>&1 | cat')
+check "they read: $(grep -E 'e\.g\. .acme' <<<"$manUTF8") / $(grep -E 'e\.g\. .acme' <<<"$man80")" \
+  '[[ "$manUTF8" == *"acme ✗ · lime 7:50 · limio ✓"* && "$man80" == *"acme x . lime 7:50 . limio v"* ]]'
 step "man authdeck names no file of the repository"
 check "it names: $(grep -oE '[a-z/]*docs/[a-z./]*|[a-z]+\.md' <<<"$man80" | head -3)" '! grep -qE "docs/|\.md\b" <<<"$man80"'
 
