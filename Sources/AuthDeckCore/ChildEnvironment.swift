@@ -30,10 +30,12 @@ public struct ChildEnvironment: Sendable, Equatable {
 
   public subscript(name: String) -> String? { variables[name] }
 
-  /// AuthDeck's variables a child may keep: where the configuration and the store are, so that
-  /// it can run `authdeck` itself, and what an `exec` handed over (`handedVariable`). Every other
-  /// `AUTHDECK_*` variable is withheld.
-  public static let keptOwnVariables: Set<String> = ["AUTHDECK_CONFIG", "AUTHDECK_STORE", handedVariable]
+  /// AuthDeck's variables a child may keep: where the configuration, the store and the agent
+  /// are, so that it can run `authdeck` itself (a bot that renews through a forwarded agent), and
+  /// what an `exec` handed over (`handedVariable`). Every other `AUTHDECK_*` variable is withheld.
+  public static let keptOwnVariables: Set<String> = [
+    "AUTHDECK_CONFIG", "AUTHDECK_STORE", AgentProtocol.socketVariable, handedVariable,
+  ]
 
   /// The names an `exec` handed its COMMAND, comma-separated: a nested `exec` drops them, so that
   /// its COMMAND never gets an outer session's token under another name (`LIME_TOKEN` beside

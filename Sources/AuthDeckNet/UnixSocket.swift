@@ -106,8 +106,12 @@ public struct UnixSocket: Sendable {
       }
     }
     guard connected == 0 else {
-      let reason = String(cString: strerror(errno))
+      var reason = String(cString: strerror(errno))
       Glibc.close(fd)
+      var status = stat()
+      if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFSOCK {
+        reason = "it is not a socket, but a " + (status.st_mode & S_IFMT == S_IFDIR ? "folder" : "file")
+      }
       throw .agent(AgentFailure(.unreachable, "cannot reach the agent at \(path): \(reason)"))
     }
     return UnixSocket(fd: fd)
@@ -125,11 +129,26 @@ public struct UnixSocket: Sendable {
     return Peer(pid: pid, uid: uid, gid: gid)
   }
 
-  /// Bytes up to a newline (not included), at most `limit` of them, by `deadline`.
+  /// Bytes up to a newline (not included), at most `limit` of them, by `deadline`. What was
+  /// read past the newline is dropped: for a peer that sends one line.
   public func readLine(limit: Int, deadline: Date) -> Result<[UInt8], Failure> {
-    var line: [UInt8] = []
+    var rest: [UInt8] = []
+    return readLine(limit: limit, deadline: deadline, rest: &rest)
+  }
+
+  /// The same for a peer that sends several lines: `rest` holds what was read past the newline,
+  /// and the next call starts from it.
+  public func readLine(limit: Int, deadline: Date, rest: inout [UInt8]) -> Result<[UInt8], Failure> {
+    var line = rest
+    rest = []
+    if let newline = line.firstIndex(of: 0x0A) {
+      rest = Array(line[(newline + 1)...])
+      line.removeSubrange(newline...)
+      return line.count <= limit ? .success(line) : .failure(.tooLong)
+    }
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
+      if line.count > limit { return .failure(.tooLong) }
       switch wait(for: Int16(POLLIN), until: deadline) {
       case .failure(let failure): return .failure(failure)
       case .success: break
@@ -142,10 +161,10 @@ public struct UnixSocket: Sendable {
       if count == 0 { return .failure(.closed) }
       if let newline = buffer[..<count].firstIndex(of: 0x0A) {
         line += buffer[..<newline]
+        rest = Array(buffer[(newline + 1)..<count])
         return line.count <= limit ? .success(line) : .failure(.tooLong)
       }
       line += buffer[..<count]
-      if line.count > limit { return .failure(.tooLong) }
     }
   }
 

@@ -25,12 +25,13 @@ struct AgentCommand: ParsableCommand {
     try reportingErrors { () throws(AuthDeckError) in
       let context = Context(options: global)
       let configuration = try context.configuration()
-      let path = socket ?? AgentSocketPath.defaultPath(environment: context.environment)
+      let path =
+        try socket.map(AgentSocketPath.chosen)
+        ?? AgentSocketPath.defaultPath(environment: context.environment)
       try AgentSocketPath.prepareFolder(of: path, isDefault: socket == nil)
-      let approval = BoardApproval(store: context.store)
       let service = AgentService(
         service: { () throws(AuthDeckError) in try context.service() },
-        approve: { provider, caller in approval.ask(provider: provider, caller: caller) })
+        approver: BoardApproval(store: context.store))
       let server = try AgentServer(path: path, service: service)
       let served = configuration.providers.filter { $0.agent != .off }.map(\.id)
       server.run(untilSignalled: true) {

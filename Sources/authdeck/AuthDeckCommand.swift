@@ -75,7 +75,7 @@ struct Context {
   var configPath: String { ConfigurationLocation.path(explicit: config, environment: environment) }
   /// The agent whose socket `AUTHDECK_SOCK` names: then tokens come from it, and this machine
   /// needs no configuration, store or secret of its own.
-  var agent: AgentClient? { AgentClient.named(by: environment["AUTHDECK_SOCK"]) }
+  var agent: AgentClient? { AgentClient.named(by: environment[AgentProtocol.socketVariable]) }
   var store: SessionStore { SessionStore(root: SessionStore.defaultRoot(environment: environment)) }
 
   func configuration() throws(AuthDeckError) -> Configuration {

@@ -12,7 +12,7 @@ enum FastToken {
     guard arguments.count == 3, arguments[1] == "token", !arguments[2].hasPrefix("-"),
       let id = try? SessionID(parsing: arguments[2])
     else { return false }
-    if let socket = getenv("AUTHDECK_SOCK"), socket.pointee != 0 {
+    if let socket = getenv(AgentProtocol.socketVariable), socket.pointee != 0 {
       AgentTokenPrinter.print(id, from: AgentClient(path: String(cString: socket)))
       return true
     }

@@ -32,7 +32,7 @@ enum StatusPrinter {
 
   static func show(json: Bool) {
     do throws(AuthDeckError) {
-      if let socket = getenv("AUTHDECK_SOCK"), socket.pointee != 0 {
+      if let socket = getenv(AgentProtocol.socketVariable), socket.pointee != 0 {
         guard
           case .status(let line, let sessions) = try AgentClient(path: String(cString: socket)).ask(.status)
         else { return }

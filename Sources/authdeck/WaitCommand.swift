@@ -47,7 +47,7 @@ struct Wait: ParsableCommand {
   /// With `AUTHDECK_SOCK`: the agent waits on its store, where the person logs in.
   func wait(for ids: [SessionID], on agent: AgentClient) throws(AuthDeckError) {
     if case .ready = try agent.ask(.wait(ids, timeout: 0)) { return }
-    Console.note(WaitText.waiting(for: ids))
+    Console.note(WaitText.waiting(for: ids, throughAgent: true))
     if case .stillMissing(let sentence) = try agent.ask(.wait(ids, timeout: timeout)) {
       Console.error(sentence)
       Foundation.exit(AuthDeckError.loginNeededStatus)

@@ -19,7 +19,7 @@ struct AgentServerTests {
       directory = makeTemporaryDirectory()
       let service = AgentService(
         service: { () throws(AuthDeckError) in throw .config("/nowhere/config.toml: cannot be read") },
-        approve: { _, _ in false })
+        approver: Refusing())
       server = try AgentServer(path: directory + "/agent.sock", service: service, timeout: timeout)
       Thread.detachNewThread { [self] in
         server.run()
@@ -162,7 +162,7 @@ struct AgentServerTests {
     let agent = try Running()
     defer { agent.stop() }
     let service = AgentService(
-      service: { () throws(AuthDeckError) in throw .other("x") }, approve: { _, _ in false })
+      service: { () throws(AuthDeckError) in throw .other("x") }, approver: Refusing())
     #expect(throws: AuthDeckError.other("an agent already listens on \(agent.server.path)")) {
       try AgentServer(path: agent.server.path, service: service)
     }
@@ -173,6 +173,59 @@ struct AgentServerTests {
     replacing.stop()
     replacing.run()
     #expect(!FileManager.default.fileExists(atPath: stale))
+  }
+
+  @Test("an agent that stops removes its own socket, never another agent's that replaced it")
+  func removesOnlyItsOwnSocket() throws {
+    let first = try Running()
+    defer { try? FileManager.default.removeItem(atPath: first.directory) }
+    unlink(first.server.path)
+    let second = try AgentServer(
+      path: first.server.path,
+      service: AgentService(
+        service: { () throws(AuthDeckError) in throw .other("x") }, approver: Refusing()))
+    first.server.stop()
+    _ = first.finished.wait(timeout: .now() + 10)
+    #expect(FileManager.default.fileExists(atPath: second.path), "the second agent's socket stays")
+    second.stop()
+    second.run()
+    #expect(!FileManager.default.fileExists(atPath: second.path), "and goes when that agent stops")
+  }
+
+  /// A stand-in agent that answers one request after `delay`, with a notice first when asked.
+  func slowAgent(at path: String, notice: Bool, delay: TimeInterval) throws {
+    let listener = try UnixSocket.listen(at: path)
+    Thread.detachNewThread {
+      defer { listener.close() }
+      var fds = [pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)]
+      guard poll(&fds, 1, 10_000) == 1, let connection = listener.accept() else { return }
+      _ = connection.readLine(limit: 1 << 16, deadline: Date().addingTimeInterval(5))
+      let waiting = AgentNotice("waiting for svc's tokens to be allowed on the board", seconds: 5)
+      if notice { connection.write(waiting.line, deadline: Date().addingTimeInterval(1)) }
+      Thread.sleep(forTimeInterval: delay)  // the person deciding
+      connection.write(AgentAnswer.ready.line, deadline: Date().addingTimeInterval(1))
+      connection.closeAfterAnswer()
+    }
+  }
+
+  @Test("a client told the answer waits for a person waits for it, past its usual timeout")
+  func noticeExtendsTheWait() throws {
+    let directory = makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try slowAgent(at: directory + "/told.sock", notice: true, delay: 1)
+    var notices: [AgentNotice] = []
+    let client = AgentClient(path: directory + "/told.sock", timeout: 0.3)
+    let answer = try client.ask(.wait([SessionID(provider: "svc", account: "bot")], timeout: 0)) {
+      notices.append($0)
+    }
+    #expect(answer == .ready)
+    #expect(notices.map(\.message) == ["waiting for svc's tokens to be allowed on the board"])
+
+    try slowAgent(at: directory + "/silent.sock", notice: false, delay: 1)
+    let silent = AgentClient(path: directory + "/silent.sock", timeout: 0.3)
+    #expect(throws: AuthDeckError.self, "without a notice, the usual timeout") {
+      try silent.ask(.wait([SessionID(provider: "svc", account: "bot")], timeout: 0)) { _ in }
+    }
   }
 
   @Test("the default socket's folder is made 0700, and refused when others can enter it")
@@ -188,4 +241,10 @@ struct AgentServerTests {
     #expect(throws: AuthDeckError.self) { try AgentSocketPath.prepareFolder(of: path, isDefault: true) }
     #expect(AgentSocketPath.defaultPath(environment: [:]) == "/tmp/authdeck-\(getuid())/agent.sock")
   }
+}
+
+/// An approver with no board: every "confirm" caller is refused, unasked.
+struct Refusing: AgentApprover {
+  func known(provider: String, caller: AgentCaller) -> Bool? { nil }
+  func ask(provider: String, caller: AgentCaller, hungUp: () -> Bool, waiting: () -> Void) -> Bool { false }
 }

@@ -79,6 +79,9 @@ struct AgentCLITests {
         box, agent, ["exec", "svc/bot", "--", "sh", "-c", "echo \"$AUTHDECK_TOKEN $AUTHDECK_HANDED\""])
       #expect(exec.status == 0, "\(exec)")
       #expect(exec.stdout.hasPrefix(value + " AUTHDECK_TOKEN"), "\(exec.stdout)")
+      // COMMAND keeps the agent: a bot that asks authdeck again (to renew) reaches it.
+      let nested = try Self.run(box, agent, ["exec", "svc/bot", "--", box.binary, "token", "svc/bot"])
+      #expect(nested.status == 0 && nested.stdout == token.stdout, "\(nested)")
 
       let wait = try Self.run(box, agent, ["wait", "svc/bot", "--timeout", "5s"])
       #expect(wait.status == 0, "\(wait)")
@@ -161,6 +164,13 @@ struct AgentCLITests {
       #expect(result.status == 3, "\(result)")
       #expect(
         result.stderr.contains("run authdeck login limio/never where the agent runs"), "\(result.stderr)")
+      // A login would not help: nothing says to run one.
+      let tooLong = try Self.run(box, agent, ["token", "svc/bot", "--min-valid", "2h"])
+      #expect(tooLong.status == 3, "\(tooLong)")
+      #expect(
+        tooLong.stderr.contains("2h") && !tooLong.stderr.contains("authdeck login"), "\(tooLong.stderr)")
+      let unknown = try Self.run(box, agent, ["token", "nosuch/x"])
+      #expect(unknown.stderr == "authdeck: the agent knows no provider 'nosuch'\n", "\(unknown.stderr)")
       let exec = try Self.run(box, agent, ["exec", "limio/never", "--", "true"])
       #expect(exec.status == 3)
       let wait = try Self.run(box, agent, ["wait", "limio/never", "--timeout", "1s"])
@@ -242,6 +252,36 @@ struct AgentCLITests {
       }
       let refused = other.wait(timeout: 30)
       #expect(refused.status == 1 && refused.stdout.isEmpty, "\(refused)")
+    }
+  }
+
+  @Test(
+    "with a board open: status never asks it; a waiting caller is told so; a caller that leaves is not asked about"
+  )
+  func confirmWithBoard() throws {
+    let confirming = { (server: TestOAuthServer) in
+      TestConfig.limio(server).replacingOccurrences(
+        of: "[providers.svc]\n", with: "[providers.svc]\nagent = \"confirm\"\n")
+    }
+    try Self.withAgent(configuration: confirming) { box, server, agent in
+      let bare = ["AUTHDECK_SOCK": agent.socket, "PATH": "/usr/bin:/bin"]
+      let store = SessionStore(root: box.storeRoot)
+      let lock = try #require(AgentApprovals.holdBoardLock(store))
+      defer { close(lock) }
+      let status = try ChildProcess.run([box.binary, "status"], environment: bare, timeout: 30)
+      #expect(status.status == 0 && !status.stdout.contains("svc"), "\(status)")
+      #expect(AgentApprovals.pending(in: store, now: Date()).isEmpty, "status asked nothing")
+
+      let asking = try ChildProcess([box.binary, "token", "svc/bot"], environment: bare)
+      #expect(
+        asking.stderr.wait(for: "waiting for svc's tokens to be allowed on the board"),
+        "\(asking.stderr.text)")
+      #expect(waitUntil(timeout: 10) { !AgentApprovals.pending(in: store, now: Date()).isEmpty })
+      asking.kill(SIGKILL)
+      _ = asking.wait(timeout: 10)
+      #expect(
+        waitUntil(timeout: 10) { AgentApprovals.pending(in: store, now: Date()).isEmpty },
+        "the question of a caller that left is withdrawn")
     }
   }
 

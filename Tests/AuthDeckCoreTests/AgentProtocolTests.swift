@@ -35,7 +35,8 @@ struct AgentProtocolTests {
       ("{\"version\":1,\"op\":\"token\"", .badRequest, "not one line of JSON"),
       ("[1,2]", .badRequest, "not a JSON object"),
       ("{\"op\":\"status\"}", .badRequest, "names no version"),
-      ("{\"version\":2,\"op\":\"status\"}", .unsupportedVersion, "speaks version 1"),
+      ("{\"version\":2,\"op\":\"status\"}", .unsupportedVersion, "speaks version 1 of the protocol, not 2"),
+      ("{\"version\":1.5,\"op\":\"status\"}", .unsupportedVersion, "not 1.5"),
       ("{\"version\":1}", .badRequest, "names no op"),
       ("{\"version\":1,\"op\":\"steal\"}", .badRequest, "unknown op 'steal'"),
       ("{\"version\":1,\"op\":\"token\"}", .badRequest, "a session id is missing"),
@@ -43,6 +44,10 @@ struct AgentProtocolTests {
       ("{\"version\":1,\"op\":\"token\",\"id\":\"lime/a/b\"}", .badRequest, "no '/'"),
       ("{\"version\":1,\"op\":\"token\",\"id\":\"lime/main\",\"min_valid\":-1}", .badRequest, "min_valid"),
       ("{\"version\":1,\"op\":\"token\",\"id\":\"lime/main\",\"min_valid\":1e300}", .badRequest, "min_valid"),
+      (
+        "{\"version\":1,\"op\":\"token\",\"id\":\"lime/main\",\"min_valid\":\"1h\"}", .badRequest, "min_valid"
+      ),
+      ("{\"version\":1,\"op\":\"wait\",\"ids\":[\"lime/main\"],\"timeout\":\"5\"}", .badRequest, "timeout"),
       ("{\"version\":1,\"op\":\"token\",\"id\":\"lime/main\",\"id_token\":\"yes\"}", .badRequest, "id_token"),
       ("{\"version\":1,\"op\":\"wait\",\"ids\":[]}", .badRequest, "1 to 100 session ids"),
       ("{\"version\":1,\"op\":\"wait\",\"ids\":\"lime/main\"}", .badRequest, "1 to 100 session ids"),
@@ -58,6 +63,18 @@ struct AgentProtocolTests {
     #expect(failure.kind == kind)
     #expect(failure.message.contains(says), "\(failure.message)")
     #expect(!failure.message.unicodeScalars.contains(where: Sanitizer.isUnsafe), "inert")
+  }
+
+  @Test("a notice reads back as itself, and an answer or nonsense is no notice")
+  func notice() {
+    let notice = AgentNotice("waiting for svc's tokens to be allowed on the board", seconds: 60)
+    #expect(AgentNotice.parse(Array(notice.line.dropLast().utf8)) == notice)
+    #expect(AgentNotice.parse(Array(AgentAnswer.ready.line.utf8)) == nil)
+    #expect(AgentNotice.parse(Array("{\"notice\":\"waiting\"}".utf8)) == nil, "no version")
+    let greedy = "{\"version\":1,\"notice\":\"waiting\",\"message\":\"\\u001b[2J\",\"seconds\":1e9}"
+    let read = AgentNotice.parse(Array(greedy.utf8))
+    #expect(read?.seconds == AgentProtocol.longestNotice, "a notice cannot hold a client for ever")
+    #expect(read.map { !$0.message.unicodeScalars.contains(where: Sanitizer.isUnsafe) } == true, "inert")
   }
 
   @Test("too many ids to wait for are refused")

@@ -28,8 +28,13 @@ public struct AgentCaller: Sendable, Equatable {
 /// A client of the agent: the commands when `AUTHDECK_SOCK` names its socket.
 public struct AgentClient: Sendable {
   public let path: String
+  /// How long an answer other than `wait`'s may take, unless a notice says to wait longer.
+  public let timeout: TimeInterval
 
-  public init(path: String) { self.path = path }
+  public init(path: String, timeout: TimeInterval = AgentProtocol.timeout) {
+    self.path = path
+    self.timeout = timeout
+  }
 
   /// The agent `AUTHDECK_SOCK` names, if it names one.
   public static func named(by value: String?) -> AgentClient? {
@@ -37,29 +42,46 @@ public struct AgentClient: Sendable {
     return AgentClient(path: value)
   }
 
-  /// The answer to `request`; what the agent refused comes back as `.agent(…)`.
-  public func ask(_ request: AgentRequest) throws(AuthDeckError) -> AgentAnswer {
+  /// The answer to `request`; what the agent refused comes back as `.agent(…)`. A notice the
+  /// agent sends first (it waits for the board's approval) goes to `noticed`, and the answer is
+  /// then waited for as long as the notice says.
+  public func ask(_ request: AgentRequest, noticed: (AgentNotice) -> Void = Self.sayOnStderr)
+    throws(AuthDeckError) -> AgentAnswer
+  {
     let socket = try UnixSocket.connect(to: path)
     defer { socket.close() }
-    var deadline = Date().addingTimeInterval(AgentProtocol.timeout)
+    var deadline = Date().addingTimeInterval(timeout)
     // An agent that refuses the caller answers at once and hangs up, perhaps before the
     // request is written: its answer is read even when the write failed.
     let written = Self.result(socket.write(request.line, deadline: deadline))
     if case .wait(_, let timeout) = request {
-      deadline = Date().addingTimeInterval((timeout ?? AgentProtocol.longestWait) + AgentProtocol.timeout)
+      deadline = Date().addingTimeInterval((timeout ?? AgentProtocol.longestWait) + self.timeout)
     }
-    switch socket.readLine(limit: AgentProtocol.answerLimit, deadline: deadline) {
-    case .success(let line):
-      let answer: AgentAnswer
-      do throws(AgentFailure) { answer = try AgentAnswer.parse(line, to: request) } catch {
-        throw .agent(error)
+    var rest: [UInt8] = []
+    while true {
+      switch socket.readLine(limit: AgentProtocol.answerLimit, deadline: deadline, rest: &rest) {
+      case .success(let line):
+        if let notice = AgentNotice.parse(line) {
+          noticed(notice)
+          deadline = max(deadline, Date().addingTimeInterval(notice.seconds + timeout))
+          continue
+        }
+        let answer: AgentAnswer
+        do throws(AgentFailure) { answer = try AgentAnswer.parse(line, to: request) } catch {
+          throw .agent(error)
+        }
+        if case .failure(let failure) = answer { throw .agent(failure) }
+        return answer
+      case .failure(let failure):
+        if case .write(let writeFailure) = written { throw unreachable(writeFailure) }
+        throw unreachable(failure)
       }
-      if case .failure(let failure) = answer { throw .agent(failure) }
-      return answer
-    case .failure(let failure):
-      if case .write(let writeFailure) = written { throw unreachable(writeFailure) }
-      throw unreachable(failure)
     }
+  }
+
+  /// A notice as the commands show it: one line on stderr, as their other notes.
+  public static func sayOnStderr(_ notice: AgentNotice) {
+    Console.error("the agent: \(notice.message)")
   }
 
   private enum Outcome { case done, write(UnixSocket.Failure) }

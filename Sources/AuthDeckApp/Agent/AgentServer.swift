@@ -19,6 +19,9 @@ public final class AgentServer: Sendable {
   let wake: WakePipe
   /// How long a request may take to arrive.
   let timeout: TimeInterval
+  /// The socket file made here (device and inode): removed at the end only while it is still
+  /// this one, not another agent's that replaced it meanwhile.
+  let made: (device: UInt64, inode: UInt64)
   private let active = Atomic<Int>(0)
   private let stopped = Atomic<Bool>(false)
   /// Connections answered at once; more are told the agent is busy.
@@ -41,6 +44,9 @@ public final class AgentServer: Sendable {
       unlink(path)
     }
     listener = try UnixSocket.listen(at: path)
+    var madeStatus = stat()
+    lstat(path, &madeStatus)
+    made = (UInt64(madeStatus.st_dev), UInt64(madeStatus.st_ino))
     self.path = path
     self.service = service
     self.timeout = timeout
@@ -53,7 +59,11 @@ public final class AgentServer: Sendable {
     if untilSignalled { TerminationSignals.install(wakingUp: wake.writeEnd) }
     ready()
     defer {
-      unlink(path)
+      var status = stat()
+      if lstat(path, &status) == 0, UInt64(status.st_dev) == made.device, UInt64(status.st_ino) == made.inode
+      {
+        unlink(path)
+      }
       listener.close()
     }
     while !stopped.load(ordering: .sequentiallyConsistent)
@@ -104,7 +114,11 @@ public final class AgentServer: Sendable {
     case .success(let line):
       do throws(AgentFailure) {
         let request = try AgentRequest.parse(line)
-        answer = service.answer(request, from: caller) { connection.peerHungUp }
+        answer = service.answer(
+          request,
+          from: AgentService.Caller(
+            caller, hungUp: { connection.peerHungUp },
+            notify: { connection.write($0.line, deadline: Date().addingTimeInterval(1)) }))
       } catch {
         answer = .failure(error)
       }
@@ -133,6 +147,14 @@ public enum AgentSocketPath {
     return (runtime.map { $0 + "/authdeck" } ?? "/tmp/authdeck-\(getuid())") + "/agent.sock"
   }
 
+  /// A `--socket` as given: relative to the working folder, made absolute (clients elsewhere
+  /// must find it by the name the agent says).
+  public static func chosen(_ path: String) throws(AuthDeckError) -> String {
+    guard !path.isEmpty else { throw .usage("--socket needs a path, e.g. --socket ~/.authdeck-agent.sock") }
+    guard !path.hasPrefix("/") else { return path }
+    return FileManager.default.currentDirectoryPath + "/" + path
+  }
+
   /// Makes the default socket's folder (0700), or checks it: a folder, this user's, no one
   /// else's to enter. A `--socket` elsewhere is the user's choice; its folder must exist.
   public static func prepareFolder(of path: String, isDefault: Bool) throws(AuthDeckError) {
@@ -141,8 +163,11 @@ public enum AgentSocketPath {
       throw .other("cannot make \(folder): \(String(cString: strerror(errno)))")
     }
     var status = stat()
-    guard lstat(folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
-      throw .usage("\(folder) is not a folder; the socket's folder must exist")
+    guard lstat(folder, &status) == 0 else {
+      throw .usage("\(folder) does not exist; make it first, or choose another --socket")
+    }
+    guard status.st_mode & S_IFMT == S_IFDIR else {
+      throw .usage("\(folder) is not a folder; choose another --socket")
     }
     if isDefault {
       guard status.st_uid == getuid(), status.st_mode & 0o077 == 0 else {

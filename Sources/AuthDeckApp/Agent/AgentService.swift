@@ -2,6 +2,17 @@ import AuthDeckCore
 import Foundation
 import Synchronization
 
+/// Who approves a caller of a provider with `agent = "confirm"`: the open board
+/// (`BoardApproval`).
+public protocol AgentApprover: Sendable {
+  /// The answer already given to `caller` for `provider`, when one is kept; never asks.
+  func known(provider: String, caller: AgentCaller) -> Bool?
+  /// Asks and waits for the answer: false when refused, when no one can answer, or once
+  /// `hungUp` says the caller has gone (its question is then withdrawn). `waiting` is called
+  /// once someone can answer, before the wait.
+  func ask(provider: String, caller: AgentCaller, hungUp: () -> Bool, waiting: () -> Void) -> Bool
+}
+
 /// What `authdeck agent` answers: for each request from its socket, what the command would do
 /// here (`token`, `status`, `wait`, git's credential), for the providers that let it
 /// (`agent = true`, or `"confirm"` once the board approved the caller). Renewals happen here,
@@ -10,29 +21,41 @@ public final class AgentService: Sendable {
   /// The token service for the configuration as it is now (read again for each request, so an
   /// edited configuration is served without a restart).
   let service: @Sendable () throws(AuthDeckError) -> TokenService
-  /// Whether the open board approves `caller` for a provider with `agent = "confirm"`.
-  let approve: @Sendable (_ provider: String, _ caller: AgentCaller) -> Bool
+  let approver: any AgentApprover
   private let served = Mutex<[SessionID: AgentServed.Entry]>([:])
 
   public init(
-    service: @escaping @Sendable () throws(AuthDeckError) -> TokenService,
-    approve: @escaping @Sendable (_ provider: String, _ caller: AgentCaller) -> Bool
+    service: @escaping @Sendable () throws(AuthDeckError) -> TokenService, approver: any AgentApprover
   ) {
     self.service = service
-    self.approve = approve
+    self.approver = approver
   }
 
-  /// The answer to `request` from `caller`; `hungUp` says when the caller has gone (a `wait`
-  /// stops then).
-  public func answer(_ request: AgentRequest, from caller: AgentCaller, hungUp: () -> Bool) -> AgentAnswer {
+  /// One request's caller: who, whether it has gone (a `wait` or a question stops then), and
+  /// how to tell it, before the answer, that the answer waits for a person.
+  public struct Caller {
+    public var caller: AgentCaller
+    public var hungUp: () -> Bool
+    public var notify: (AgentNotice) -> Void
+
+    public init(_ caller: AgentCaller, hungUp: @escaping () -> Bool, notify: @escaping (AgentNotice) -> Void)
+    {
+      self.caller = caller
+      self.hungUp = hungUp
+      self.notify = notify
+    }
+  }
+
+  /// The answer to `request` from `caller`.
+  public func answer(_ request: AgentRequest, from caller: Caller) -> AgentAnswer {
     do throws(AgentFailure) {
       switch request {
       case .token(let id, let minValid, let idToken):
         return .token(try token(id, minValid: minValid, idToken: idToken, for: caller))
       case .status:
-        return try status(for: caller)
+        return try status(for: caller.caller)
       case .wait(let ids, let timeout):
-        return try wait(for: ids, timeout: timeout, caller: caller, hungUp: hungUp)
+        return try wait(for: ids, timeout: timeout, caller: caller)
       case .git(let host):
         return try git(host: host, for: caller)
       }
@@ -43,7 +66,7 @@ public final class AgentService: Sendable {
 
   // MARK: The requests
 
-  func token(_ id: SessionID, minValid: TimeInterval, idToken: Bool, for caller: AgentCaller)
+  func token(_ id: SessionID, minValid: TimeInterval, idToken: Bool, for caller: Caller)
     throws(AgentFailure) -> HandedToken
   {
     let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
@@ -58,7 +81,7 @@ public final class AgentService: Sendable {
       let session = try service.store.load(id) ?? stored ?? Session(id: id)
       let object = TokenOutput.object(
         session, tokens, idToken: chosen, expiringWithin: service.configuration.expiringWithin, now: now)
-      record(id, for: caller, at: now, in: service.store)
+      record(id, for: caller.caller, at: now, in: service.store)
       return HandedToken(
         accessToken: tokens.accessToken, tokenType: tokens.tokenType, scope: tokens.scope,
         expiresAt: tokens.expiresAt, idToken: chosen, variable: provider.tokenVariable,
@@ -71,13 +94,14 @@ public final class AgentService: Sendable {
     let configuration = service.configuration
     let all = try Self.failing { () throws(AuthDeckError) in try service.store.loadAll().sessions }
     // Only what is served, and a "confirm" provider only once its caller is approved: a status
-    // must not tell another machine more than a token request would.
+    // must not tell another machine more than a token request would. It never asks: a prompt
+    // or tmux runs it every few seconds, and a question each time would be noise.
     let sessions = all.filter { session in
       guard let provider = configuration.provider(session.id.provider) else { return false }
       switch provider.agent {
       case .off: return false
       case .on: return true
-      case .confirm: return approve(provider.id, caller)
+      case .confirm: return approver.known(provider: provider.id, caller: caller) == true
       }
     }
     let now = Date()
@@ -87,8 +111,7 @@ public final class AgentService: Sendable {
     return .status(line: sessions.isEmpty ? "" : StatusLine.line(sessions, now: now), sessions: objects)
   }
 
-  func wait(for ids: [SessionID], timeout: TimeInterval?, caller: AgentCaller, hungUp: () -> Bool)
-    throws(AgentFailure) -> AgentAnswer
+  func wait(for ids: [SessionID], timeout: TimeInterval?, caller: Caller) throws(AgentFailure) -> AgentAnswer
   {
     let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
     for id in ids { _ = try served(id.provider, in: service.configuration, for: caller) }
@@ -107,18 +130,18 @@ public final class AgentService: Sendable {
         return .stillMissing(
           WaitText.timedOut(after: deadline.timeIntervalSince(start), missing: missing, now: Date()))
       }
-      if hungUp() { return .stillMissing("the caller left") }
+      if caller.hungUp() { return .stillMissing("the caller left") }
     }
   }
 
   /// git's credential for `host` (https: the client checked the protocol), routed as
   /// `git-credential` routes it here, among the providers served to `caller`. Nothing for a
   /// host none of them lists; a note when the user can mend it.
-  func git(host: String, for caller: AgentCaller) throws(AgentFailure) -> AgentAnswer {
+  func git(host: String, for caller: Caller) throws(AgentFailure) -> AgentAnswer {
     let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
     let providers = service.configuration.providers.filter {
       $0.agent == .on
-        || ($0.agent == .confirm && $0.git?.hosts.contains(host) == true && approve($0.id, caller))
+        || ($0.agent == .confirm && $0.git?.hosts.contains(host) == true && approved($0.id, caller))
     }
     let route = try Self.failing { () throws(AuthDeckError) in
       try GitCredentialRoute.route(GitCredentialRequest(scheme: "https", host: host), providers: providers) {
@@ -135,14 +158,14 @@ public final class AgentService: Sendable {
         note: nil)
     } catch {
       guard error.kind == .loginRequired else { throw error }
-      return .git(nil, note: error.message + "; run authdeck login \(id) where the agent runs")
+      return .git(nil, note: CommandLineText.agentSaid(error))
     }
   }
 
   // MARK: Rules
 
   /// The provider, when the agent may serve it to `caller`; else why not.
-  func served(_ id: String, in configuration: Configuration, for caller: AgentCaller) throws(AgentFailure)
+  func served(_ id: String, in configuration: Configuration, for caller: Caller) throws(AgentFailure)
     -> Provider
   {
     guard let provider = configuration.provider(id) else {
@@ -155,11 +178,22 @@ public final class AgentService: Sendable {
     case .on:
       return provider
     case .confirm:
-      guard approve(id, caller) else {
+      guard approved(id, caller) else {
         throw AgentFailure(
           .notServed, "\(id) is served once approved on the board, which refused or is not open")
       }
       return provider
+    }
+  }
+
+  /// Whether `caller` may have `provider`'s tokens: the answer kept, else the board's, asked
+  /// while the caller is told it waits for it.
+  private func approved(_ provider: String, _ caller: Caller) -> Bool {
+    if let known = approver.known(provider: provider, caller: caller.caller) { return known }
+    return approver.ask(provider: provider, caller: caller.caller, hungUp: caller.hungUp) {
+      caller.notify(
+        AgentNotice(
+          "waiting for \(provider)'s tokens to be allowed on the board", seconds: AgentApprovals.lifetime))
     }
   }
 
@@ -184,7 +218,10 @@ public final class AgentService: Sendable {
   static func failure(_ error: AuthDeckError) -> AgentFailure {
     switch error {
     case .loginRequired(let required):
-      return AgentFailure(.loginRequired, required.description, id: required.id)
+      // The id names the session a login would mend: none when a login would not (a token
+      // that cannot last --min-valid, a provider that sends no id token).
+      return AgentFailure(
+        .loginRequired, required.description, id: required.reason.suggestsLogin ? required.id : nil)
     case .agent(let failure): return failure
     case .usage(let message): return AgentFailure(.badRequest, message)
     case .unknownSession(let id): return AgentFailure(.loginRequired, "\(id) has never logged in", id: id)

@@ -14,12 +14,13 @@ public enum CommandLineText {
   }
 
   /// What the agent said, with what to do where: a login happens on the agent's machine.
-  static func agentSaid(_ failure: AgentFailure) -> String {
+  public static func agentSaid(_ failure: AgentFailure) -> String {
     switch failure.kind {
     case .loginRequired:
-      let id = failure.id.map { " \($0)" } ?? ""
-      return failure.message + "; run authdeck login\(id) where the agent runs"
-    case .notServed:
+      // No id: a login would not help (the message says why).
+      guard let id = failure.id else { return failure.message }
+      return failure.message + "; run authdeck login \(id) where the agent runs"
+    case .notServed, .unknownProvider, .refused:
       return failure.message
     case .unreachable:
       return failure.message + "; is authdeck agent running (and, over ssh, the connection up)?"

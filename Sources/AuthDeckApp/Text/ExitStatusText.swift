@@ -12,7 +12,7 @@ public enum ExitStatusText {
     (code(AuthDeckError.configurationStatus), "bad configuration (the message names file, provider and key)"),
     ("126", "exec: COMMAND was found but cannot be run"),
     ("127", "exec: COMMAND was not found"),
-    ("128+N", "killed by signal N: 130 for Ctrl-C (the board closes as q does)"),
+    ("128+N", "killed by signal N: 130 for Ctrl-C (the board and agent exit 0)"),
     ("other", "exec: COMMAND's own status (authdeck becomes COMMAND)"),
   ]
 

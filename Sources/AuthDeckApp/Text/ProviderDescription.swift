@@ -77,6 +77,17 @@ public enum ProviderDescription {
     let notify = provider.notifyBefore.map { "notify \(DurationText.format($0)) before" } ?? "notify off"
     add("board", "keep-alive \(provider.keepAlive ? "on" : "off"), \(notify)")
     if let variable = provider.tokenVariable { add("token_env", "\(variable) (authdeck exec)") }
+    // Who else may have its tokens: the most security-relevant settings, so always said.
+    switch provider.agent {
+    case .off: add("agent", "not served (no agent = true)")
+    case .on: add("agent", "served to this user's processes, here and over a forwarded socket")
+    case .confirm: add("agent", "served once each caller is allowed on the open board")
+    }
+    if let git = provider.git {
+      let hosts = git.hosts.map { Sanitizer.inline($0, limit: 80) }.joined(separator: ", ")
+      let account = git.account.map { ", session \(provider.id)/\(Sanitizer.inline($0, limit: 60))" } ?? ""
+      add("git", "\(hosts) (as \(Sanitizer.inline(git.username, limit: 60))\(account))")
+    }
     if let lifetime = provider.refreshLifetime {
       add("refresh", "refresh tokens live \(DurationText.format(lifetime)) unless the answer says otherwise")
     }

@@ -3,11 +3,12 @@ import Foundation
 
 /// What `authdeck wait` says on stderr: once when it starts waiting, and at its timeout.
 public enum WaitText {
-  /// "waiting for lime/main to be logged in (run: authdeck login lime/main, or log in on the board)"
-  public static func waiting(for ids: [SessionID]) -> String {
+  /// "waiting for lime/main to be logged in (run: authdeck login lime/main, or log in on the
+  /// board)"; through an agent, the login happens where the agent runs.
+  public static func waiting(for ids: [SessionID], throughAgent: Bool = false) -> String {
     let command = ids.count == 1 ? "authdeck login \(ids[0])" : "authdeck login ID"
-    return
-      "waiting for \(list(ids.map(\.description))) to be logged in (run: \(command), or log in on the board)"
+    let place = throughAgent ? " where the agent runs, or log in on its board" : ", or log in on the board"
+    return "waiting for \(list(ids.map(\.description))) to be logged in (run: \(command)\(place))"
   }
 
   /// "timed out after 30s; still to log in: lime/main (expired … (2h ago)), acme/x (has never logged in)"

@@ -7,6 +7,8 @@ import Foundation
 /// never a refresh token or a client secret.
 public enum AgentProtocol {
   public static let version = 1
+  /// The variable that names the agent's socket to a client.
+  public static let socketVariable = "AUTHDECK_SOCK"
   /// The longest request an agent reads; a longer one is refused, unread.
   public static let requestLimit = 16 * 1024
   /// The longest answer a client reads (a status of thousands of sessions fits).
@@ -15,6 +17,8 @@ public enum AgentProtocol {
   public static let timeout: TimeInterval = 10
   /// The longest a `wait` request may ask for.
   public static let longestWait: TimeInterval = 7 * 86_400
+  /// The longest a notice may ask a client to wait on top of `timeout`.
+  public static let longestNotice: TimeInterval = 10 * 60
 }
 
 /// What a client asks the agent.
@@ -70,13 +74,14 @@ public enum AgentRequest: Equatable, Sendable {
       throw AgentFailure(.badRequest, "the request names no version")
     }
     guard version == Double(AgentProtocol.version) else {
+      let named = version == version.rounded() && abs(version) < 1e9 ? String(Int(version)) : String(version)
       throw AgentFailure(
         .unsupportedVersion,
-        "this agent speaks version \(AgentProtocol.version) of the protocol, not \(version)")
+        "this agent speaks version \(AgentProtocol.version) of the protocol, not \(named)")
     }
     switch value["op"]?.string {
     case "token":
-      let minValid = value["min_valid"]?.number ?? 0
+      let minValid = try Self.seconds(value["min_valid"], named: "min_valid") ?? 0
       guard minValid >= 0, minValid <= AgentProtocol.longestWait else {
         throw AgentFailure(.badRequest, "min_valid must be a number of seconds from 0 to a week")
       }
@@ -96,7 +101,7 @@ public enum AgentRequest: Equatable, Sendable {
       var ids: [SessionID] = []
       for item in items { ids.append(try id(item)) }
       var timeout: TimeInterval?
-      if let seconds = value["timeout"]?.number {
+      if let seconds = try Self.seconds(value["timeout"], named: "timeout") {
         guard seconds >= 0, seconds <= AgentProtocol.longestWait else {
           throw AgentFailure(.badRequest, "timeout must be a number of seconds from 0 to a week")
         }
@@ -113,6 +118,16 @@ public enum AgentRequest: Equatable, Sendable {
         .badRequest, "unknown op '\(Sanitizer.inline(other, limit: 40))' (token, status, wait, git)")
     case nil:
       throw AgentFailure(.badRequest, "the request names no op")
+    }
+  }
+
+  /// A number of seconds, or nil when the member is absent or null; anything else is refused
+  /// rather than read as nothing.
+  private static func seconds(_ value: JSONValue?, named name: String) throws(AgentFailure) -> TimeInterval? {
+    switch value {
+    case nil, .null?: return nil
+    case .number(let seconds)?: return seconds
+    default: throw AgentFailure(.badRequest, "\(name) must be a number of seconds")
     }
   }
 

@@ -1,4 +1,3 @@
-import AuthDeckCore
 import Foundation
 
 /// Which sessions the agent handed out recently, and to whom: a small file in the store's

@@ -180,7 +180,14 @@ struct ProviderTableReader {
       guard let host = item.string?.lowercased(), !host.isEmpty,
         host.allSatisfy({ $0.isLetter || $0.isNumber || "-.:[]".contains($0) }), host.first != "."
       else {
-        throw fail("git_hosts", "'\(Sanitizer.inline(item.string ?? "\(item)"))' is not a host name")
+        let given = item.string ?? "\(item)"
+        let bare = given.range(of: "://").map {
+          String(given[$0.upperBound...]).split(separator: "/").first.map(String.init) ?? ""
+        }
+        throw fail(
+          "git_hosts",
+          "'\(Sanitizer.inline(given))' is not a host name"
+            + (bare.map { "; write the host alone: \"\(Sanitizer.inline($0))\"" } ?? ""))
       }
       hosts.append(host)
     }
