@@ -21,6 +21,12 @@ struct AgentCLITests {
       + TestConfig.lime(server)
   }
 
+  /// The test server's providers, svc served once the board allows each caller.
+  static func confirming(_ server: TestOAuthServer) -> String {
+    TestConfig.limio(server).replacingOccurrences(
+      of: "[providers.svc]\n", with: "[providers.svc]\nagent = \"confirm\"\n")
+  }
+
   /// A running agent and the environment of a shell that has only its socket.
   struct Agent {
     let process: ChildProcess
@@ -214,11 +220,7 @@ struct AgentCLITests {
   @Test(
     "agent = \"confirm\": refused with no board open; served once the board allows that caller, who alone")
   func confirm() throws {
-    let confirming = { (server: TestOAuthServer) in
-      TestConfig.limio(server).replacingOccurrences(
-        of: "[providers.svc]\n", with: "[providers.svc]\nagent = \"confirm\"\n")
-    }
-    try Self.withAgent(configuration: confirming) { box, server, agent in
+    try Self.withAgent(configuration: Self.confirming) { box, server, agent in
       let bare = ["AUTHDECK_SOCK": agent.socket, "PATH": "/usr/bin:/bin"]
       let alone = try ChildProcess.run([box.binary, "token", "svc/bot"], environment: bare, timeout: 30)
       #expect(alone.status == 1)
@@ -259,11 +261,7 @@ struct AgentCLITests {
     "with a board open: status never asks it; a waiting caller is told so; a caller that leaves is not asked about"
   )
   func confirmWithBoard() throws {
-    let confirming = { (server: TestOAuthServer) in
-      TestConfig.limio(server).replacingOccurrences(
-        of: "[providers.svc]\n", with: "[providers.svc]\nagent = \"confirm\"\n")
-    }
-    try Self.withAgent(configuration: confirming) { box, server, agent in
+    try Self.withAgent(configuration: Self.confirming) { box, server, agent in
       let bare = ["AUTHDECK_SOCK": agent.socket, "PATH": "/usr/bin:/bin"]
       let store = SessionStore(root: box.storeRoot)
       let lock = try #require(AgentApprovals.holdBoardLock(store))
