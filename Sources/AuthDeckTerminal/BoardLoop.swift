@@ -91,7 +91,9 @@ public final class BoardLoop {
       switch effect {
       case .quit: running = false
       case .suspend: suspend()
-      case .repaint: screen.repaint()
+      case .repaint:
+        screen.repaint()
+        handleResize()
       default: runner.perform(effect)
       }
     }

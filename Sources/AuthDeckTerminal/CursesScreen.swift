@@ -28,14 +28,20 @@ public final class CursesScreen: @unchecked Sendable {
     public let reason: String
   }
 
-  /// Starts curses. `setlocale` first, or UTF-8 is garbled; raw mode so that Ctrl-C is a key.
-  public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws(Unavailable) {
+  /// Starts curses, as `terminalType` when given (a fallback for a $TERM this host has no entry
+  /// for: $TERM itself stays as it is, for the notifications' choice and for children).
+  /// `setlocale` first, or UTF-8 is garbled; raw mode so that Ctrl-C is a key.
+  public init(
+    environment: [String: String] = ProcessInfo.processInfo.environment, terminalType: String? = nil
+  ) throws(Unavailable) {
     guard ad_curses_load() == 0 else { throw Unavailable(reason: String(cString: ad_curses_error())) }
     setlocale(LC_ALL, "")
     glyphs = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8" ? .unicode : .ascii
     useColor = environment["NO_COLOR"].map { $0.isEmpty } ?? true
     notificationForms = TerminalNotification.forms(for: environment)
-    ad_initscr()
+    guard ad_newterm(terminalType ?? environment["TERM"]) == 0 else {
+      throw Unavailable(reason: "cannot draw on TERM=\(terminalType ?? environment["TERM"] ?? "")")
+    }
     ad_raw()
     ad_noecho()
     ad_nonl()
@@ -89,13 +95,18 @@ public final class CursesScreen: @unchecked Sendable {
       ad_keypad(ad_stdscr(), true)
       ad_nodelay(ad_stdscr(), true)
       writeRaw("\u{1B}[?2004h")
+      ad_match_terminal_size()
       ad_clear_screen_next_refresh()
     }
   }
 
-  /// Ctrl-L: every cell redrawn at the next frame, whatever else wrote to the terminal.
+  /// Ctrl-L: every cell redrawn at the next frame, whatever else wrote to the terminal, at the
+  /// window's size as it is now.
   func repaint() {
-    output.withLock { _ = ad_clear_screen_next_refresh() }
+    output.withLock {
+      ad_match_terminal_size()
+      ad_clear_screen_next_refresh()
+    }
   }
 
   // MARK: Drawing

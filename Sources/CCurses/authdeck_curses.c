@@ -2,9 +2,12 @@
 
 #include <dlfcn.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 static struct {
-  WINDOW *(*initscr)(void);
+  SCREEN *(*newterm)(const char *, FILE *, FILE *);
+  int (*resizeterm)(int, int);
   int (*endwin)(void);
   int (*raw)(void);
   int (*noecho)(void);
@@ -35,7 +38,7 @@ static struct {
 static char error_text[256];
 
 int ad_curses_load(void) {
-  if (lib.initscr) return 0;
+  if (lib.newterm) return 0;
   void *handle = dlopen("libncursesw.so.6", RTLD_NOW | RTLD_GLOBAL);
   if (!handle) handle = dlopen("libncursesw.so", RTLD_NOW | RTLD_GLOBAL);
   if (!handle) {
@@ -48,6 +51,7 @@ int ad_curses_load(void) {
     snprintf(error_text, sizeof(error_text), "ncurses lacks %s", name);              \
     return -1;                                                                        \
   }
+  SYM(resizeterm, "resizeterm")
   SYM(endwin, "endwin")
   SYM(raw, "raw")
   SYM(noecho, "noecho")
@@ -73,14 +77,14 @@ int ad_curses_load(void) {
   SYM(standard_screen, "stdscr")
   SYM(line_count, "LINES")
   SYM(column_count, "COLS")
-  SYM(initscr, "initscr")  // last: it marks the table complete
+  SYM(newterm, "newterm")  // last: it marks the table complete
 #undef SYM
   return 0;
 }
 
 const char *ad_curses_error(void) { return error_text; }
 
-WINDOW *ad_initscr(void) { return (*lib.initscr)(); }
+int ad_newterm(const char *type) { return (*lib.newterm)(type, stdout, stdin) ? 0 : -1; }
 int ad_endwin(void) { return (*lib.endwin)(); }
 int ad_raw(void) { return (*lib.raw)(); }
 int ad_noecho(void) { return (*lib.noecho)(); }
@@ -108,3 +112,11 @@ int ad_cols(void) { return *lib.column_count; }
 
 int ad_reset_prog_mode(void) { return (*lib.reset_prog_mode)(); }
 int ad_clear_screen_next_refresh(void) { return (*lib.clearok)(*lib.current_screen, true); }
+
+int ad_match_terminal_size(void) {
+  struct winsize size;
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0 || size.ws_row == 0 || size.ws_col == 0) return 0;
+  if (size.ws_row == *lib.line_count && size.ws_col == *lib.column_count) return 0;
+  (*lib.resizeterm)(size.ws_row, size.ws_col);
+  return 1;
+}

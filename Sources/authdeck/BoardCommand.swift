@@ -13,14 +13,14 @@ struct Board: ParsableCommand {
 
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
-      let note = try TerminalCheck.require()
+      let fallback = try TerminalCheck.require()
       let context = Context(options: global)
       let watch = ConfigurationWatch(path: context.configPath) { () throws(AuthDeckError) in
         try context.service()
       }
       try BoardWiring.open(
         service: try context.service(), configPath: context.configPath, environment: context.environment,
-        watch: watch, notes: note.map { [$0] } ?? [])
+        watch: watch, terminal: fallback)
     }
   }
 }
@@ -31,34 +31,42 @@ struct Demo: ParsableCommand {
 
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
-      let note = try TerminalCheck.require()
+      let fallback = try TerminalCheck.require()
       let setup = try DemoSetup.start()
       defer { setup.removeStore() }
       try BoardWiring.open(
         service: setup.service, configPath: "", environment: ProcessInfo.processInfo.environment, demo: setup,
-        notes: note.map { [$0] } ?? [])
+        terminal: fallback)
     }
   }
 }
 
 enum TerminalCheck {
-  /// curses exits the process on its own when it has no terminal, or none it knows; say why
-  /// first. A terminal type this host has no entry for, but that speaks xterm's language, is
-  /// drawn as one it has: the note says so.
-  static func require() throws(AuthDeckError) -> String? {
+  /// A terminal type this host has no entry for, drawn as one it has, and the note that says so.
+  struct Fallback {
+    var drawAs: String
+    var note: String
+  }
+
+  /// curses cannot draw without a terminal, or on one it does not know; say why first. A
+  /// terminal type this host has no entry for, but that speaks xterm's language, is drawn as one
+  /// it has (TERM itself is left alone: notifications and children see the real one).
+  static func require() throws(AuthDeckError) -> Fallback? {
     guard isatty(0) != 0 && isatty(1) != 0 else {
       throw .usage("the board needs a terminal; for scripts use: authdeck list / authdeck token ID")
     }
     let environment = ProcessInfo.processInfo.environment
-    guard let term = environment["TERM"], !term.isEmpty, term != "dumb" else {
-      throw .usage("TERM is not set to a terminal type the board can draw on (e.g. TERM=xterm-256color)")
+    guard let term = environment["TERM"], !term.isEmpty else {
+      throw .usage("TERM is not set; the board needs a terminal type (e.g. TERM=xterm-256color)")
+    }
+    guard term != "dumb" else {
+      throw .usage("TERM=dumb cannot draw the board (no cursor movement); for scripts use: authdeck list")
     }
     switch TerminalType.resolve(term, environment: environment) {
     case .known:
       return nil
     case .fallback(let from, let to):
-      setenv("TERM", to, 1)
-      return "TERM=\(from) has no terminfo entry here: drawing as \(to)"
+      return Fallback(drawAs: to, note: "TERM=\(from) has no terminfo entry here: drawing as \(to)")
     case .unknown(let message):
       throw .usage(message)
     }
@@ -69,11 +77,11 @@ enum TerminalCheck {
 enum BoardWiring {
   static func open(
     service: TokenService, configPath: String, environment: [String: String], demo: DemoSetup? = nil,
-    watch: ConfigurationWatch? = nil, notes: [String] = []
+    watch: ConfigurationWatch? = nil, terminal: TerminalCheck.Fallback? = nil
   ) throws(AuthDeckError) {
     let screen: CursesScreen
     do throws(CursesScreen.Unavailable) {
-      screen = try CursesScreen(environment: environment)
+      screen = try CursesScreen(environment: environment, terminalType: terminal?.drawAs)
     } catch {
       throw .other(error.reason)
     }
@@ -94,7 +102,7 @@ enum BoardWiring {
     AgentApprovals.holdBoardLock(service.store)
     // scripts/run's word for the person who just installed (authdeck is not on PATH): said on
     // the board, where it is seen, rather than in the shell output the board covers.
-    for note in notes + [environment["AUTHDECK_NOTE"]].compactMap({ $0 }) where !note.isEmpty {
+    for note in [terminal?.note, environment["AUTHDECK_NOTE"]].compactMap({ $0 }) where !note.isEmpty {
       _ = state.handle([.notice(note, isError: true)])
     }
     BoardLoop(

@@ -650,7 +650,9 @@ def main():
         """A paste arrives whole (bracketed paste is on): it opens the paste prompt with all of it."""
         url = "https://localhost/callback?code=after-resume&state=check"
         board_.paste(url)
-        board_.wait_text("Paste redirect URL: " + url)
+        # (the prompt keeps the end of a long text in view on a narrow window)
+        board_.wait_for(lambda s: "Paste redirect URL: " in s and "callback?code=after-resume&state=check" in s,
+                        "the paste in the prompt")
         board_.keys("Escape")
         board_.wait_for(lambda s: "Paste redirect URL" not in s, "the prompt closed")
 
@@ -680,11 +682,15 @@ def main():
 
             os.kill(board_pid(board_), signal.SIGSTOP)  # cannot be caught: the shell takes over
             board_.wait_for(lambda s: "Stopped" in s or "stopped" in s, "the shell saying the job stopped")
+            # Resized while stopped: the SIGWINCH goes to the shell, not to the board.
+            board_.tmux(["resize-window", "-t", "0", "-x", "72", "-y", "20"])
             board_.keys("f", "g", "Enter")
-            # Repainted whole (the shell's lines gone), and raw again: ? is a key, not echoed text.
-            board_.wait_for(lambda s: "ACCOUNT" in s and "topped" not in s, "a whole repaint after SIGCONT")
+            # Repainted whole (the shell's lines gone) at the new size, and raw again: ? is a key,
+            # not echoed text.
+            board_.wait_for(lambda s: "ACCOUNT" in s and "topped" not in s and len(s.splitlines()) <= 20
+                            and "quit" in s.splitlines()[-1], "a whole repaint at 72x20 after SIGCONT")
             board_.keys("?")
-            board_.wait_text("show this help")
+            board_.wait_text("Esc/?/q close")
             board_.keys("Escape")
             paste_is_bracketed(board_)
         finally:
@@ -740,11 +746,19 @@ def main():
 
     def any_terminal():
         # Issue 18, item 4: a TERM this host has no entry for.
-        folder, own_env = morning_board("kitty", extra_env={"TERM": "xterm-kitty"})
+        folder, own_env = morning_board("kitty", extra_env={
+            "TERM": "xterm-kitty", "FAKE_BROWSER_ENV_DUMP": os.path.join(work, "kitty", "browser-env.txt")})
         board_ = Board(binary, own_env, name="kitty")
         try:
             board_.wait_text("TERM=xterm-kitty has no terminfo entry here: drawing as xterm-256color")
             assert "Limio acme" in board_.screen()
+            # Drawn as xterm-256color, but TERM is left alone: a child (the browser) sees the real one.
+            board_.keys("n")
+            board_.literal("limio/kitty")
+            board_.keys("Enter")
+            board_.wait_for(lambda s: os.path.exists(own_env["FAKE_BROWSER_ENV_DUMP"]), "the browser started")
+            dump = open(own_env["FAKE_BROWSER_ENV_DUMP"]).read().splitlines()
+            assert "TERM=xterm-kitty" in dump, [line for line in dump if line.startswith("TERM")]
         finally:
             board_.close()
         # Under script(1), which gives it a terminal: a type nothing here can draw is refused.

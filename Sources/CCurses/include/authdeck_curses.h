@@ -13,7 +13,9 @@
 int ad_curses_load(void);
 const char *ad_curses_error(void);
 
-WINDOW *ad_initscr(void);
+/// Starts curses on stdin and stdout as terminal `type` (NULL: $TERM), without exiting the
+/// process when there is no such entry, as initscr would: 0, or -1.
+int ad_newterm(const char *type);
 int ad_endwin(void);
 int ad_raw(void);
 int ad_noecho(void);
@@ -38,6 +40,9 @@ int ad_lines(void);
 int ad_cols(void);
 /// The terminal modes curses set at start (raw, no echo), back after a stop and a continue.
 int ad_reset_prog_mode(void);
+/// The window's size as the kernel has it now, for curses too: a resize that happened while
+/// the process was stopped sent its SIGWINCH to the shell instead. 1 when it changed.
+int ad_match_terminal_size(void);
 /// The next refresh redraws every cell, whatever curses thinks is on screen (Ctrl-L, a resume).
 int ad_clear_screen_next_refresh(void);
 
