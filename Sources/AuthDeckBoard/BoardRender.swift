@@ -114,7 +114,13 @@ extension BoardState {
     canvas.put(1, [Span(header, .dim)])
     // The URL of a login without a browser takes the lines above the status line.
     let panel = browserlessPanel(width: width, room: max(0, canvas.height - 5))
-    let listHeight = Self.listHeight(forTerminalHeight: canvas.height) - panel.count
+    // A message too long for the status line takes rows above it (up to three more), so that
+    // the end of it (the file, the reason, the key) can be read.
+    let said =
+      mode == .list
+      ? statusMessage.map { messageLines($0, width: width, room: canvas.height - 6 - panel.count) } ?? [] : []
+    let extra = max(0, said.count - 1)
+    let listHeight = Self.listHeight(forTerminalHeight: canvas.height) - panel.count - extra
     let rows = self.rows
     if rows.isEmpty {
       canvas.put(2, [Span("  no session matches '\(Sanitizer.inline(filter, limit: 60))'", .dim)])
@@ -128,12 +134,15 @@ extension BoardState {
       canvas.put(2 + offset, line(for: row, columns: columns, width: width))
     }
     for (offset, line) in panel.enumerated() { canvas.put(2 + listHeight + offset, line) }
+    for (offset, line) in said.dropLast().enumerated() {
+      canvas.put(canvas.height - 2 - extra + offset, line)
+    }
     if mode != .list, let message, canvas.height >= 5 {
       // A prompt or question holds the status line and its keys the footer: what is said
       // meanwhile (a mistake in the prompt, news from a login) goes on the row above.
       canvas.put(canvas.height - 3, messageLine(message, width: width))
     }
-    var status = statusLine(&canvas)
+    var status = said.last ?? statusLine(&canvas)
     if rows.count > listHeight, canvas.cursor == nil {
       // Where the window is in a long list, at the right of the status line when there is room.
       let position = "\(min(rows.count, firstRow + listHeight))/\(rows.count)"
@@ -309,18 +318,33 @@ extension BoardState {
             separator: " · ")),
       ]
     default:
-      let device = shownDeviceLogin
-      // A device code beats whatever was said before its login began (a finished queue's summary).
-      if let message, device == nil || message.shownAt >= deviceLoginShownSince ?? .distantPast {
-        return messageLine(message, width: canvas.width)
-      }
-      guard let (id, prompt) = device else { return [] }
+      if let message = statusMessage { return messageLine(message, width: canvas.width) }
+      guard let (id, prompt) = shownDeviceLogin else { return [] }
       return deviceLine(id, prompt)
     }
   }
 
+  /// The message the status line says now: a device code beats whatever was said before its
+  /// login began (a finished queue's summary). With nothing said, why the provider under the
+  /// cursor cannot be used, whole (its header has room for the start only).
+  private var statusMessage: Message? {
+    if let message, shownDeviceLogin == nil || message.shownAt >= deviceLoginShownSince ?? .distantPast {
+      return message
+    }
+    guard shownDeviceLogin == nil, let group = selectedGroup, let problem = providerProblems[group] else {
+      return nil
+    }
+    return Message(text: problem.description, action: nil, kind: .error, shownAt: now)
+  }
+
   private func messageLine(_ message: Message, width: Int) -> [Span] {
     [Span(message.arranged(width: width), message.kind == .error ? .error : .info)]
+  }
+
+  /// The message in as many lines as it needs, up to four and `room` more than one.
+  private func messageLines(_ message: Message, width: Int, room: Int) -> [[Span]] {
+    let lines = DisplayWidth.wrapWords(message.arranged(width: width), width, lines: max(1, min(4, room + 1)))
+    return lines.map { [Span($0, message.kind == .error ? .error : .info)] }
   }
 
   /// "tv/den: enter WDJB-MJHT at https://id.example/device within 9:58; press u to copy it", the

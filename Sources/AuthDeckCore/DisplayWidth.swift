@@ -48,6 +48,31 @@ public enum DisplayWidth {
     return lines
   }
 
+  /// Text in at most `lines` lines of at most `width` columns, broken between words where it
+  /// can be (a word longer than a line is broken where it must); the last line ends with "…"
+  /// when something did not fit.
+  public static func wrapWords(_ text: String, _ width: Int, lines limit: Int) -> [String] {
+    guard width > 0, limit > 0 else { return [] }
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+      let joined = line.isEmpty ? word : line + " " + word
+      if of(joined) <= width {
+        line = joined
+        continue
+      }
+      if !line.isEmpty { lines.append(line) }
+      var pieces = wrap(word, width)
+      line = pieces.popLast() ?? ""
+      lines += pieces
+    }
+    if !line.isEmpty || lines.isEmpty { lines.append(line) }
+    guard lines.count > limit else { return lines }
+    var kept = Array(lines.prefix(limit))
+    kept[limit - 1] = truncate(kept[limit - 1] + "…", width)
+    return kept
+  }
+
   /// Cuts text to `width` columns, ending with "…" when something was cut.
   public static func truncate(_ text: String, _ width: Int) -> String {
     guard width > 0 else { return "" }

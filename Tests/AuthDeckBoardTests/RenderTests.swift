@@ -499,7 +499,9 @@ struct RenderTests {
       board.screen().components(separatedBy: "\n")[22]
         == "lime~x.json:\u{FFFD}[31m bad\u{FFFD}2J \u{FFFD}file")
     #expect(board.handle(.notice(String(repeating: "long ", count: 100), isError: false)) == [])
-    #expect(DisplayWidth.of(board.screen().components(separatedBy: "\n")[22]) == 80)
+    let rows = board.screen().components(separatedBy: "\n")
+    #expect(rows[19...22].allSatisfy { $0.hasPrefix("long long") && DisplayWidth.of($0) <= 80 }, "\(rows)")
+    #expect(rows[22].hasSuffix("…"), "four lines at most, the cut said")
   }
 
   @Test("the filter prompt shows what was typed; the list shows only the matches")
@@ -953,8 +955,41 @@ struct StatusLineRoomTests {
     #expect(
       board.screen(100, 24).contains(
         "\nacme/bob: no browser could be started (set $BROWSER); press u to copy the login URL\n"))
-    let narrow = board.screen(60, 24).components(separatedBy: "\n")[22]
-    #expect(narrow.hasPrefix("acme/bob: press u to copy the login URL; no browser could"), "\(narrow)")
+    let narrow = board.screen(60, 24).components(separatedBy: "\n")
+    #expect(narrow[21].hasPrefix("acme/bob: press u to copy the login URL; no browser could"), "\(narrow)")
+    #expect(
+      narrow[21] + " " + narrow[22]
+        == "acme/bob: press u to copy the login URL; no browser could be started (set $BROWSER)",
+      "the rest on the next line, nothing lost")
+  }
+
+  @Test(
+    "a message too long for the line goes on above it, whole, and the list makes room (bug: cut mid-path)")
+  func longMessagesWrap() {
+    var board = makeBoard()
+    let said =
+      "configuration not applied, the last good one stays: /home/someone/.config/authdeck/config.toml: "
+      + "providers.extra.client_secert_env: unknown key; did you mean client_secret_env?"
+    _ = board.handle(.notice(said, isError: true))
+    let rows = board.screen(80, 24).components(separatedBy: "\n")
+    #expect(rows[20...22].joined(separator: " ") == said, "\(rows)")
+    #expect(rows[23].contains("quit"), "the footer stays")
+    #expect(rows[2].hasPrefix("acme"), "the list starts where it did")
+  }
+
+  @Test("on a provider that cannot be used, the status line says why, whole")
+  func providerProblemOnTheStatusLine() {
+    var board = makeBoard(everydaySessions.filter { $0.id.provider != "lime" })
+    let problem = AuthDeckError.config(
+      "acme: discovery failed for issuer https://login.example.invalid/realms/acme (could not reach login.example.invalid); check issuer in [providers.acme]"
+    )
+    _ = board.handle(.providerChecked("acme", problem: problem))
+    _ = board.handle(.tick(morning.addingTimeInterval(60)))  // what was said then has gone
+    board.select("acme/bob")
+    let screen = board.screen(80, 24)
+    #expect(screen.contains("check issuer in [providers.acme]"), "\(screen)")
+    board.select("ops/robot")
+    #expect(!board.screen(80, 24).contains("check issuer"), "only under that provider")
   }
 
   @Test("at 80 columns the footer keeps / filter, help and quit; new gives way first")
