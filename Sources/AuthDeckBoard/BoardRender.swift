@@ -386,7 +386,12 @@ extension BoardState {
         Span(" for the demo."),
       ],
     ]
-    for (index, line) in text.prefix(canvas.height - 3).enumerated() { canvas.put(2 + index, line) }
+    // What went wrong with a file written meanwhile, above the footer: the welcome gives way.
+    let said = statusMessage.map { messageLines($0, width: canvas.width, room: canvas.height - 6) } ?? []
+    for (index, line) in text.prefix(max(0, canvas.height - 3 - said.count)).enumerated() {
+      canvas.put(2 + index, line)
+    }
+    for (offset, line) in said.enumerated() { canvas.put(canvas.height - 1 - said.count + offset, line) }
     canvas.put(canvas.height - 1, footer(width: canvas.width))
   }
 }

@@ -737,6 +737,12 @@ def main():
         board_ = Board(binary, own_env, name="welcome")
         try:
             board_.wait_text("No provider is configured yet")
+            # A first attempt with a mistake: said on the welcome screen, where it happened.
+            with open(config + ".tmp", "w") as f:
+                f.write('[providers.first]\nclinet_secret_env = "X"\n')
+            os.rename(config + ".tmp", config)
+            screen = board_.wait_text("configuration not applied yet:")
+            assert "clinet_secret_env" in screen and "No provider is configured yet" in screen, screen
             write_config(config + ".tmp", limio, lime, free_port())
             os.rename(config + ".tmp", config)
             board_.wait_text("Limio acme")

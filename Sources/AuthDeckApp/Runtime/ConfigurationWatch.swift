@@ -44,9 +44,11 @@ extension EffectRunner {
         sink.post(.configurationChanged(service.configuration))
         checkProviders()
       case .failure(let error):
-        // What stays first: a narrow status line cuts the end of the error, not that.
-        sink.post(
-          .notice("configuration not applied, the last good one stays: " + error.description, isError: true))
+        // What stays first; with no provider yet (the first-run screen), nothing stays.
+        let stays =
+          current.service.configuration.providers.isEmpty
+          ? "configuration not applied yet: " : "configuration not applied, the last good one stays: "
+        sink.post(.notice(stays + error.description, isError: true))
       case nil:
         break
       }
