@@ -10,14 +10,22 @@ public struct Redirect: Equatable, Sendable {
 
   public var state: String? { parameters["state"] }
 
-  /// Cleans and parses a paste. Whitespace, line breaks and bracketed-paste markers are
-  /// dropped; duplicated parameters and codes hidden in a fragment are refused.
+  /// Cleans and parses a paste. Whitespace, line breaks, bracketed-paste markers and quotes or
+  /// brackets around it are dropped; duplicated parameters and codes hidden in a fragment are
+  /// refused.
   public init(pasted text: String) throws(AuthDeckError) {
     var cleaned = text
     for marker in ["\u{1B}[200~", "\u{1B}[201~", "[200~", "[201~"] {
       cleaned = cleaned.replacingOccurrences(of: marker, with: "")
     }
     cleaned = String(cleaned.unicodeScalars.filter { !$0.properties.isWhitespace && !Sanitizer.isUnsafe($0) })
+    // A URL copied from a chat, a log or a Markdown link comes in quotes or brackets.
+    let enclosing: [(Character, Character)] = [("\"", "\""), ("'", "'"), ("<", ">"), ("(", ")"), ("`", "`")]
+    while cleaned.count >= 2, let first = cleaned.first, let last = cleaned.last,
+      enclosing.contains(where: { $0 == (first, last) })
+    {
+      cleaned = String(cleaned.dropFirst().dropLast())
+    }
     guard !cleaned.isEmpty else { throw .redirect("nothing was pasted") }
     guard cleaned.contains("://") else {
       throw .redirect(

@@ -59,9 +59,18 @@ struct RedirectTests {
     "\u{1B}[200~\(good)\u{1B}[201~",
     "\u{1B}[200~\n  \(good)\n\u{1B}[201~\n",
     "[200~\(good)[201~",
+    // Copied from a chat, a log or Markdown: quotes or brackets around it.
+    "  \"\(good)\"  ",
+    "'\(good)'",
+    "<\(good)>",
+    "(\(good))",
+    "`\(good)`",
+    "\"<\(good)>\"",
   ]
 
-  @Test("whitespace, line breaks and bracketed-paste markers in a paste are dropped", arguments: wrapped)
+  @Test(
+    "whitespace, line breaks, bracketed-paste markers and quotes around a paste are dropped",
+    arguments: wrapped)
   func whitespaceLineBreaksAndBracketedPasteMarkersAreDropped(pasted: String) throws {
     #expect(try code(pasted) == "the-code")
   }
