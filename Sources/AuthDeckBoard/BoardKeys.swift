@@ -141,7 +141,13 @@ extension BoardState {
       }
       return busy.contains(id) ? .disabled("\(id) is already being worked on") : .enabled
     case .copyToken:
-      guard session.tokens != nil, status(of: session) != .expired else {
+      let usable = TokenService.usableToken(in: session, now: now, minValid: 0) != nil
+      guard session.tokens != nil, status(of: session) != .expired, deviceLogin(id) == nil || usable else {
+        if deviceLogin(id) != nil {
+          return .disabled(
+            "\(id) has no valid token yet: its code waits to be entered; \(KeyBindings.hint(.copyUserCode, "to copy it"))"
+          )
+        }
         return .disabled("\(id) has no valid token to copy; \(login)")
       }
     case .copyURL:

@@ -111,7 +111,8 @@ extension BoardState {
       if let error {
         say(BoardText.failure(id, error), isError: true)
       } else {
-        say("\(id): login cancelled; its tokens are as they were")
+        let kept = session(id)?.tokens != nil ? "; its tokens are as they were" : ""
+        say("\(id): login cancelled\(kept)")
       }
       return []
     case .loggedOut(let id, let forgotten, let error, let revocation):

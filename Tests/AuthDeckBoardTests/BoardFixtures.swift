@@ -151,7 +151,10 @@ extension BoardState {
   /// Moves the selection to `id` with j, as a person does (fails the test if it never gets there).
   mutating func select(_ id: String, sourceLocation: SourceLocation = #_sourceLocation) {
     press(.character("g"))
-    for _ in 0...visibleSessions.count where selected != sid(id) { press(.character("j")) }
+    // Past every session and every empty provider's row.
+    for _ in 0...(visibleSessions.count + providers.count) where selected != sid(id) {
+      press(.character("j"))
+    }
     #expect(selected == sid(id), "could not reach \(id)", sourceLocation: sourceLocation)
   }
 

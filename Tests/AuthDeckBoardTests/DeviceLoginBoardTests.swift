@@ -165,6 +165,23 @@ struct DeviceLoginBoardTests {
     #expect(board.messageText == "nothing to log in: every session is valid or waiting")
   }
 
+  @Test(
+    "c while the code waits says so and points at u; Esc on a session that never had tokens says only that")
+  func copyAndCancelWhileTheCodeWaits() {
+    var board = Self.tvBoard()
+    #expect(board.press(.c("c")) == [])
+    #expect(
+      board.messageText == "tv/den has no valid token yet: its code waits to be entered; press u to copy it")
+
+    var kids = makeBoard([empty("tv/kids")], providers: Providers.all + [Providers.tv])
+    kids.select("tv/kids")
+    #expect(kids.press(.enter) == [.startDeviceLogin(sid("tv/kids"))])
+    #expect(kids.handle(.deviceLoginStarted(empty("tv/kids"), devicePrompt(now: kids.now))) == [])
+    #expect(kids.press(.escape) == [.cancelLogin(sid("tv/kids"))])
+    #expect(kids.handle(.loginCancelled(sid("tv/kids"), error: nil)) == [])
+    #expect(kids.messageText == "tv/kids: login cancelled", "no tokens to speak of")
+  }
+
   @Test("the provider's header says it logs in with a device code")
   func theHeader() {
     let board = Self.tvBoard(started: false)
