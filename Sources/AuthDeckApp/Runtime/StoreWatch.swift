@@ -9,6 +9,9 @@ import Synchronization
 /// another off the loop, so results arrive in the order they were read.
 final class StoreWatch: Sendable {
   private let stamp = Mutex<FileStamp?>(nil)
+  /// Whether the last read failed (a folder others can enter, EACCES): read again at every look,
+  /// since mending it (chmod) does not move the mtime; the problem stays said until then.
+  private let failing = Atomic<Bool>(false)
   private let agentStamp = Mutex<[FileStamp?]>([])
   private let reads = DispatchQueue(label: "authdeck.store-reads")
 
@@ -20,8 +23,15 @@ final class StoreWatch: Sendable {
   {
     remember(store)
     let ids: [SessionID]
-    do throws(AuthDeckError) { ids = try store.storedIDs() } catch { return [.storeProblem(error)] }
-    guard ids.count > 500 else { return [Self.readAll(store).event] }
+    do throws(AuthDeckError) { ids = try store.storedIDs() } catch {
+      failing.store(true, ordering: .relaxed)
+      return [.storeProblem(error)]
+    }
+    guard ids.count > 500 else {
+      let read = Self.readAll(store)
+      failing.store(read.sessions == nil, ordering: .relaxed)
+      return [read.event]
+    }
     let firstScreen = Set(ids.prefix(max(rows, 50)))
     let sessions = ids.map { id in
       var stored: Session?
@@ -30,7 +40,11 @@ final class StoreWatch: Sendable {
       }
       return stored ?? Session(id: id, grant: grant(id))
     }
-    reads.async { sink.post(Self.readAll(store).event) }
+    reads.async { [self] in
+      let read = Self.readAll(store)
+      failing.store(read.sessions == nil, ordering: .relaxed)
+      sink.post(read.event)
+    }
     return [.partiallyLoaded(sessions)]
   }
 
@@ -43,8 +57,9 @@ final class StoreWatch: Sendable {
         defer { old = now }
         return now != old
       }
-      guard moved else { return }
+      guard moved || failing.load(ordering: .relaxed) else { return }
       let (event, sessions) = Self.readAll(store)
+      failing.store(sessions == nil, ordering: .relaxed)
       if let sessions { changed(sessions) }
       sink.post(event)
     }
