@@ -36,14 +36,26 @@ extension BoardState {
   /// The notifications due at `now`, each once; said on the status line too.
   mutating func reminderEffects() -> [BoardEffect] {
     guard reminders.mayBeDue(at: now) else { return [] }
-    var effects: [BoardEffect] = []
-    for event in reminders.due(reminderCandidates(), at: now) {
-      guard let (title, body) = notification(for: event) else { continue }
-      say("\(title): \(body)")
-      effects.append(.notify(title: title, body: body))
+    let due = reminders.due(reminderCandidates(), at: now).compactMap { notification(for: $0) }
+    // Many at once (the board opened in the morning, a batch of logins an hour ago): one
+    // notification that names them, not a burst of them and their bells.
+    guard due.count > Self.remindersApart else {
+      return due.map { title, body in
+        say("\(title): \(body)")
+        return .notify(title: title, body: body)
+      }
     }
-    return effects
+    let title = "\(due.count) sessions end soon"
+    let named = due.prefix(3).map(\.title).joined(separator: "; ")
+    let body =
+      named + (due.count > 3 ? "; and \(due.count - 3) more" : "")
+      + "; log in again on the board (\(KeyBindings.label(.login)))"
+    say("\(title): \(body)")
+    return [.notify(title: title, body: body)]
   }
+
+  /// How many notifications due at once are still sent one by one.
+  static let remindersApart = 2
 
   /// What to say about `event`; nil for a cutoff that ends no session that a person must log in.
   func notification(for event: Reminders.Event) -> (title: String, body: String)? {

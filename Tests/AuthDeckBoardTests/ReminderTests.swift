@@ -37,6 +37,25 @@ struct ReminderTests {
     #expect(late.wait(1) == [])
   }
 
+  @Test("many due at once are one notification that names them, not a burst; two are two")
+  func manyAtOnce() {
+    let users = (1...8).map { loggedIn("lime/user0\($0)", expiresIn: 10 * 60) }
+    var board = makeBoard(users)
+    let told = board.wait(1)
+    #expect(told.count == 1, "\(told)")
+    #expect(
+      told.first
+        == .notify(
+          title: "8 sessions end soon",
+          body: "lime/user01 expires in 10m; lime/user02 expires in 10m; lime/user03 expires in 10m; "
+            + "and 5 more; log in again on the board (⏎)"))
+    #expect(board.messageText?.hasPrefix("8 sessions end soon: lime/user01 expires in 10m;") == true)
+    #expect(board.wait(30) == [], "each told once")
+
+    var two = makeBoard(Array(users.prefix(2)))
+    #expect(two.wait(1).map(\.isNotification) == [true, true])
+  }
+
   @Test("sessions that renew themselves, or whose provider has notify = false, are not told about")
   func notToldAbout() {
     var lime = Providers.lime
