@@ -47,6 +47,8 @@ extension BoardState {
       mode = .list
     case (_, .clearText):
       editPrompt(with: .control("u"))
+    case (_, .deleteWord):
+      editPrompt(with: .control("w"))
     case (.confirmDelete(let id), .logOut):
       mode = .list
       busy.insert(id)
@@ -218,6 +220,10 @@ extension BoardState {
     switch key {
     case .backspace: return String(text.dropLast())
     case .control("u"): return ""
+    case .control("w"):
+      // As a shell's ^W: the spaces before the cursor, then the word.
+      let trimmed = text.reversed().drop { $0 == " " }
+      return String(trimmed.drop { $0 != " " }.reversed())
     case .character(let c) where !c.unicodeScalars.contains(where: Sanitizer.isUnsafe):
       return text + String(c)
     default: return text

@@ -26,7 +26,8 @@ extension BoardState {
       keepSelectionVisible()
       return
     }
-    selected = visibleSessions.first?.id
+    // The first session; with none, the first empty provider's row (where `n` adds one).
+    cursor = visibleSessions.first.map { .session($0.id) } ?? selectableRows.first
     scroll = 0
     keepSelectionVisible()
   }

@@ -167,7 +167,8 @@ public struct BoardState: Equatable, Sendable {
     self.expiringWithin = expiringWithin
     self.isDemo = isDemo
     self.mode = providers.isEmpty && sessions.isEmpty ? .firstRun : .list
-    self.selected = visibleSessions.first?.id
+    // The first session; with none, the first empty provider's row (where `n` adds one).
+    self.cursor = visibleSessions.first.map { .session($0.id) } ?? selectableRows.first
     self.sessions.forEach { noteClockSkew(of: $0) }
   }
 

@@ -164,6 +164,21 @@ struct PasteTests {
     #expect(board.press(.enter) == [.completeLogin(pasted: redirect)])
   }
 
+  @Test("Ctrl-W deletes the word before the cursor, as in a shell, in every prompt")
+  func deleteWord() {
+    var board = makeBoard()
+    board.press(.c("n"), .control("u"))
+    board.type("lime/hello world  ")
+    board.press(.control("w"))
+    #expect(board.mode == .newSession("lime/hello ", group: "acme"))
+    board.press(.control("w"), .control("w"))
+    #expect(board.mode == .newSession("", group: "acme"))
+    board.press(.escape, .c("/"))
+    board.type("alice bob")
+    board.press(.control("w"))
+    #expect(board.filter == "alice ")
+  }
+
   @Test(
     "a bracketed paste on the list opens the prompt with it; Enter submits (bug: paste, Enter logged in twice)"
   )
@@ -375,6 +390,16 @@ struct NewSessionTests {
     #expect(board.selected == sid("acme/alice"))
     board.press(.c("g"))
     #expect(board.selected == sid("acme/alice"), "the row took the empty one's place")
+  }
+
+  @Test("with no session at all, the mark starts on the first provider's row, and j goes to the second")
+  func noSessionsAtAll() {
+    var board = makeBoard([], providers: [Providers.lime, Providers.acme])
+    #expect(board.cursor == .emptyGroup("acme"))
+    #expect(board.screen().contains("acme"))
+    #expect(board.screen().components(separatedBy: "\n")[3].hasPrefix("▸"), "\(board.screen())")
+    board.press(.c("j"))
+    #expect(board.cursor == .emptyGroup("lime"))
   }
 
   @Test(

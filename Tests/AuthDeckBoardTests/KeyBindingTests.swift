@@ -188,13 +188,15 @@ struct KeyBindingTests {
         switch (mode, binding.command) {
         case (.filter, .submit): #expect(board.mode == .list && board.filter == "ab")
         case (.filter, .cancel): #expect(board.mode == .list && board.filter.isEmpty)
-        case (.filter, .clearText): #expect(board.mode == .filter && board.filter.isEmpty)
+        case (.filter, .clearText), (.filter, .deleteWord):
+          #expect(board.mode == .filter && board.filter.isEmpty)
         case (.paste, .submit): #expect(effects == [.completeLogin(pasted: "ab")])
         case (.paste, .cancel): #expect(board.mode == .list && effects == [])
-        case (.paste, .clearText): #expect(board.mode == .paste(""))
+        case (.paste, .clearText), (.paste, .deleteWord): #expect(board.mode == .paste(""))
         case (.newSession, .submit): #expect(effects == [.startLogin(sid("acme/ab"))] && board.mode == .list)
         case (.newSession, .cancel): #expect(board.mode == .list)
-        case (.newSession, .clearText): #expect(board.mode == .newSession("", group: "acme"))
+        case (.newSession, .clearText), (.newSession, .deleteWord):
+          #expect(board.mode == .newSession("", group: "acme"))
         case (.confirmDelete, .logOut): #expect(effects == [.logout(sid("acme/alice"), forget: false)])
         case (.confirmDelete, .forget): #expect(effects == [.logout(sid("acme/alice"), forget: true)])
         case (.confirmDelete, .cancel): #expect(board.mode == .list && effects == [])

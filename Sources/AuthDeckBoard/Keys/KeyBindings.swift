@@ -5,7 +5,7 @@ public enum Command: Sendable, Hashable {
   case filter, login, paste, copyURL, copyUserCode, copyToken, refresh, newSession, delete, morningQueue
   case hideURL, cancelLogin, stopQueue, clearFilter, help, quit, suspend, repaint
   // Prompts (filter, paste, new session)
-  case submit, cancel, clearText
+  case submit, cancel, clearText, deleteWord
   // The log-out question
   case logOut, forget
   // The agent's question
@@ -143,12 +143,14 @@ public enum KeyBindings {
     KeyBinding([.enter], .submit, footer: "keep", help: "keep the filter and go back to the list"),
     KeyBinding([.escape], .cancel, footer: "clear", help: "clear the filter"),
     KeyBinding([.control("u")], .clearText, footer: "clear text", help: "clear the typed text"),
+    KeyBinding([.control("w")], .deleteWord, help: "delete the word before the cursor"),
   ]
 
   public static let prompt: [KeyBinding] = [
     KeyBinding([.enter], .submit, footer: "submit", help: "submit"),
     KeyBinding([.escape], .cancel, footer: "cancel", help: "cancel"),
     KeyBinding([.control("u")], .clearText, footer: "clear", help: "clear the typed text"),
+    KeyBinding([.control("w")], .deleteWord, help: "delete the word before the cursor"),
   ]
 
   public static let confirmDelete: [KeyBinding] = [
