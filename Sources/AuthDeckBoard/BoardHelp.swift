@@ -16,10 +16,20 @@ extension BoardState {
         entries.append((glyphs.words(binding.keyLabel), binding.help))
       }
     }
+    // One key's meanings together, where its last one is (Esc undoes the nearest thing first,
+    // so the table lists its meanings apart), the key written once.
+    var order: [String] = []
+    for entry in entries {
+      order.removeAll { $0 == entry.keys }
+      order.append(entry.keys)
+    }
     var lines: [[Span]] = [[Span("Keys", .header)]]
     let width = entries.map { DisplayWidth.of($0.keys) }.max() ?? 8
-    for entry in entries {
-      lines.append([Span("  " + DisplayWidth.pad(entry.keys, width) + "  ", .key), Span(entry.help)])
+    for keys in order {
+      for (index, entry) in entries.filter({ $0.keys == keys }).enumerated() {
+        let shown = index == 0 ? entry.keys : ""
+        lines.append([Span("  " + DisplayWidth.pad(shown, width) + "  ", .key), Span(entry.help)])
+      }
     }
     lines.append([])
     lines.append([Span(glyphs.words("A paste on the list opens the paste prompt with it; ⏎ submits."), .dim)])

@@ -202,7 +202,11 @@ extension BoardState {
   /// New contents for the list; a removed selection moves to its neighbour, not to the top.
   private mutating func replaceSessions(_ newSessions: [Session]) {
     let oldIndex = selected.flatMap { id in visibleSessions.firstIndex { $0.id == id } }
+    let hadNone = sessions.isEmpty
     setSessions(newSessions)
+    // The mark waited on an empty provider's row only for want of a session (the store is
+    // read after the first frame): the first session takes it.
+    if hadNone, case .emptyGroup? = cursor, let first = visibleSessions.first { selected = first.id }
     reselect(from: oldIndex)
   }
 

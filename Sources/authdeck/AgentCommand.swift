@@ -34,6 +34,14 @@ struct AgentCommand: ParsableCommand {
         approver: BoardApproval(store: context.store))
       let server = try AgentServer(path: path, service: service)
       let served = configuration.providers.filter { $0.agent != .off }.map(\.id)
+      // Said now rather than at a client's first renewal, on another machine perhaps.
+      for provider in configuration.providers where provider.agent != .off {
+        if case .environment(let name) = provider.secret, (context.environment[name] ?? "").isEmpty {
+          Console.error(
+            "agent: \(provider.id)'s client_secret_env \(name) is not set here: its renewals will fail; "
+              + "start the agent where \(name) is set")
+        }
+      }
       server.run(untilSignalled: true) {
         Console.note(
           served.isEmpty

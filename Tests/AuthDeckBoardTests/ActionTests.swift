@@ -400,6 +400,11 @@ struct NewSessionTests {
     #expect(board.screen().components(separatedBy: "\n")[3].hasPrefix("▸"), "\(board.screen())")
     board.press(.c("j"))
     #expect(board.cursor == .emptyGroup("lime"))
+
+    // The store is read after the first frame: its first session takes the mark.
+    var reading = makeBoard([], providers: [Providers.lime, Providers.acme])
+    #expect(reading.handle(.reloaded([loggedIn("lime/main", expiresIn: 3_600)], problems: [])) == [])
+    #expect(reading.selected == sid("lime/main"))
   }
 
   @Test(

@@ -88,8 +88,10 @@ struct DeviceLoginBoardTests {
     var board = Self.tvBoard()
     board.press(.c("?"))
     let help = board.screen(100, 40)
-    #expect(help.contains("  u       copy the pending login's authorize URL (log in from another machine)"))
-    #expect(help.contains("  u       copy the device login's code, to enter at its page on any device"))
+    #expect(
+      help.contains(
+        "  u       copy the pending login's authorize URL (log in from another machine)\n"
+          + "          copy the device login's code, to enter at its page on any device\n"))
   }
 
   @Test("once the code has expired the row is no longer pending, and its code is gone")

@@ -222,16 +222,25 @@ struct KeyBindingTests {
     board.press(.c("?"))
     let help = board.screen(100, 40)
     let lines = help.split(separator: "\n").map(String.init)
+    // Each line's keys: its own, or (a key's further meanings) the line above's.
+    var keyed: [(keys: [String], line: String)] = []
+    for line in lines where line.hasPrefix("  ") {
+      let column = line.split(separator: " ").first.map(String.init) ?? ""
+      let own = column == "/" ? ["/"] : column.split(separator: "/").map(String.init)
+      keyed.append((line.hasPrefix("    ") ? keyed.last?.keys ?? [] : own, line))
+    }
     for binding in KeyBindings.list + KeyBindings.global {
       // One line a command: its keys, then what it does (q and the global ^C share "quit").
-      let line = lines.first { line in
-        let column = line.split(separator: " ").first.map(String.init) ?? ""
-        let keys = column == "/" ? ["/"] : column.split(separator: "/").map(String.init)
+      let line = keyed.first { keys, line in
         let words = binding.command == .quit ? "quit" : binding.help
         return binding.keys.allSatisfy { keys.contains($0.label) } && line.hasSuffix("  " + words)
       }
       #expect(line != nil, "\(binding.keyLabel): \(binding.help)")
     }
+    // A key's meanings are together, the key written once.
+    let escapes = lines.indices.filter { lines[$0].hasPrefix("  Esc ") }
+    #expect(escapes.count == 1, "\(lines)")
+    #expect(escapes.first.map { lines[$0 + 1].hasPrefix("        ") } == true)
     #expect(lines.contains("  q/^C    quit"))
   }
 

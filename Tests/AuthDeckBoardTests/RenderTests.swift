@@ -124,8 +124,6 @@ struct RenderTests {
       """
       AuthDeck  14:00:00                              Lime cutoff 03:00 ET in 18:00:00
       Keys
-        Esc     hide the login URL shown when no browser starts
-        Esc     stop the morning queue
         ↑/k     move up
         ↓/j     move down
         PgUp    page up
@@ -136,14 +134,16 @@ struct RenderTests {
         p       paste a redirect URL to finish a login
         c       copy the selected access token to the clipboard
         u       copy the pending login's authorize URL (log in from another machine)
-        u       copy the device login's code, to enter at its page on any device
+                copy the device login's code, to enter at its page on any device
         r       refresh the token (refresh token or client credentials)
         L       renew every expired session that can be, then log in the rest in turn
         n       new session (provider/account)
         d       log out or forget the selected session
         /       filter sessions by id as you type
-        Esc     clear the filter
-        Esc     cancel the selected session's waiting login
+        Esc     hide the login URL shown when no browser starts
+                stop the morning queue
+                clear the filter
+                cancel the selected session's waiting login
         ?       show this help
         q/^C    quit
         ^Z      suspend to the shell (fg comes back), from any screen
@@ -574,7 +574,7 @@ struct RenderTests {
 
 
 
-      ⏎ login  p paste  c copy  r refresh  L login all  / filter  ? help  q quit
+      ⏎ login  p paste  c copy  r refresh  / filter  Esc clear filter  ? help  q quit
       """)
   }
 

@@ -283,6 +283,24 @@ struct AgentCLITests {
     }
   }
 
+  @Test("an agent started without a served provider's secret says so at once")
+  func secretMissing() throws {
+    try withServer(.limio) { server in
+      try withSandbox(config: Self.config(server)) { box in
+        box.environment[TestConfig.secretVariable] = nil
+        let process = try box.start(["agent", "--socket", box.directory + "/agent.sock"])
+        defer {
+          process.kill(SIGTERM)
+          process.wait()
+        }
+        #expect(
+          process.stderr.wait(for: "client_secret_env \(TestConfig.secretVariable) is not set here"),
+          "\(process.stderr.text)")
+        #expect(process.stderr.wait(for: "serving"), "it serves all the same")
+      }
+    }
+  }
+
   @Test("SIGTERM ends the agent and removes its socket")
   func terminate() throws {
     try Self.withAgent { box, server, agent in

@@ -125,7 +125,7 @@ public enum KeyBindings {
       when: { $0.selectedAvailability(for: .delete) }),
     KeyBinding([.character("/")], .filter, footer: "filter", help: "filter sessions by id as you type"),
     KeyBinding(
-      [.escape], .clearFilter, help: "clear the filter",
+      [.escape], .clearFilter, footer: "clear filter", footerRank: 0, help: "clear the filter",
       when: { $0.filter.isEmpty ? .inapplicable : .enabled }),
     // Esc undoes the nearest thing first: the shown URL, the queue, the filter, then the login.
     KeyBinding(
