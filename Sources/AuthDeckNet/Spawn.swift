@@ -148,17 +148,43 @@ public enum Spawn {
       throw .other("could not start \(argv[0]): \(String(cString: strerror(result)))")
     }
     if let stdinData {
-      stdinData.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-          let n = write(inputPipe[1], raw.baseAddress! + offset, raw.count - offset)
-          if n <= 0 { break }
-          offset += n
-        }
-      }
+      Self.writeWithoutSIGPIPE(stdinData, to: inputPipe[1])
       close(inputPipe[1])
     }
     return pid
+  }
+
+  /// Writes what a child is given on stdin. A child that ends without reading it all (a
+  /// clipboard tool that fails at once) must not end this process by SIGPIPE, whatever its
+  /// disposition (a library user, a test runner, has not ignored it): the signal is blocked on
+  /// this thread for the write, and one it raised is taken before unblocking.
+  static func writeWithoutSIGPIPE(_ data: Data, to fd: Int32) {
+    var pipeSignal = sigset_t()
+    sigemptyset(&pipeSignal)
+    sigaddset(&pipeSignal, SIGPIPE)
+    var pendingBefore = sigset_t()
+    sigpending(&pendingBefore)
+    let wasPending = sigismember(&pendingBefore, SIGPIPE) == 1
+    var previous = sigset_t()
+    pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+    var broken = false
+    data.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 {
+          broken = errno == EPIPE
+          break
+        }
+        offset += n
+      }
+    }
+    if broken && !wasPending {
+      var none = timespec(tv_sec: 0, tv_nsec: 0)
+      _ = sigtimedwait(&pipeSignal, nil, &none)
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, nil)
   }
 }
 

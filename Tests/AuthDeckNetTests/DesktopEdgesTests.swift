@@ -119,6 +119,20 @@ struct DesktopEdgesTests {
     }
   }
 
+  @Test("a child that ends without reading its stdin does not end this process by SIGPIPE")
+  func childThatReadsNothing() async {
+    await #expect(processExitsWith: .success) {
+      signal(SIGPIPE, SIG_DFL)  // as a library user or a test runner has it
+      let result = Spawn.run(
+        ["/bin/true"], input: Data(repeating: 0x41, count: 1 << 20), environment: .empty)
+      guard case .success(0) = result else { exit(2) }
+      // The signal the write raised was taken, not left pending to strike later.
+      var pending = sigset_t()
+      sigpending(&pending)
+      guard sigismember(&pending, SIGPIPE) == 0 else { exit(3) }
+    }
+  }
+
   @Test("with no descriptor left, a wake-up pipe is an error, not descriptors 0 closed later")
   func noPipeIsAnError() async {
     await #expect(processExitsWith: .success) {
