@@ -202,32 +202,38 @@ extension BoardState {
   /// A prompt or question starts clean: what was said before it is not about it.
   private mutating func openPrompt(_ prompt: Mode) {
     mode = prompt
+    promptCursor = nil
     message = nil
   }
 
-  private mutating func editPrompt(with key: Key) {
+  /// The open prompt's text.
+  var promptText: String? {
     switch mode {
-    case .filter:
-      filter = edited(filter, with: key)
-      keepSelectionValid()
-    case .paste(let text): mode = .paste(edited(text, with: key))
-    case .newSession(let text, let group): mode = .newSession(edited(text, with: key), group: group)
-    default: break
+    case .filter: return filter
+    case .paste(let text): return text
+    case .newSession(let text, _): return text
+    default: return nil
     }
   }
 
-  private func edited(_ text: String, with key: Key) -> String {
-    switch key {
-    case .backspace: return String(text.dropLast())
-    case .control("u"): return ""
-    case .control("w"):
-      // As a shell's ^W: the spaces before the cursor, then the word.
-      let trimmed = text.reversed().drop { $0 == " " }
-      return String(trimmed.drop { $0 != " " }.reversed())
-    case .character(let c) where !c.unicodeScalars.contains(where: Sanitizer.isUnsafe):
-      return text + String(c)
-    default: return text
+  /// The open prompt's text and cursor after an edit.
+  private mutating func setPrompt(_ line: LineEdit) {
+    switch mode {
+    case .filter:
+      filter = line.text
+      keepSelectionValid()
+    case .paste: mode = .paste(line.text)
+    case .newSession(_, let group): mode = .newSession(line.text, group: group)
+    default: return
     }
+    promptCursor = line.cursor == line.text.count ? nil : line.cursor
+  }
+
+  private mutating func editPrompt(with key: Key) {
+    guard let text = promptText, let edited = LineEdit(text, cursor: promptCursor).applying(key) else {
+      return
+    }
+    setPrompt(edited)
   }
 
   /// A paste fills a prompt and never submits it: Enter does, as the prompt's footer says, so
@@ -237,14 +243,13 @@ extension BoardState {
     let pasted = String(text.prefix(Self.pasteLimit)).trimmingCharacters(in: .whitespacesAndNewlines)
     switch mode {
     case .paste(let typed):
-      mode = .paste(typed + pasted)
+      setPrompt(LineEdit(typed, cursor: promptCursor).inserting(pasted))
       return []
     case .filter:
-      filter += Sanitizer.inline(text, limit: 100)
-      keepSelectionValid()
+      setPrompt(LineEdit(filter, cursor: promptCursor).inserting(Sanitizer.inline(text, limit: 100)))
       return []
-    case .newSession(let typed, let group):
-      mode = .newSession(typed + Sanitizer.inline(text, limit: 100), group: group)
+    case .newSession(let typed, _):
+      setPrompt(LineEdit(typed, cursor: promptCursor).inserting(Sanitizer.inline(text, limit: 100)))
       return []
     case .list:
       // A paste on the list is a redirect URL: the common case after the browser.

@@ -274,22 +274,32 @@ extension BoardState {
     /// `labels`, longest first: the first that leaves the typed text room (at least 8 columns, or
     /// all of it) is shown, so that what is typed stays in view on a narrow terminal.
     func prompt(_ labels: [String], _ raw: String) -> [Span] {
-      let text = Sanitizer.inline(raw, limit: 4096)
-      let wanted = min(8, DisplayWidth.of(text) + 1)
+      let at = min(promptCursor ?? raw.count, raw.count)
+      let before = Sanitizer.inline(String(raw.prefix(at)), limit: 4096)
+      let after = Sanitizer.inline(String(raw.dropFirst(at)), limit: 4096)
+      let (widthBefore, widthAfter) = (DisplayWidth.of(before), DisplayWidth.of(after))
+      let wanted = min(8, widthBefore + widthAfter + 1)
       let label = labels.first { DisplayWidth.of($0) + wanted <= canvas.width } ?? ""
-      // Keep the end in view (where the cursor is), counted in columns.
-      let room = canvas.width - DisplayWidth.of(label) - 1
-      var shown = text
-      if DisplayWidth.of(text) > room {
-        var tail = ""
-        for character in text.reversed() {
-          if DisplayWidth.of(tail) + DisplayWidth.of(String(character)) > room - 1 { break }
-          tail.insert(character, at: tail.startIndex)
+      // The cursor stays in view, counted in columns: the text around it, cut at either end
+      // with "…"; some of what follows it stays in view too.
+      let room = max(1, canvas.width - DisplayWidth.of(label) - 1)
+      var left = before
+      var right = after
+      if widthBefore + widthAfter > room {
+        let rightRoom = min(widthAfter, max(room - widthBefore, room / 3))
+        right = DisplayWidth.truncate(after, rightRoom)
+        let leftRoom = room - DisplayWidth.of(right)
+        if widthBefore > leftRoom {
+          var tail = ""
+          for character in before.reversed() {
+            if DisplayWidth.of(tail) + DisplayWidth.of(String(character)) > leftRoom - 1 { break }
+            tail.insert(character, at: tail.startIndex)
+          }
+          left = "…" + tail
         }
-        shown = "…" + tail
       }
-      canvas.cursor = (row, min(canvas.width - 1, DisplayWidth.of(label) + DisplayWidth.of(shown)))
-      return [Span(label, .key), Span(shown)]
+      canvas.cursor = (row, min(canvas.width - 1, DisplayWidth.of(label) + DisplayWidth.of(left)))
+      return [Span(label, .key), Span(left + right)]
     }
     switch mode {
     case .filter: return prompt(["/"], filter)

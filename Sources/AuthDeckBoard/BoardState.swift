@@ -87,6 +87,9 @@ public struct BoardState: Equatable, Sendable {
   public var expiringWithin: TimeInterval
   public var mode: Mode
   public var filter = ""
+  /// Where the cursor is in the open prompt's text, in characters; nil at its end (where a
+  /// prompt opens, and where typing usually goes).
+  public var promptCursor: Int?
   /// Where the selection mark is: a session (by id, so that reloads and filters keep it), or
   /// the "no sessions yet" row of a provider that has none (`n` there adds one to it).
   public var cursor: Cursor?

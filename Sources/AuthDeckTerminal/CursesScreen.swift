@@ -227,6 +227,9 @@ public final class CursesScreen: @unchecked Sendable {
     switch Int32(character) {
     case KEY_UP: return .key(.up)
     case KEY_DOWN: return .key(.down)
+    case KEY_LEFT: return .key(.left)
+    case KEY_RIGHT: return .key(.right)
+    case KEY_DC: return .key(.delete)
     case KEY_PPAGE: return .key(.pageUp)
     case KEY_NPAGE: return .key(.pageDown)
     case KEY_HOME: return .key(.home)

@@ -183,7 +183,7 @@ public struct InputDecoder: Sendable {
   // MARK: Keys as sequences
 
   private static let ss3Keys: [UInt32: Key] = [
-    0x41: .up, 0x42: .down, 0x48: .home, 0x46: .end,
+    0x41: .up, 0x42: .down, 0x43: .right, 0x44: .left, 0x48: .home, 0x46: .end,
   ]
 
   /// `ESC [ A`, `ESC [ 1;5A` (with a modifier), `ESC [ 5~`…: what a terminal sends for the keys
@@ -195,10 +195,13 @@ public struct InputDecoder: Sendable {
     switch (final, first) {
     case ("A", _): return .up
     case ("B", _): return .down
+    case ("C", _): return .right
+    case ("D", _): return .left
     case ("H", _): return .home
     case ("F", _): return .end
     case ("~", "1"), ("~", "7"): return .home
     case ("~", "4"), ("~", "8"): return .end
+    case ("~", "3"): return .delete
     case ("~", "5"): return .pageUp
     case ("~", "6"): return .pageDown
     default: return nil

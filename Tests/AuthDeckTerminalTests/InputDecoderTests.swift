@@ -95,12 +95,13 @@ struct InputDecoderTests {
   }
 
   @Test(
-    "arrows, Home, End and page keys as CSI and SS3 sequences (a terminal curses has no entry for)",
+    "arrows, Home, End, Delete and page keys as CSI and SS3 sequences (a terminal curses has no entry for)",
     arguments: [
       ("\u{1B}[A", Key.up), ("\u{1B}[B", .down), ("\u{1B}OA", .up), ("\u{1B}OB", .down), ("\u{1B}[H", .home),
       ("\u{1B}[F", .end), ("\u{1B}OH", .home), ("\u{1B}[1~", .home), ("\u{1B}[4~", .end),
       ("\u{1B}[5~", .pageUp),
-      ("\u{1B}[6~", .pageDown), ("\u{1B}[1;5A", .up),
+      ("\u{1B}[6~", .pageDown), ("\u{1B}[1;5A", .up), ("\u{1B}[C", .right), ("\u{1B}[D", .left),
+      ("\u{1B}OC", .right), ("\u{1B}OD", .left), ("\u{1B}[3~", .delete),
     ])
   func sequences(text: String, key: Key) {
     #expect(decode(text) == [.key(key)])
@@ -108,7 +109,7 @@ struct InputDecoderTests {
 
   @Test(
     "other sequences are dropped whole: not typed, and not Escape (which would cancel a login)",
-    arguments: ["\u{1B}[I", "\u{1B}[O", "\u{1B}[15~", "\u{1B}[3~", "\u{1B}OP", "\u{1B}[<0;10;5M"])
+    arguments: ["\u{1B}[I", "\u{1B}[O", "\u{1B}[15~", "\u{1B}[2~", "\u{1B}OP", "\u{1B}[<0;10;5M"])
   func unknownSequences(text: String) {
     #expect(decode(text + "x") == [.key(.character("x"))])
   }

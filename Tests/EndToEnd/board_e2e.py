@@ -369,6 +369,17 @@ def main():
         board.literal("mai")
         screen = board.wait_text("/mai")
         assert "working" in board.row("main").split(), "the keys were answered while the refresh was still in flight"
+        # The line edits as a shell's does: ← then a letter goes in before the cursor; Del and End.
+        board.keys("Left", "Left")
+        board.literal("X")
+        board.wait_text("/mXai")
+        board.keys("DC")
+        board.wait_text("/mXi")
+        board.keys("Home", "Delete", "End", "BSpace")
+        board.wait_text("/X")
+        board.keys("C-u")
+        board.literal("mai")
+        board.wait_text("/mai")
         board.keys("Escape")
         board.wait_row("main", "none", timeout=20)
         board.wait_text("limio/main logged out")

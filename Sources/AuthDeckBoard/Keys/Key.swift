@@ -2,8 +2,8 @@
 public enum Key: Hashable, Sendable {
   case character(Character)
   case control(Character)  // Ctrl-U is .control("u")
-  case up, down, pageUp, pageDown, home, end
-  case enter, escape, backspace, tab
+  case up, down, left, right, pageUp, pageDown, home, end
+  case enter, escape, backspace, delete, tab
 
   /// How the key is written in the footer and the help.
   public var label: String {
@@ -13,6 +13,9 @@ public enum Key: Hashable, Sendable {
     case .control(let c): return "^" + c.uppercased()
     case .up: return "↑"
     case .down: return "↓"
+    case .left: return "←"
+    case .right: return "→"
+    case .delete: return "Del"
     case .pageUp: return "PgUp"
     case .pageDown: return "PgDn"
     case .home: return "Home"
