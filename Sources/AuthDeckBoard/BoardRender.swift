@@ -321,8 +321,11 @@ extension BoardState {
           KeyBindings.approve.map { "\($0.footerKeyLabel) \($0.footer ?? $0.help)" }.joined(separator: " · ")),
       ]
     case .confirmDelete(let id):
+      let shown = Sanitizer.inline(id.description, limit: 100)
+      // Nothing to log out of: the question is whether to keep the row.
+      let question = session(id)?.tokens == nil ? "\(shown) has no tokens. Forget it? " : "Log out \(shown)? "
       return [
-        Span("Log out \(Sanitizer.inline(id.description, limit: 100))? ", .key),
+        Span(question, .key),
         Span(
           KeyBindings.confirmDelete.map { "\($0.footerKeyLabel) \($0.footer ?? $0.help)" }.joined(
             separator: " · ")),

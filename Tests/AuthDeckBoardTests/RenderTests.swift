@@ -1016,6 +1016,12 @@ struct StatusLineRoomTests {
     #expect(lines[22] == "Log out lime/main? y log out · f forget · n/Esc cancel")
     #expect(lines[23] == "y log out  f forget  n/Esc cancel")
     #expect(!board.screen().contains("forgotten"))
+    // A session that never had tokens has nothing to log out of.
+    board.press(.c("n"))
+    board.select("lime/scalper")
+    board.press(.c("d"))
+    #expect(
+      board.screen().components(separatedBy: "\n")[22].hasPrefix("lime/scalper has no tokens. Forget it? "))
   }
 
   @Test("a device code beats a message said before its login began, not one said after")
