@@ -322,8 +322,9 @@ extension BoardState {
       ]
     case .confirmDelete(let id):
       let shown = Sanitizer.inline(id.description, limit: 100)
-      // Nothing to log out of: the question is whether to keep the row.
-      let question = session(id)?.tokens == nil ? "\(shown) has no tokens. Forget it? " : "Log out \(shown)? "
+      // Nothing to log out of (no tokens, no login waiting): the question is whether to keep the row.
+      let nothing = session(id).map { $0.tokens == nil && $0.pending == nil } ?? true
+      let question = nothing ? "\(shown) has no tokens. Forget it? " : "Log out \(shown)? "
       return [
         Span(question, .key),
         Span(

@@ -69,11 +69,16 @@ public struct TokenService: Sendable {
     }
   }
 
-  /// Ends the login that waits for `id` (Esc on the board) and keeps its tokens as they were.
-  /// Returns the session as stored, and the state of the login it ended (nil: none waited).
-  public func cancelLogin(_ id: SessionID) throws(AuthDeckError) -> (session: Session?, state: String?) {
+  /// Ends the login that waits for `id` (Esc on the board) and keeps its tokens as they were;
+  /// with `onlyState`, only when the waiting login is that one (not another that replaced it).
+  /// Returns the session as stored, and the state of the login it ended (nil: none).
+  public func cancelLogin(_ id: SessionID, onlyState: String? = nil) throws(AuthDeckError)
+    -> (session: Session?, state: String?)
+  {
     try store.update(id) { (session: inout Session?) throws(AuthDeckError) -> (Session?, String?) in
-      let state = session?.pending?.state
+      guard let state = session?.pending?.state, onlyState == nil || onlyState == state else {
+        return (session, nil)
+      }
       session?.pending = nil
       return (session, state)
     }

@@ -11,14 +11,28 @@ import Synchronization
 public enum TerminationSignals {
   private static let wakeFD = Atomic<Int32>(-1)
   private static let flag = Atomic<Bool>(false)
+  private static let number = Atomic<Int32>(0)
 
   /// Whether one of the signals arrived.
   public static var requested: Bool { flag.load(ordering: .sequentiallyConsistent) }
 
+  /// The signal that arrived (0: none), for a command that cleans up and then ends by it, so
+  /// that its shell sees 128+N as for any program stopped by a signal.
+  public static var received: Int32 { number.load(ordering: .sequentiallyConsistent) }
+
+  /// Ends the process by the signal that arrived, its handler put back to the default first.
+  public static func endByReceivedSignal() -> Never {
+    let signal = received == 0 ? SIGTERM : received
+    Glibc.signal(signal, SIG_DFL)
+    raise(signal)
+    exit(128 + signal)  // only if the signal was blocked
+  }
+
   public static func install(wakingUp fd: Int32) {
     wakeFD.store(fd, ordering: .sequentiallyConsistent)
     for signal in [SIGTERM, SIGHUP, SIGINT] {
-      Glibc.signal(signal) { _ in
+      Glibc.signal(signal) { received in
+        TerminationSignals.number.store(received, ordering: .sequentiallyConsistent)
         TerminationSignals.flag.store(true, ordering: .sequentiallyConsistent)
         var byte: UInt8 = 1
         _ = write(TerminationSignals.wakeFD.load(ordering: .sequentiallyConsistent), &byte, 1)

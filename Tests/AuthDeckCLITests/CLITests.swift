@@ -289,6 +289,43 @@ struct CLITests {
     }
   }
 
+  @Test("a redirect whose code the provider will not exchange for this client ends the login at once")
+  func aWrongSecretEndsTheLogin() throws {
+    let port = freeLoopbackPort()
+    try withServer(.lime) { server in
+      try withSandbox(config: TestConfig.lime(server, loopbackPort: port), browser: .follow()) { box in
+        let started = Date()
+        let result = try box.run(
+          ["login", "lime/main"], environment: [TestConfig.secretVariable: "wrong-secret"])
+        #expect(result.status == 1, "\(result)")
+        #expect(Date().timeIntervalSince(started) < 20, "not the five minutes of the login's window")
+        #expect(result.stderr.contains("invalid_client"), "\(result.stderr)")
+        #expect(!result.stderr.contains("still waiting"), "no paste could mend it")
+        let list = try box.run(["list", "--json"])
+        let sessions = try #require(
+          try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(sessions.first?["pending_until"] is NSNull, "nothing waits: \(list.stdout)")
+      }
+    }
+  }
+
+  @Test("Ctrl-C during a login takes the waiting login back and ends by the signal")
+  func anInterruptedLoginWaitsNoMore() throws {
+    try withServer(.lime) { server in
+      try withSandbox(config: TestConfig.lime(server)) { box in
+        let login = try box.start(["login", "lime/main", "--no-browser"])
+        #expect(login.stderr.wait(for: "Paste the URL"), "\(login.stderr.text)")
+        login.kill(SIGINT)
+        let ended = login.wait(timeout: 20)
+        #expect(ended.signaled && ended.status == SIGINT, "ended by it, as shells report as 130: \(ended)")
+        let list = try box.run(["list", "--json"])
+        let sessions = try #require(
+          try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(sessions.allSatisfy { $0["pending_until"] is NSNull }, "nothing waits: \(list.stdout)")
+      }
+    }
+  }
+
   // MARK: token
 
   @Test("token prints the token and a newline and nothing else")

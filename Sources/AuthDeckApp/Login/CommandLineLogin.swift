@@ -18,6 +18,10 @@ public struct CommandLineLogin {
   }
 
   public func run(_ id: SessionID, provider: Provider, input: Int32 = 0) throws(AuthDeckError) -> Session {
+    // Ctrl-C, a closed terminal or a kill: the waiting login is taken back (nothing would catch
+    // its redirect any more), then the process ends by that signal.
+    let interrupt = try WakePipe()
+    TerminationSignals.install(wakingUp: interrupt.writeEnd)
     let redirects = try RedirectOutcomes()
     let loopback = LoopbackRegistry(expecting: id) { redirects.offer($0) }
     let started = try BrowserLogin.start(id, service: service, loopback: loopback, resume: false, now: Date())
@@ -44,9 +48,23 @@ public struct CommandLineLogin {
       listening
         ? "Waiting for the browser to return to \(redirect) (or paste the redirect URL here)…"
         : "Paste the URL the browser was sent to (it starts with \(redirect)):", false)
-    return try LoginWaiter(
-      service: service, sessionID: id, pending: started.pending, redirects: redirects, listening: listening,
-      input: input, report: report
-    ).wait()
+    do throws(AuthDeckError) {
+      return try LoginWaiter(
+        service: service, sessionID: id, pending: started.pending, redirects: redirects, listening: listening,
+        input: input, interrupt: interrupt.readEnd, report: report
+      ).wait()
+    } catch {
+      // Interrupted, or refused for a reason no paste can mend (the client's own credentials):
+      // nothing can complete this login, so it waits no more (only this one: another that
+      // replaced it goes on). A login left for a later paste (stdin ended) stays pending.
+      var mendable = false
+      switch error {
+      case .redirect, .loginRequired: mendable = !TerminationSignals.requested
+      default: break
+      }
+      if !mendable { _ = try? service.cancelLogin(id, onlyState: started.pending.state) }
+      if TerminationSignals.requested { TerminationSignals.endByReceivedSignal() }
+      throw error
+    }
   }
 }

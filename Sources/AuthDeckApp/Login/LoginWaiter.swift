@@ -46,11 +46,13 @@ public struct LoginWaiter {
   let redirects: RedirectOutcomes
   let listening: Bool
   let input: Int32
+  /// Readable once SIGINT, SIGTERM or SIGHUP came (`TerminationSignals`): the wait ends.
+  let interrupt: Int32?
   let report: Report
 
   public init(
     service: TokenService, sessionID: SessionID, pending: PendingLogin, redirects: RedirectOutcomes,
-    listening: Bool, input: Int32 = 0, report: @escaping Report
+    listening: Bool, input: Int32 = 0, interrupt: Int32? = nil, report: @escaping Report
   ) {
     self.service = service
     self.sessionID = sessionID
@@ -58,6 +60,7 @@ public struct LoginWaiter {
     self.redirects = redirects
     self.listening = listening
     self.input = input
+    self.interrupt = interrupt
     self.report = report
   }
 
@@ -74,12 +77,16 @@ public struct LoginWaiter {
       }
       var fds = [pollfd(fd: redirects.readEnd, events: Int16(POLLIN), revents: 0)]
       if let watched = store.descriptor { fds.append(pollfd(fd: watched, events: Int16(POLLIN), revents: 0)) }
+      if let interrupt { fds.append(pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0)) }
       let stdinIndex = fds.count
       if stdinOpen { fds.append(pollfd(fd: input, events: Int16(POLLIN), revents: 0)) }
       // Without inotify the store is looked at once a second.
       let wait = min(remaining, store.descriptor == nil ? 1 : 3600)
       guard poll(&fds, nfds_t(fds.count), Int32(wait * 1000) + 1) > 0 else { continue }
       store.drain()
+      if interrupt != nil && TerminationSignals.requested {
+        throw .other("the login was interrupted; nothing was stored")
+      }
       for outcome in redirects.take() {
         if let session = try settle(outcome) { return session }
       }
@@ -114,7 +121,8 @@ public struct LoginWaiter {
   }
 
   /// The session when `outcome` completed the login; nil when the redirect was refused and the
-  /// login still waits (said, with what to do). Throws when the provider ended the login.
+  /// login still waits (said, with what to do). Throws when the provider ended the login, or
+  /// when no paste can mend the refusal (the client's own credentials or configuration).
   private func settle(_ outcome: RedirectOutcome) throws(AuthDeckError) -> Session? {
     switch outcome {
     case .loggedIn(let session):
@@ -122,6 +130,10 @@ public struct LoginWaiter {
     case .ended(_, let required):
       throw .loginRequired(required)
     case .refused(_, let error):
+      switch error {
+      case .redirect, .network: break  // another paste, or the provider back up, can mend it
+      default: throw error
+      }
       report(error.description, true)
       report("The login is still waiting: paste the redirect URL again, or press Ctrl-D to stop.", false)
       return nil
