@@ -36,6 +36,10 @@ struct AuthDeckCommand: ParsableCommand {
     ProcessHardening.apply()
     if FastToken.run(CommandLine.arguments) || StatusPrinter.runFast(CommandLine.arguments) { return }
     SecretCommandSignals.install()  // Ctrl-C stops a client_secret_command with AuthDeck
+    if let unknown = unknownCommand(CommandLine.arguments) {
+      Console.error(unknown)
+      Glibc.exit(ExitCode.validationFailure.rawValue)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()
@@ -52,6 +56,18 @@ struct AuthDeckCommand: ParsableCommand {
       Glibc.exit(code.rawValue)
     }
   }
+}
+
+/// "unknown command 'tokn'; did you mean token?" for a first word that names no command: the
+/// parser would hand it to the board, which takes no arguments, and say only that there were
+/// unexpected arguments.
+func unknownCommand(_ arguments: [String]) -> String? {
+  guard arguments.count >= 2, let word = arguments.dropFirst().first, !word.hasPrefix("-") else { return nil }
+  let names = AuthDeckCommand.configuration.subcommands.map { $0._commandName } + ["help"]
+  guard !names.contains(word) else { return nil }
+  let shown = Sanitizer.inline(word, limit: 40)
+  let suggestion = KeySuggestion.closest(to: word, in: names).map { "; did you mean \($0)?" } ?? ""
+  return "unknown command '\(shown)'\(suggestion) (see: authdeck --help)"
 }
 
 /// Options every subcommand shares.

@@ -17,9 +17,13 @@ enum FastToken {
       return true
     }
     let store = SessionStore.located()
-    // A store that cannot be read is reported by the ordinary path, with its full message.
+    // What the store says is said here: the read may have moved a corrupt file aside, and a
+    // second read by the ordinary path would find nothing and say "never logged in".
     let stored: Session?
-    do throws(AuthDeckError) { stored = try store.load(id) } catch { return false }
+    do throws(AuthDeckError) { stored = try store.load(id) } catch {
+      Console.error(CommandLineText.message(error))
+      exit(error.exitCode)
+    }
     if let session = stored, let tokens = TokenService.usableToken(in: session, now: Date()) {
       Console.out(tokens.accessToken)
       return true

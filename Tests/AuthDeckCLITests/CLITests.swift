@@ -289,6 +289,20 @@ struct CLITests {
     }
   }
 
+  @Test("a misspelled command is named, with the one meant, not 'unexpected arguments' of the board")
+  func misspelledCommand() throws {
+    try withSandbox(config: "") { box in
+      let result = try box.run(["tokn", "lime/main"])
+      #expect(result.status == 64, "\(result)")
+      #expect(
+        result.stderr == "authdeck: unknown command 'tokn'; did you mean token? (see: authdeck --help)\n")
+      #expect(
+        try box.run(["frobnicate"]).stderr
+          == "authdeck: unknown command 'frobnicate' (see: authdeck --help)\n")
+      #expect(try box.run(["status"]).status == 0, "a real command is no concern of it")
+    }
+  }
+
   @Test("a redirect whose code the provider will not exchange for this client ends the login at once")
   func aWrongSecretEndsTheLogin() throws {
     let port = freeLoopbackPort()

@@ -348,6 +348,24 @@ struct StoreProcessTests {
     }
   }
 
+  @Test("token and logout on a corrupt session say it was moved aside, as the other commands do")
+  func corruptSessionSaidByTokenAndLogout() throws {
+    try withServer(.limio) { server in
+      try withSandbox(config: TestConfig.limio(server)) { box in
+        #expect(try box.run(["login", "svc/a"]).status == 0)
+        let garbage = Data("{\"version\": 1, \"session\": {\"id\": \"svc/a\", \"gra".utf8)
+        for command in [["token", "svc/a"], ["logout", "svc/a"]] {
+          try writeFile(box.sessionPath("svc/a"), garbage)
+          let result = try box.run(command)
+          #expect(result.status == 1, "\(command): \(result)")
+          #expect(
+            result.stderr.contains("svc/a: the stored session was unreadable; moved aside to"),
+            "not 'never logged in' nor 'no session': \(command): \(result.stderr)")
+        }
+      }
+    }
+  }
+
   @Test("a session file from another version is moved aside, whatever number it claims")
   func aSessionFileFromAnotherVersionIsMovedAsideWhateverNumberItClaims() throws {
     try withServer(.limio) { server in

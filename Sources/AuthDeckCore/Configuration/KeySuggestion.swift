@@ -1,10 +1,10 @@
 /// The known key a misspelled one was meant to be (`client_secert_env`: `client_secret_env`),
 /// so that an error can name one key instead of listing them all.
-enum KeySuggestion {
+public enum KeySuggestion {
   /// The closest of `known` to `key`, when it is close: at most two edits, or a third of
   /// `key`'s length (`authorization_url` is five edits from `authorize_url`). Case is ignored;
   /// a tie goes to the first in sorted order.
-  static func closest(to key: String, in known: some Collection<String>) -> String? {
+  public static func closest(to key: String, in known: some Collection<String>) -> String? {
     let typed = Array(key.lowercased())
     let limit = max(2, typed.count / 3)
     var best: (key: String, distance: Int)?

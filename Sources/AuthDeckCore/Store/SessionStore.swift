@@ -131,6 +131,7 @@ public struct SessionStore: Sendable {
     defer { lock.release() }
     let path = path(of: id)
     var session: Session?
+    var movedAside: AuthDeckError?
     do throws(AuthDeckError) {
       session = try read(path: path, expected: id)
     } catch {
@@ -139,9 +140,15 @@ public struct SessionStore: Sendable {
       var info = stat()
       guard lstat(path, &info) != 0 && errno == ENOENT else { throw error }
       session = nil
+      movedAside = error
     }
     let before = session
-    let result = try change(&session)
+    let result: Result
+    do throws(AuthDeckError) { result = try change(&session) } catch {
+      // A change that needed the session (a log-out) says what became of its file.
+      if case .unknownSession = error, let movedAside { throw movedAside }
+      throw error
+    }
     if session != before {
       if let session {
         try files.writeAtomically(path: path, data: encode(session), label: id.description)
