@@ -240,8 +240,11 @@ public struct TokenService: Sendable {
     throws(AuthDeckError) -> TokenSet
   {
     guard let expiresAt = tokens.expiresAt, expiresAt.timeIntervalSince(now) < minValid else { return tokens }
+    // A new token lasts as this one did at most: when that is less than asked, a login would
+    // not help either (a provider whose tokens live 8 h, asked for 9 h).
+    let noNewOneLasts = renewable || expiresAt.timeIntervalSince(tokens.issuedAt) < minValid
     throw .loginRequired(
-      LoginRequired(id, .tooShort(validUntil: expiresAt, asked: minValid, renewable: renewable), at: now))
+      LoginRequired(id, .tooShort(validUntil: expiresAt, asked: minValid, renewable: noNewOneLasts), at: now))
   }
 
   /// Why `session` cannot be handed out or renewed without a person.

@@ -24,8 +24,11 @@ public enum Exec {
     switch CommandLookup.find(name, path: path) {
     case .found(let executable): return .success(executable)
     case .notExecutable(let file):
-      return .failure(
-        Failure(status: 126, message: "\(Sanitizer.inline(file, limit: 120)): permission denied"))
+      var status = stat()
+      let why =
+        stat(file, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+        ? "is a directory" : "permission denied"
+      return .failure(Failure(status: 126, message: "\(Sanitizer.inline(file, limit: 120)): \(why)"))
     case .notFound:
       return .failure(Failure(status: 127, message: "\(shown): command not found"))
     }

@@ -260,6 +260,9 @@ struct ExecTests {
       testDescription: "command not executable", arguments: ["exec", "svc/bot", "--", "CONFIG"], status: 126,
       mentions: ["permission denied"]),
     BadInput(
+      testDescription: "command is a directory", arguments: ["exec", "svc/bot", "--", "/tmp"], status: 126,
+      mentions: ["/tmp: is a directory"]),
+    BadInput(
       testDescription: "bad duration", arguments: ["exec", "svc/bot", "--min-valid", "2x", "--", "env"],
       status: 64, mentions: ["'2x'", "--min-valid", "90s"]),
   ]

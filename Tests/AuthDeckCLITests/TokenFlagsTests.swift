@@ -66,7 +66,7 @@ struct TokenFlagsTests {
         #expect(none.stdout.isEmpty)
         #expect(
           none.stderrLines == [
-            "authdeck: svc/bot: has no id token: the provider sent none (it usually needs scope \"openid\")"
+            "authdeck: svc/bot: has no id token: the provider sent none (a login with scope \"openid\" gets one; client credentials never do)"
           ])
       }
     }

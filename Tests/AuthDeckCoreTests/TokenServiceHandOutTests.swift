@@ -58,6 +58,12 @@ extension TokenServiceTests {
       #expect(error.loginReason?.suggestsLogin == true, "a new login may last longer")
       #expect(h.transport.count == 0)
     }
+    // Its whole lifetime (1h 10m) is less than asked: a new login would not last either.
+    try askFor(7200, left: 600, refresh: nil) { result, _ in
+      let error = try #require(result.failure)
+      #expect(error.loginReason?.suggestsLogin == false, "\(error)")
+      #expect(error.description.contains("even a new token does not last that long"), "\(error)")
+    }
     // A token whose end is unknown lasts as long as anyone asks.
     try withHarness { h in
       let forever = Self.tokens("at-f", refresh: nil, expiresAt: nil)

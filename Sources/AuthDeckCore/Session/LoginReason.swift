@@ -92,8 +92,10 @@ public enum LoginReason: Equatable, Sendable {
       let left = TimeFormat.roughDuration(max(0, Int(until.timeIntervalSince(now))))
       return "is valid for \(left) more (until \(TimeFormat.local(until))), less than the "
         + "\(DurationText.format(asked)) asked for"
-        + (renewable ? "; even a renewed token does not last that long" : "")
-    case .noIDToken: return "has no id token: the provider sent none (it usually needs scope \"openid\")"
+        + (renewable ? "; even a new token does not last that long" : "")
+    case .noIDToken:
+      return "has no id token: the provider sent none (a login with scope \"openid\" gets one; "
+        + "client credentials never do)"
     case .idTokenExpired(let at): return "its id token expired \(TimeFormat.ago(at, now: now))"
     }
   }
