@@ -425,6 +425,21 @@ public struct TokenService: Sendable {
       HTTPRequest, (HTTPResponse) throws(AuthDeckError) -> T
     )
   ) throws(AuthDeckError) -> T {
+    do throws(AuthDeckError) {
+      return try sendUnnamed(provider, to: endpoint, now: now, prepare)
+    } catch {
+      // "limio: could not reach 127.0.0.1: …", as the provider's other errors start.
+      guard case .network(let message) = error, !message.hasPrefix(provider.id + ":") else { throw error }
+      throw .network("\(provider.id): \(message)")
+    }
+  }
+
+  private func sendUnnamed<T>(
+    _ provider: Provider, to endpoint: Provider.Endpoint, now: Date,
+    _ prepare: (Provider, String?) throws(AuthDeckError) -> (
+      HTTPRequest, (HTTPResponse) throws(AuthDeckError) -> T
+    )
+  ) throws(AuthDeckError) -> T {
     var resolved = try discovery.resolve(provider, for: [endpoint], now: now)
     resolved.basicCredentials = discovery.cache.quirks(provider.id).basicCredentials
     let secret = try secrets.secret(for: resolved)

@@ -327,7 +327,7 @@ struct TokenServiceTests {
       let error = thrownError { () throws(AuthDeckError) in
         try h.service.completeLogin(redirect: Self.redirect(state: pending.state), now: Self.now)
       }
-      #expect(error == .network("timed out after 30 s"))
+      #expect(error == .network("acme: timed out after 30 s"), "the provider named, as its other errors are")
       #expect(try h.stored(Self.main)?.pending == pending)
     }
   }
