@@ -19,7 +19,7 @@ public enum CommandLineText {
     case .loginRequired:
       // No id: a login would not help (the message says why).
       guard let id = failure.id else { return failure.message }
-      return failure.message + "; run authdeck login \(id) where the agent runs"
+      return failure.message + "; run authdeck login \(ShellWord.quoted(id)) where the agent runs"
     case .notServed, .unknownProvider, .refused:
       return failure.message
     case .unreachable:
@@ -32,6 +32,6 @@ public enum CommandLineText {
   /// "lime/main: expired 08:00 (2h ago); run: authdeck login lime/main".
   public static func loginNeeded(_ required: LoginRequired) -> String {
     guard required.reason.suggestsLogin else { return required.description }
-    return required.description + "; run: authdeck login \(required.id)"
+    return required.description + "; run: authdeck login \(ShellWord.quoted(required.id))"
   }
 }

@@ -6,7 +6,7 @@ public enum WaitText {
   /// "waiting for lime/main to be logged in (run: authdeck login lime/main, or log in on the
   /// board)"; through an agent, the login happens where the agent runs.
   public static func waiting(for ids: [SessionID], throughAgent: Bool = false) -> String {
-    let command = ids.count == 1 ? "authdeck login \(ids[0])" : "authdeck login ID"
+    let command = ids.count == 1 ? "authdeck login \(ShellWord.quoted(ids[0]))" : "authdeck login ID"
     let place = throughAgent ? " where the agent runs, or log in on its board" : ", or log in on the board"
     return "waiting for \(list(ids.map(\.description))) to be logged in (run: \(command)\(place))"
   }
