@@ -83,7 +83,10 @@ struct Context {
   /// --config, when given.
   let config: String?
 
-  init(options: GlobalOptions) { config = options.config }
+  init(options: GlobalOptions, missingConfigIsEmpty: Bool = false) {
+    config = options.config
+    self.missingConfigIsEmpty = missingConfigIsEmpty
+  }
 
   /// Without the argument parser (the `token` fast path): the defaults.
   init() { config = nil }
@@ -94,8 +97,16 @@ struct Context {
   var agent: AgentClient? { AgentClient.named(by: environment[AgentProtocol.socketVariable]) }
   var store: SessionStore { SessionStore(root: SessionStore.defaultRoot(environment: environment)) }
 
+  /// Whether a `--config` file that does not exist reads as an empty configuration: for the
+  /// board, whose first-run screen asks for that very file. Elsewhere a file named on the
+  /// command line and missing is a typo more often than not, and is said.
+  var missingConfigIsEmpty = false
+
   func configuration() throws(AuthDeckError) -> Configuration {
-    try ConfigurationLoader.load(path: configPath, environment: environment)
+    if let config, !missingConfigIsEmpty, !FileManager.default.fileExists(atPath: config) {
+      throw .config("\(config): no such file (named by --config)")
+    }
+    return try ConfigurationLoader.load(path: configPath, environment: environment)
   }
 
   /// The configuration, or why it cannot be read, for a command that goes on without it.

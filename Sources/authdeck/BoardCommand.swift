@@ -14,7 +14,7 @@ struct Board: ParsableCommand {
   func run() throws {
     try reportingErrors { () throws(AuthDeckError) in
       let fallback = try TerminalCheck.require()
-      let context = Context(options: global)
+      let context = Context(options: global, missingConfigIsEmpty: true)
       let watch = ConfigurationWatch(path: context.configPath) { () throws(AuthDeckError) in
         try context.service()
       }

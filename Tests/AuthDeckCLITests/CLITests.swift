@@ -303,6 +303,19 @@ struct CLITests {
     }
   }
 
+  @Test("a --config file that does not exist is said (exit 78), not read as an empty configuration")
+  func missingConfigFile() throws {
+    try withSandbox(config: "") { box in
+      let missing = box.directory + "/confg.toml"
+      for command in [["providers"], ["login", "lime/main"], ["list"]] {
+        let result = try box.run(command + ["--config", missing])
+        #expect(result.status == 78, "\(command): \(result)")
+        #expect(
+          result.stderr.contains("\(missing): no such file (named by --config)"), "\(command): \(result)")
+      }
+    }
+  }
+
   @Test("a redirect whose code the provider will not exchange for this client ends the login at once")
   func aWrongSecretEndsTheLogin() throws {
     let port = freeLoopbackPort()

@@ -304,8 +304,10 @@ def main():
         board.wait_text("lime/desk: valid until")
         # The question that follows shows its own keys, not the message before it (item 7).
         board.keys("d")
-        screen = board.wait_text("Log out lime/desk?")
-        assert screen.splitlines()[-1] == "y log out  f forget  n/Esc cancel", screen
+        # One frame may be captured half drawn: wait for the question and its footer together.
+        screen = board.wait_for(lambda s: "Log out lime/desk?" in s
+                                and s.splitlines()[-1] == "y log out  f forget  n/Esc cancel",
+                                "the question with its own keys in the footer")
         assert "valid until" not in screen, "an old message covers the question"
         board.keys("n")
         board.wait_for(lambda s: "Log out" not in s, "the question answered")
@@ -641,9 +643,10 @@ def main():
             assert "serving svc" in agent.stderr.readline()
             caller = subprocess.Popen([binary, "token", "svc/batch"], stdout=subprocess.PIPE, text=True,
                                       env={"AUTHDECK_SOCK": socket_path, "PATH": "/usr/bin:/bin"})
-            screen = board_.wait_text("asks for svc's tokens through the agent")
+            screen = board_.wait_for(lambda s: "asks for svc's tokens through the agent" in s
+                                     and s.splitlines()[-1] == "y allow  n/Esc refuse",
+                                     "the question with its own keys in the footer")
             assert f"pid {caller.pid} (authdeck)" in screen, screen
-            assert screen.splitlines()[-1] == "y allow  n/Esc refuse", screen
             board_.keys("y")
             assert caller.wait(timeout=20) == 0 and caller.stdout.read().strip(), "the token after the approval"
             board_.wait_for(lambda s: "served here" in board_.row("batch"), "the row saying the agent served it")
