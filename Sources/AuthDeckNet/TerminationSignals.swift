@@ -28,15 +28,30 @@ public enum TerminationSignals {
     exit(128 + signal)  // only if the signal was blocked
   }
 
+  /// The handlers `install` replaced. Set and read by the thread that installs (a command's
+  /// main thread), never by a handler.
+  nonisolated(unsafe) private static var replaced: [(Int32, __sighandler_t?)] = []
+
+  /// The handlers from before `install` back (a secret command's, or the default), for a
+  /// command whose wake-up pipe is about to close: a byte must never go to a descriptor that
+  /// number is given next.
+  public static func uninstall() {
+    wakeFD.store(-1, ordering: .sequentiallyConsistent)
+    for (signal, handler) in replaced { Glibc.signal(signal, handler) }
+    replaced = []
+  }
+
   public static func install(wakingUp fd: Int32) {
     wakeFD.store(fd, ordering: .sequentiallyConsistent)
     for signal in [SIGTERM, SIGHUP, SIGINT] {
-      Glibc.signal(signal) { received in
+      let previous = Glibc.signal(signal) { received in
         TerminationSignals.number.store(received, ordering: .sequentiallyConsistent)
         TerminationSignals.flag.store(true, ordering: .sequentiallyConsistent)
         var byte: UInt8 = 1
-        _ = write(TerminationSignals.wakeFD.load(ordering: .sequentiallyConsistent), &byte, 1)
+        let fd = TerminationSignals.wakeFD.load(ordering: .sequentiallyConsistent)
+        if fd >= 0 { _ = write(fd, &byte, 1) }
       }
+      if replaced.count < 3 { replaced.append((signal, previous)) }
     }
   }
 }

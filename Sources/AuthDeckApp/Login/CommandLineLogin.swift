@@ -22,6 +22,7 @@ public struct CommandLineLogin {
     // its redirect any more), then the process ends by that signal.
     let interrupt = try WakePipe()
     TerminationSignals.install(wakingUp: interrupt.writeEnd)
+    defer { TerminationSignals.uninstall() }
     let redirects = try RedirectOutcomes()
     let loopback = LoopbackRegistry(expecting: id) { redirects.offer($0) }
     let started = try BrowserLogin.start(id, service: service, loopback: loopback, resume: false, now: Date())
