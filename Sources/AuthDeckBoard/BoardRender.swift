@@ -286,17 +286,8 @@ extension BoardState {
       var left = before
       var right = after
       if widthBefore + widthAfter > room {
-        let rightRoom = min(widthAfter, max(room - widthBefore, room / 3))
-        right = DisplayWidth.truncate(after, rightRoom)
-        let leftRoom = room - DisplayWidth.of(right)
-        if widthBefore > leftRoom {
-          var tail = ""
-          for character in before.reversed() {
-            if DisplayWidth.of(tail) + DisplayWidth.of(String(character)) > leftRoom - 1 { break }
-            tail.insert(character, at: tail.startIndex)
-          }
-          left = "…" + tail
-        }
+        right = DisplayWidth.truncate(after, min(widthAfter, max(room - widthBefore, room / 3)))
+        left = DisplayWidth.truncateLeading(before, room - DisplayWidth.of(right))
       }
       canvas.cursor = (row, min(canvas.width - 1, DisplayWidth.of(label) + DisplayWidth.of(left)))
       return [Span(label, .key), Span(left + right)]

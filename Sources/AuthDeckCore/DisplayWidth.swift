@@ -88,6 +88,22 @@ public enum DisplayWidth {
     return out + "…"
   }
 
+  /// Keeps the end of text in `width` columns, starting with "…" when something was cut (a
+  /// prompt's text before its cursor).
+  public static func truncateLeading(_ text: String, _ width: Int) -> String {
+    guard width > 0 else { return "" }
+    if of(text) <= width { return text }
+    var tail = ""
+    var used = 0
+    for character in text.reversed() {
+      let w = of(String(character))
+      if used + w > width - 1 { break }
+      tail.insert(character, at: tail.startIndex)
+      used += w
+    }
+    return "…" + tail
+  }
+
   /// Left-aligned in exactly `width` columns.
   public static func pad(_ text: String, _ width: Int) -> String {
     let cut = truncate(text, width)

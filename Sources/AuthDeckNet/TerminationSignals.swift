@@ -43,6 +43,7 @@ public enum TerminationSignals {
 
   public static func install(wakingUp fd: Int32) {
     wakeFD.store(fd, ordering: .sequentiallyConsistent)
+    let first = replaced.isEmpty  // installed again: what it replaced then stays the original
     for signal in [SIGTERM, SIGHUP, SIGINT] {
       let previous = Glibc.signal(signal) { received in
         TerminationSignals.number.store(received, ordering: .sequentiallyConsistent)
@@ -51,7 +52,7 @@ public enum TerminationSignals {
         let fd = TerminationSignals.wakeFD.load(ordering: .sequentiallyConsistent)
         if fd >= 0 { _ = write(fd, &byte, 1) }
       }
-      if replaced.count < 3 { replaced.append((signal, previous)) }
+      if first { replaced.append((signal, previous)) }
     }
   }
 }

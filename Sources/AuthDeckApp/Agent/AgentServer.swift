@@ -116,7 +116,7 @@ public final class AgentServer: Sendable {
         let request = try AgentRequest.parse(line)
         answer = service.answer(
           request,
-          from: AgentService.Caller(
+          from: AgentService.Connection(
             caller, hungUp: { connection.peerHungUp },
             notify: { connection.write($0.line, deadline: Date().addingTimeInterval(1)) }))
       } catch {

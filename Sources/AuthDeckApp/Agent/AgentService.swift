@@ -31,29 +31,29 @@ public final class AgentService: Sendable {
     self.approver = approver
   }
 
-  /// One request's caller: who, whether it has gone (a `wait` or a question stops then), and
-  /// how to tell it, before the answer, that the answer waits for a person.
-  public struct Caller {
-    public var caller: AgentCaller
+  /// One request's connection: who is at the other end, whether it has gone (a `wait` or a
+  /// question stops then), and how to tell it, before the answer, that the answer waits for a
+  /// person.
+  public struct Connection {
+    public var peer: AgentCaller
     public var hungUp: () -> Bool
     public var notify: (AgentNotice) -> Void
 
-    public init(_ caller: AgentCaller, hungUp: @escaping () -> Bool, notify: @escaping (AgentNotice) -> Void)
-    {
-      self.caller = caller
+    public init(_ peer: AgentCaller, hungUp: @escaping () -> Bool, notify: @escaping (AgentNotice) -> Void) {
+      self.peer = peer
       self.hungUp = hungUp
       self.notify = notify
     }
   }
 
   /// The answer to `request` from `caller`.
-  public func answer(_ request: AgentRequest, from caller: Caller) -> AgentAnswer {
+  public func answer(_ request: AgentRequest, from caller: Connection) -> AgentAnswer {
     do throws(AgentFailure) {
       switch request {
       case .token(let id, let minValid, let idToken):
         return .token(try token(id, minValid: minValid, idToken: idToken, for: caller))
       case .status:
-        return try status(for: caller.caller)
+        return try status(for: caller.peer)
       case .wait(let ids, let timeout):
         return try wait(for: ids, timeout: timeout, caller: caller)
       case .git(let host):
@@ -66,7 +66,7 @@ public final class AgentService: Sendable {
 
   // MARK: The requests
 
-  func token(_ id: SessionID, minValid: TimeInterval, idToken: Bool, for caller: Caller)
+  func token(_ id: SessionID, minValid: TimeInterval, idToken: Bool, for caller: Connection)
     throws(AgentFailure) -> HandedToken
   {
     let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
@@ -81,7 +81,7 @@ public final class AgentService: Sendable {
       let session = try service.store.load(id) ?? stored ?? Session(id: id)
       let object = TokenOutput.object(
         session, tokens, idToken: chosen, expiringWithin: service.configuration.expiringWithin, now: now)
-      record(id, for: caller.caller, at: now, in: service.store)
+      record(id, for: caller.peer, at: now, in: service.store)
       return HandedToken(
         accessToken: tokens.accessToken, tokenType: tokens.tokenType, scope: tokens.scope,
         expiresAt: tokens.expiresAt, idToken: chosen, variable: provider.tokenVariable,
@@ -111,7 +111,8 @@ public final class AgentService: Sendable {
     return .status(line: sessions.isEmpty ? "" : StatusLine.line(sessions, now: now), sessions: objects)
   }
 
-  func wait(for ids: [SessionID], timeout: TimeInterval?, caller: Caller) throws(AgentFailure) -> AgentAnswer
+  func wait(for ids: [SessionID], timeout: TimeInterval?, caller: Connection) throws(AgentFailure)
+    -> AgentAnswer
   {
     let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
     for id in ids { _ = try served(id.provider, in: service.configuration, for: caller) }
@@ -137,7 +138,7 @@ public final class AgentService: Sendable {
   /// git's credential for `host` (https: the client checked the protocol), routed as
   /// `git-credential` routes it here, among the providers served to `caller`. Nothing for a
   /// host none of them lists; a note when the user can mend it.
-  func git(host: String, for caller: Caller) throws(AgentFailure) -> AgentAnswer {
+  func git(host: String, for caller: Connection) throws(AgentFailure) -> AgentAnswer {
     let service = try Self.failing { () throws(AuthDeckError) in try self.service() }
     let providers = service.configuration.providers.filter {
       $0.agent == .on
@@ -165,7 +166,7 @@ public final class AgentService: Sendable {
   // MARK: Rules
 
   /// The provider, when the agent may serve it to `caller`; else why not.
-  func served(_ id: String, in configuration: Configuration, for caller: Caller) throws(AgentFailure)
+  func served(_ id: String, in configuration: Configuration, for caller: Connection) throws(AgentFailure)
     -> Provider
   {
     guard let provider = configuration.provider(id) else {
@@ -188,9 +189,9 @@ public final class AgentService: Sendable {
 
   /// Whether `caller` may have `provider`'s tokens: the answer kept, else the board's, asked
   /// while the caller is told it waits for it.
-  private func approved(_ provider: String, _ caller: Caller) -> Bool {
-    if let known = approver.known(provider: provider, caller: caller.caller) { return known }
-    return approver.ask(provider: provider, caller: caller.caller, hungUp: caller.hungUp) {
+  private func approved(_ provider: String, _ caller: Connection) -> Bool {
+    if let known = approver.known(provider: provider, caller: caller.peer) { return known }
+    return approver.ask(provider: provider, caller: caller.peer, hungUp: caller.hungUp) {
       caller.notify(
         AgentNotice(
           "waiting for \(provider)'s tokens to be allowed on the board", seconds: AgentApprovals.lifetime))

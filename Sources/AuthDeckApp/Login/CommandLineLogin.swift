@@ -58,12 +58,12 @@ public struct CommandLineLogin {
       // Interrupted, or refused for a reason no paste can mend (the client's own credentials):
       // nothing can complete this login, so it waits no more (only this one: another that
       // replaced it goes on). A login left for a later paste (stdin ended) stays pending.
-      var mendable = false
-      switch error {
-      case .redirect, .loginRequired: mendable = !TerminationSignals.requested
-      default: break
-      }
-      if !mendable { _ = try? service.cancelLogin(id, onlyState: started.pending.state) }
+      let leftForAPaste =
+        switch error {
+        case .redirect, .loginRequired: !TerminationSignals.requested
+        default: false
+        }
+      if !leftForAPaste { _ = try? service.cancelLogin(id, onlyState: started.pending.state) }
       if TerminationSignals.requested { TerminationSignals.endByReceivedSignal() }
       throw error
     }

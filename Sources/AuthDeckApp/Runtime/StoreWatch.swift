@@ -27,11 +27,7 @@ final class StoreWatch: Sendable {
       failing.store(true, ordering: .relaxed)
       return [.storeProblem(error)]
     }
-    guard ids.count > 500 else {
-      let read = Self.readAll(store)
-      failing.store(read.sessions == nil, ordering: .relaxed)
-      return [read.event]
-    }
+    guard ids.count > 500 else { return [read(store).event] }
     let firstScreen = Set(ids.prefix(max(rows, 50)))
     let sessions = ids.map { id in
       var stored: Session?
@@ -40,11 +36,7 @@ final class StoreWatch: Sendable {
       }
       return stored ?? Session(id: id, grant: grant(id))
     }
-    reads.async { [self] in
-      let read = Self.readAll(store)
-      failing.store(read.sessions == nil, ordering: .relaxed)
-      sink.post(read.event)
-    }
+    reads.async { [self] in sink.post(read(store).event) }
     return [.partiallyLoaded(sessions)]
   }
 
@@ -58,8 +50,7 @@ final class StoreWatch: Sendable {
         return now != old
       }
       guard moved || failing.load(ordering: .relaxed) else { return }
-      let (event, sessions) = Self.readAll(store)
-      failing.store(sessions == nil, ordering: .relaxed)
+      let (event, sessions) = read(store)
       if let sessions { changed(sessions) }
       sink.post(event)
     }
@@ -90,11 +81,14 @@ final class StoreWatch: Sendable {
     stamp.withLock { $0 = FolderWatcher.stamp(of: store.sessionsDirectory) }
   }
 
-  static func readAll(_ store: SessionStore) -> (event: BoardEvent, sessions: [Session]?) {
+  /// Every session, or the store's problem; whether it failed is kept for the next look.
+  private func read(_ store: SessionStore) -> (event: BoardEvent, sessions: [Session]?) {
     do throws(AuthDeckError) {
       let (sessions, problems, _) = try store.loadAll()
+      failing.store(false, ordering: .relaxed)
       return (.reloaded(sessions, problems: problems), sessions)
     } catch {
+      failing.store(true, ordering: .relaxed)
       return (.storeProblem(error), nil)
     }
   }
